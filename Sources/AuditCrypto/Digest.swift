@@ -1,0 +1,106 @@
+/// A 32-byte SHA-256 digest kept inline, so hashing a chain allocates nothing per event.
+public struct Digest: Hashable, Sendable, CustomStringConvertible {
+    public var bytes: (UInt64, UInt64, UInt64, UInt64)
+
+    public static let zero = Digest(bytes: (0, 0, 0, 0))
+
+    public init(bytes: (UInt64, UInt64, UInt64, UInt64)) {
+        self.bytes = bytes
+    }
+
+    public init?(_ raw: some Collection<UInt8>) {
+        guard raw.count == 32 else { return nil }
+        var digest = Digest.zero
+        withUnsafeMutableBytes(of: &digest.bytes) { out in
+            for (index, byte) in raw.enumerated() { out[index] = byte }
+        }
+        self = digest
+    }
+
+    public init?(hex: some StringProtocol) {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 64 else { return nil }
+        var raw = [UInt8](repeating: 0, count: 32)
+        for index in 0..<32 {
+            guard let high = Hex.nibble(utf8[2 * index]), let low = Hex.nibble(utf8[2 * index + 1]) else {
+                return nil
+            }
+            raw[index] = high << 4 | low
+        }
+        self.init(raw)
+    }
+
+    public static func == (lhs: Digest, rhs: Digest) -> Bool {
+        lhs.bytes.0 == rhs.bytes.0 && lhs.bytes.1 == rhs.bytes.1 && lhs.bytes.2 == rhs.bytes.2
+            && lhs.bytes.3 == rhs.bytes.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.0)
+        hasher.combine(bytes.1)
+        hasher.combine(bytes.2)
+        hasher.combine(bytes.3)
+    }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: bytes, body)
+    }
+
+    public var rawBytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Lowercase hex, the form stored in the log and printed everywhere.
+    public var hex: String { withUnsafeBytes { Hex.encode($0) } }
+
+    public var description: String { hex }
+
+    /// Compares with lowercase hex text without allocating; the verify loop depends on it.
+    public func matchesHex(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard text.count == 64 else { return false }
+        return withUnsafeBytes { raw in
+            for index in 0..<32 {
+                let byte = raw[index]
+                if text[2 * index] != Hex.digits[Int(byte >> 4)] || text[2 * index + 1] != Hex.digits[Int(byte & 0x0F)]
+                {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+}
+
+public enum Hex {
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out = [UInt8]()
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func decode(_ hex: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    /// Lowercase only: the formats allow one spelling of each digest.
+    static func nibble(_ char: UInt8) -> UInt8? {
+        switch char {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

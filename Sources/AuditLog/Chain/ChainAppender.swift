@@ -1,0 +1,37 @@
+import AuditCrypto
+
+/// Turns drafts into chained rows; shared by every store so they all hash the same way.
+struct ChainAppender {
+    var nextSeq: Int64
+    var lastHash: Digest
+    let recordedAt: Timestamp
+
+    mutating func seal(_ draft: EventDraft) -> LoggedEvent {
+        let payload = draft.data.canonicalText
+        let observedAt = draft.observedAt ?? recordedAt
+        let hash = ChainHash.hash(
+            prevHash: lastHash, seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack,
+            type: draft.type, payload: payload, observedAt: observedAt.rfc3339, recordedAt: recordedAt.rfc3339,
+            actor: draft.actor)
+        let event = LoggedEvent(
+            seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack, type: draft.type,
+            payload: payload, observedAt: observedAt, recordedAt: recordedAt, actor: draft.actor,
+            prevHash: lastHash, hash: hash)
+        nextSeq += 1
+        lastHash = hash
+        return event
+    }
+
+    /// A retry must carry the same content; the same id with other content is a client bug, not a retry.
+    static func isRetry(of existing: LoggedEvent, _ draft: EventDraft) -> Bool {
+        existing.site == draft.site && existing.stack == draft.stack && existing.type == draft.type
+            && existing.payload == draft.data.canonicalText
+            && (draft.observedAt == nil || draft.observedAt == existing.observedAt)
+    }
+
+    static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {
+        for (index, draft) in drafts.enumerated() {
+            do { try draft.validate() } catch { throw .invalidEvent(index: index, error) }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import AuditCrypto
+
+/// The byte encoding of FORMAT.md §2: what each event's `hash` is the SHA-256 of.
+public enum ChainHash {
+    public static let genesisDomain = "audit.genesis.v1"
+
+    /// The prev_hash of seq 1: binds the chain to one log id, so two logs' chains cannot be spliced.
+    public static func genesis(logID: String) -> Digest {
+        var message = [UInt8]()
+        appendField(genesisDomain, to: &message)
+        appendField(logID, to: &message)
+        return SHA256.hash(message)
+    }
+
+    public static func hash(
+        prevHash: Digest, seq: Int64, eventID: String, site: String, stack: String?, type: String,
+        payload: String, observedAt: String, recordedAt: String, actor: String
+    ) -> Digest {
+        var message = [UInt8]()
+        message.reserveCapacity(64 + payload.utf8.count + site.utf8.count)
+        prevHash.withUnsafeBytes { message.append(contentsOf: $0) }
+        appendUInt64(UInt64(bitPattern: seq), to: &message)
+        appendField(eventID, to: &message)
+        appendField(site, to: &message)
+        appendField(stack, to: &message)
+        appendField(type, to: &message)
+        appendField(payload, to: &message)
+        appendField(observedAt, to: &message)
+        appendField(recordedAt, to: &message)
+        appendField(actor, to: &message)
+        return SHA256.hash(message)
+    }
+
+    public static func hash(of event: LoggedEvent) -> Digest {
+        hash(
+            prevHash: event.prevHash, seq: event.seq, eventID: event.eventID, site: event.site,
+            stack: event.stack, type: event.type, payload: event.payload,
+            observedAt: event.observedAt.rfc3339, recordedAt: event.recordedAt.rfc3339, actor: event.actor)
+    }
+
+    static func appendUInt64(_ value: UInt64, to message: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) {
+            message.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    /// NULL is the single byte 0x00; text is 0x01, its UTF-8 length as 4 bytes big-endian, then the bytes.
+    static func appendField(_ text: String?, to message: inout [UInt8]) {
+        guard let text else {
+            message.append(0x00)
+            return
+        }
+        message.append(0x01)
+        appendField(utf8Count: text.utf8.count, to: &message)
+        message.append(contentsOf: text.utf8)
+    }
+
+    static func appendField(utf8Count count: Int, to message: inout [UInt8]) {
+        let length = UInt32(count)
+        message.append(UInt8(truncatingIfNeeded: length >> 24))
+        message.append(UInt8(truncatingIfNeeded: length >> 16))
+        message.append(UInt8(truncatingIfNeeded: length >> 8))
+        message.append(UInt8(truncatingIfNeeded: length))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// An event as a client submits it, before the log assigns its seq, time and hashes.
+public struct EventDraft: Sendable, Hashable {
+    /// Lowercase UUID text; generated when the client sends none, so retries can be made idempotent.
+    public var eventID: String
+    public var site: String
+    public var stack: String?
+    public var type: String
+    /// Always a JSON object.
+    public var data: JSONValue
+    /// When it happened on site; the append time when omitted.
+    public var observedAt: Timestamp?
+    public var actor: String
+
+    public init(
+        eventID: UUID = UUID(), site: String, stack: String? = nil, type: String, data: JSONValue = [:],
+        observedAt: Timestamp? = nil, actor: String
+    ) {
+        self.eventID = eventID.uuidString.lowercased()
+        self.site = site
+        self.stack = stack
+        self.type = type
+        self.data = data
+        self.observedAt = observedAt
+        self.actor = actor
+    }
+
+    /// Rejects what the log would otherwise store ambiguously.
+    public func validate() throws(EventValidationError) {
+        func check(_ value: String, _ field: String) throws(EventValidationError) {
+            guard !value.isEmpty else { throw .empty(field) }
+            guard value.utf8.count <= 256 else { throw .tooLong(field) }
+            guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw .controlCharacter(field)
+            }
+        }
+        try check(site, "site")
+        if let stack { try check(stack, "stack") }
+        try check(type, "type")
+        try check(actor, "actor")
+        guard case .object = data else { throw .dataNotObject }
+    }
+}
+
+public enum EventValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case empty(String)
+    case tooLong(String)
+    case controlCharacter(String)
+    case dataNotObject
+    case invalidEventID(String)
+
+    public var description: String {
+        switch self {
+        case .empty(let field): "\(field) must not be empty"
+        case .tooLong(let field): "\(field) is longer than 256 bytes"
+        case .controlCharacter(let field): "\(field) contains a control character"
+        case .dataNotObject: "data must be a JSON object"
+        case .invalidEventID(let text): "event id '\(text)' is not a UUID"
+        }
+    }
+}
+
+extension EventDraft {
+    /// Parses a client-supplied event id, normalising it to lowercase.
+    public static func eventID(parsing text: String) throws(EventValidationError) -> UUID {
+        guard let uuid = UUID(uuidString: text) else { throw .invalidEventID(text) }
+        return uuid
+    }
+}

@@ -1,0 +1,53 @@
+import AuditCrypto
+
+/// The outcome of appending one draft.
+public struct AppendResult: Sendable, Hashable {
+    public var seq: Int64
+    public var hash: Digest
+    /// False when the event id was already in the log and nothing new was written.
+    public var inserted: Bool
+
+    public init(seq: Int64, hash: Digest, inserted: Bool) {
+        self.seq = seq
+        self.hash = hash
+        self.inserted = inserted
+    }
+}
+
+/// Which events to read; every field narrows the selection.
+public struct EventFilter: Sendable, Hashable {
+    public var site: String?
+    public var type: String?
+    public var afterSeq: Int64?
+    public var limit: Int?
+
+    public init(site: String? = nil, type: String? = nil, afterSeq: Int64? = nil, limit: Int? = nil) {
+        self.site = site
+        self.type = type
+        self.afterSeq = afterSeq
+        self.limit = limit
+    }
+}
+
+/// An append-only, hash-chained event log. The SQLite store is the real one; the in-memory one serves tests.
+public protocol EventStore: Sendable {
+    var logID: String { get }
+
+    /// Appends all drafts in one transaction, all or nothing; a known event id returns its original seq.
+    func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult]
+
+    func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent]
+
+    /// The number of events and the hash of the last one (the genesis hash when empty).
+    func head() throws(AuditLogError) -> (size: Int64, hash: Digest)
+}
+
+extension EventStore {
+    public func append(_ draft: EventDraft) throws(AuditLogError) -> AppendResult {
+        try append([draft])[0]
+    }
+
+    public func events(site: String) throws(AuditLogError) -> [LoggedEvent] {
+        try events(EventFilter(site: site))
+    }
+}

@@ -1,0 +1,65 @@
+import AuditCrypto
+import Foundation
+
+/// The log held in memory: same chain and idempotency rules as the SQLite store, no durability.
+public final class InMemoryEventStore: EventStore, @unchecked Sendable {
+    public let logID: String
+    private let clock: any AuditClock
+    private let lock = NSLock()
+    private var rows: [LoggedEvent] = []
+    private var byEventID: [String: Int] = [:]
+
+    public init(logID: String = UUID().uuidString.lowercased(), clock: any AuditClock = SystemClock()) {
+        self.logID = logID
+        self.clock = clock
+    }
+
+    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
+        try ChainAppender.validate(drafts)
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            var appender = ChainAppender(
+                nextSeq: Int64(rows.count) + 1, lastHash: rows.last?.hash ?? ChainHash.genesis(logID: logID),
+                recordedAt: clock.now())
+            var staged: [LoggedEvent] = []
+            var stagedIndex: [String: Int] = [:]
+            var results: [AppendResult] = []
+            for draft in drafts {
+                let existing =
+                    byEventID[draft.eventID].map { rows[$0] } ?? stagedIndex[draft.eventID].map { staged[$0] }
+                if let existing {
+                    guard ChainAppender.isRetry(of: existing, draft) else {
+                        throw .eventIDConflict(eventID: draft.eventID, seq: existing.seq)
+                    }
+                    results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
+                    continue
+                }
+                let event = appender.seal(draft)
+                stagedIndex[draft.eventID] = staged.count
+                staged.append(event)
+                results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
+            }
+            for event in staged {
+                byEventID[event.eventID] = rows.count
+                rows.append(event)
+            }
+            return results
+        }
+    }
+
+    public func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] {
+        lock.withLock {
+            var selected = rows.filter { event in
+                (filter.site == nil || event.site == filter.site) && (filter.type == nil || event.type == filter.type)
+                    && (filter.afterSeq == nil || event.seq > filter.afterSeq!)
+            }
+            if let limit = filter.limit { selected = Array(selected.prefix(limit)) }
+            return selected
+        }
+    }
+
+    public func head() throws(AuditLogError) -> (size: Int64, hash: Digest) {
+        lock.withLock { (Int64(rows.count), rows.last?.hash ?? ChainHash.genesis(logID: logID)) }
+    }
+}
