@@ -1,0 +1,128 @@
+/// Something the technician is asked to do on site, so the executor can wait for it and the simulator can perform it.
+public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
+    case powerOn(stack: String)
+    case powerOff(stack: String)
+    case plug(LinkCable)
+    case unplug(LinkCable)
+    case setSwitches(stack: String, bank: SwitchBank, position: SwitchPositions)
+    /// Push with the vendor's tooling (manual transport); the image is named so the technician picks the right file.
+    case pushFirmware(stack: String, serial: String, image: String, imageSHA256: String, version: String)
+    /// Any other instruction: the answer only says it was done.
+    case instruction(id: String, text: String)
+
+    /// A stable key, used in prompt ids and answer files.
+    public var key: String {
+        switch self {
+        case .powerOn(let stack): "power-on:\(stack)"
+        case .powerOff(let stack): "power-off:\(stack)"
+        case .plug(let cable): "plug:\(cable)"
+        case .unplug(let cable): "unplug:\(cable)"
+        case .setSwitches(let stack, let bank, let position): "set-\(bank.rawValue.lowercased()):\(stack):\(position)"
+        case .pushFirmware(let stack, _, _, _, _): "push:\(stack)"
+        case .instruction(let id, _): "do:\(id)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .powerOn(let stack): "Turn ON the BMS of \(stack)."
+        case .powerOff(let stack): "Turn OFF the BMS of \(stack)."
+        case .plug(let cable): "Plug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
+        case .unplug(let cable):
+            "Unplug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
+        case .setSwitches(let stack, let bank, let position): "Set \(bank) of \(stack) to \(position) (pin 1 first)."
+        case .pushFirmware(let stack, let serial, let image, let digest, let version):
+            "Push firmware \(version) to \(stack) (serial \(serial)) with the vendor's tooling: image \(image), "
+                + "SHA-256 \(digest)."
+        case .instruction(_, let text): text
+        }
+    }
+}
+
+/// What a prompt asks for; each kind has one answer kind, validated by `parse`.
+public enum PromptKind: Sendable, Hashable {
+    case powerState(stack: String)
+    case switches(stack: String, bank: SwitchBank, pinCount: Int)
+    case lcdCode(stack: String)
+    case cableState(LinkCable)
+    /// Done (true) or not done (false).
+    case confirmation(TechnicianAction)
+    case firmwareVersion(stack: String)
+    /// A free one-line note, e.g. why a manual push failed.
+    case note(id: String)
+}
+
+/// A question put to the technician: `id` is stable so answer files can target it, `text` is for humans.
+public struct Prompt: Sendable, Hashable, CustomStringConvertible {
+    public var kind: PromptKind
+    public var text: String
+
+    public init(_ kind: PromptKind, text: String? = nil) {
+        self.kind = kind
+        self.text = text ?? Prompt.defaultText(for: kind)
+    }
+
+    /// `power:S2`, `dip:S2:ADDR`, `lcd:S2`, `cable:S1.A-S2.B`, `confirm:<action key>`, `version:S2`, `note:<id>`.
+    public var id: String {
+        switch kind {
+        case .powerState(let stack): "power:\(stack)"
+        case .switches(let stack, let bank, _): "dip:\(stack):\(bank)"
+        case .lcdCode(let stack): "lcd:\(stack)"
+        case .cableState(let cable): "cable:\(cable)"
+        case .confirmation(let action): "confirm:\(action.key)"
+        case .firmwareVersion(let stack): "version:\(stack)"
+        case .note(let id): "note:\(id)"
+        }
+    }
+
+    public var description: String { text }
+
+    /// One line telling what is expected, shown after the question and in error messages.
+    public var expected: String {
+        switch kind {
+        case .powerState: "on or off"
+        case .switches(_, _, let pins): "\(pins) pins, pin 1 first, U/D or 1/0 (e.g. \(SwitchPositions.master(pinCount: pins)))"
+        case .lcdCode: "the code shown, e.g. 62, 3, ERROR 19, or 'blank'"
+        case .cableState: "plugged or unplugged"
+        case .confirmation: "done or not-done"
+        case .firmwareVersion: "the version shown, e.g. 4007"
+        case .note: "one line of text"
+        }
+    }
+
+    static func defaultText(for kind: PromptKind) -> String {
+        switch kind {
+        case .powerState(let stack): "Is the BMS of \(stack) on or off?"
+        case .switches(let stack, let bank, _): "What is the \(bank) DIP position of \(stack)?"
+        case .lcdCode(let stack): "What does the LCD of \(stack) show?"
+        case .cableState(let cable): "Is the link cable \(cable) plugged?"
+        case .confirmation(let action): action.description
+        case .firmwareVersion(let stack): "What firmware version does \(stack) report?"
+        case .note(let id): "Note (\(id)):"
+        }
+    }
+}
+
+/// A validated answer; its case always matches the prompt's kind.
+public enum Answer: Sendable, Hashable, CustomStringConvertible {
+    case power(PowerState)
+    case switches(SwitchPositions)
+    /// Normalised (upper case, single spaces); empty = blank display.
+    case lcd(String)
+    case cable(plugged: Bool)
+    case confirmation(done: Bool)
+    case version(String)
+    case note(String)
+
+    public var description: String {
+        switch self {
+        case .power(let state): state.description
+        case .switches(let position): position.description
+        case .lcd(let code): code.isEmpty ? "blank" : code
+        case .cable(let plugged): plugged ? "plugged" : "unplugged"
+        case .confirmation(let done): done ? "done" : "not-done"
+        case .version(let version): version
+        case .note(let text): text
+        }
+    }
+}

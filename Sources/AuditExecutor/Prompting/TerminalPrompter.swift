@@ -1,0 +1,49 @@
+import Foundation
+
+/// A source of typed lines, injected so the terminal prompter can be tested without a terminal.
+public protocol LineReader: Sendable {
+    /// The next line without its newline, or nil at end of input.
+    func readLine() -> String?
+}
+
+public struct StandardInputReader: LineReader {
+    public init() {}
+
+    public func readLine() -> String? { Swift.readLine(strippingNewline: true) }
+}
+
+/// Asks on a terminal and re-asks on invalid input; refuses outright without a TTY so unattended runs never hang.
+public struct TerminalPrompter: Prompter {
+    private let input: any LineReader
+    private let output: any TextSink
+    private let isTerminal: Bool
+    private let maxAttempts: Int
+
+    /// `isTerminal` defaults to `isatty(0)`; pass it explicitly only in tests.
+    public init(
+        input: any LineReader = StandardInputReader(), output: any TextSink = StandardErrorSink(),
+        isTerminal: Bool = isatty(0) == 1, maxAttempts: Int = 5
+    ) {
+        self.input = input
+        self.output = output
+        self.isTerminal = isTerminal
+        self.maxAttempts = max(1, maxAttempts)
+    }
+
+    public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
+        guard isTerminal else { throw .noTerminal(prompt: prompt.text) }
+        for _ in 0..<maxAttempts {
+            output.write("\(prompt.text) [\(prompt.expected)] > ")
+            guard let line = input.readLine() else {
+                output.write("\n")
+                throw .endOfInput(prompt: prompt.text)
+            }
+            do {
+                return try prompt.kind.parse(line)
+            } catch {
+                output.write("  not accepted: \(error)\n")
+            }
+        }
+        throw .tooManyInvalidAnswers(prompt: prompt.text, attempts: maxAttempts)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Where human-facing text goes, injected so prompts and progress can be captured in tests.
+public protocol TextSink: Sendable {
+    func write(_ text: String)
+}
+
+/// Writes to standard error, unbuffered, so prompts show before a blocking read.
+public struct StandardErrorSink: TextSink {
+    public init() {}
+
+    public func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Collects text in memory, for tests.
+public final class BufferSink: TextSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+
+    public init() {}
+
+    public func write(_ text: String) { lock.withLock { buffer += text } }
+
+    public var text: String { lock.withLock { buffer } }
+}
