@@ -76,6 +76,9 @@ let package = Package(
             name: "AuditDomainTests",
             dependencies: ["AuditDomain", "AuditLog"]),
         .testTarget(
+            name: "AuditExecutorTests",
+            dependencies: ["AuditExecutor", "AuditLog", "AuditCrypto"]),
+        .testTarget(
             name: "AuditCLITests",
             dependencies: ["audit", "AuditLog", "AuditCrypto"]),
     ]

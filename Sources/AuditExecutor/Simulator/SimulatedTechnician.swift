@@ -1,0 +1,84 @@
+import AuditCrypto
+import Logging
+
+/// Answers prompts by looking at and acting on the simulated site, so sim mode runs unattended; it applies the
+/// technician-side faults (`skip-dip-restore`, `wrong-power-order`) and otherwise answers truthfully.
+public struct SimulatedTechnician: Prompter {
+    public let site: SimulatedSite
+    private let transport: SimulatedTransport?
+    private let logger: Logger
+
+    /// `transport` performs pushes the technician is asked to do by hand (manual transport in sim mode).
+    public init(
+        site: SimulatedSite, transport: SimulatedTransport? = nil,
+        logger: Logger = Logger(label: "audit.technician.sim")
+    ) {
+        self.site = site
+        self.transport = transport
+        self.logger = logger
+    }
+
+    public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
+        let answer: Answer
+        do {
+            answer = try await observeOrAct(prompt.kind)
+        } catch {
+            throw .simulator(error.description)
+        }
+        logger.debug("sim technician: \(prompt.id) -> \(answer)")
+        do {
+            return try prompt.kind.validate(answer)
+        } catch {
+            throw .simulator("answer '\(answer)' to '\(prompt.id)' is invalid: \(error)")
+        }
+    }
+
+    private func observeOrAct(_ kind: PromptKind) async throws(SimulatorError) -> Answer {
+        switch kind {
+        case .powerState(let stack): return .power(try site.power(stack))
+        case .switches(let stack, let bank, _): return .switches(try site.switches(stack, bank))
+        case .lcdCode(let stack): return .lcd(try site.lcd(stack))
+        case .cableState(let cable): return .cable(plugged: site.isPlugged(cable))
+        case .firmwareVersion(let stack): return .version(try site.version(stack) ?? "0000")
+        case .note: return .note("simulated technician")
+        case .confirmation(let action): return .confirmation(done: try await perform(action))
+        }
+    }
+
+    private func perform(_ action: TechnicianAction) async throws(SimulatorError) -> Bool {
+        switch action {
+        case .powerOn(let stack):
+            let state = site.snapshot
+            let everyStackOff = state.stacks.allSatisfy { $0.power == .off }
+            if everyStackOff, stack != state.masterID, state.stacks.count > 1,
+                try site.takeFault(where: { $0 == .wrongPowerOrder }) != nil
+            {
+                try site.powerOn(state.masterID)
+            }
+            try site.powerOn(stack)
+        case .powerOff(let stack): try site.powerOff(stack)
+        case .plug(let cable): try site.plug(cable)
+        case .unplug(let cable): try site.unplug(cable)
+        case .setSwitches(let stack, let bank, let position):
+            let current = try site.stack(stack)
+            let original = bank == .addr ? current.originalAddr : current.originalInv
+            let isRestore = position == original && current.switches(bank) != original
+            if isRestore, try site.takeFault(where: { $0 == .skipDIPRestore(stack: stack) }) != nil {
+                return true
+            }
+            try site.setSwitches(stack, bank, position)
+        case .pushFirmware(let stack, let serial, let image, let digest, let version):
+            guard let transport else { throw .invalidConfiguration("no simulated transport to push with") }
+            let request = PushRequest(
+                imagePath: image, imageSHA256: Digest(hex: digest) ?? .zero, targetVersion: version, stack: stack,
+                serial: serial)
+            do {
+                return try await transport.push(request, progress: { _ in }).isCompleted
+            } catch {
+                throw .invalidConfiguration(error.description)
+            }
+        case .instruction: break
+        }
+        return true
+    }
+}

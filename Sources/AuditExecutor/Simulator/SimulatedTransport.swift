@@ -1,0 +1,119 @@
+import AuditCrypto
+import AuditLog
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Pushes to a `SimulatedSite` with the gateway's refusals and the injected faults, at a pace set by a sleeper.
+public struct SimulatedTransport: FirmwareTransport {
+    /// What a power cut does to this process: in a demo the laptop may die with the site, in tests it must not.
+    public enum PowerCutBehaviour: Sendable {
+        case reportFailure
+        /// SIGKILL this process mid-push, after the site file records the cut, to rehearse a resume.
+        case killProcess
+    }
+
+    public let site: SimulatedSite
+    private let clock: any AuditClock
+    private let sleeper: any Sleeper
+    private let stepMilliseconds: Int64
+    private let stallTimeoutMilliseconds: Int64
+    private let powerCut: PowerCutBehaviour
+    private let logger: Logger
+
+    /// A transfer reports progress in 10% steps, `stepMilliseconds` apart; a stalled one gives up after
+    /// `stallTimeoutMilliseconds` without progress.
+    public init(
+        site: SimulatedSite, clock: any AuditClock, sleeper: any Sleeper = TaskSleeper(), stepMilliseconds: Int64 = 200,
+        stallTimeoutMilliseconds: Int64 = 30_000, powerCut: PowerCutBehaviour = .reportFailure,
+        logger: Logger = Logger(label: "audit.transport.sim")
+    ) {
+        self.site = site
+        self.clock = clock
+        self.sleeper = sleeper
+        self.stepMilliseconds = stepMilliseconds
+        self.stallTimeoutMilliseconds = stallTimeoutMilliseconds
+        self.powerCut = powerCut
+        self.logger = logger
+    }
+
+    public func push(_ request: PushRequest, progress: @Sendable (Int) -> Void) async throws(TransportError)
+        -> PushOutcome
+    {
+        let start = clock.now()
+        var transcript = "sim push \(request.stack) serial \(request.serial) attempt \(request.attempt) "
+            + "image \(request.imagePath) sha256 \(request.imageSHA256.hex) version \(request.targetVersion)\n"
+        func elapsed() -> Int64 { clock.now().milliseconds(since: start) }
+        func failed(_ reason: String) -> PushOutcome {
+            transcript += "failed: \(reason)\n"
+            return .failed(
+                reason: reason, exitStatus: nil, durationMilliseconds: elapsed(),
+                outputDigest: SHA256.hash(transcript))
+        }
+        let stack = request.stack
+        if let refusal = try simulator({ () throws(SimulatorError) in try site.beginPush(stack) }) {
+            return failed(refusal)
+        }
+        let fault = try simulator { () throws(SimulatorError) in
+            try site.takeFault { fault in
+                switch fault {
+                case .pushFails(stack, _), .pushStalls(stack), .staleVersion(stack), .powerCutMidPush(stack): true
+                default: false
+                }
+            }
+        }
+        if case .pushFails(_, let reason) = fault { return failed(reason) }
+        progress(0)
+        for percent in stride(from: 10, through: 100, by: 10) {
+            try await pause(stepMilliseconds)
+            if case .pushStalls = fault, percent > 40 {
+                try await pause(stallTimeoutMilliseconds)
+                return failed("timed out: no progress for \(stallTimeoutMilliseconds) ms at 40%")
+            }
+            if case .powerCutMidPush = fault, percent > 50 {
+                try simulator { () throws(SimulatorError) in try site.cutPower(stack) }
+                logger.warning("sim: power cut on \(stack) at 50%")
+                if powerCut == .killProcess { kill(getpid(), SIGKILL) }
+                return failed("power lost during transfer at 50%")
+            }
+            progress(percent)
+            transcript += "progress \(percent)\n"
+        }
+        if case .staleVersion = fault {
+            logger.info("sim: \(stack) keeps its old firmware")
+        } else {
+            try simulator { () throws(SimulatorError) in try site.installFirmware(stack, version: request.targetVersion) }
+        }
+        let readBack = try simulator { () throws(SimulatorError) in try site.version(stack) } ?? ""
+        transcript += "completed; version \(readBack)\n"
+        return .completed(
+            versionReadBack: readBack, durationMilliseconds: elapsed(), outputDigest: SHA256.hash(transcript),
+            exitStatus: nil)
+    }
+
+    public func readVersion(stack: String, serial: String) async throws(TransportError) -> String? {
+        try simulator { () throws(SimulatorError) in try site.version(stack) }
+    }
+
+    private func pause(_ milliseconds: Int64) async throws(TransportError) {
+        do {
+            try await sleeper.sleep(milliseconds: milliseconds)
+        } catch {
+            throw .cancelled
+        }
+    }
+
+    private func simulator<R>(_ body: () throws(SimulatorError) -> R) throws(TransportError) -> R {
+        do {
+            return try body()
+        } catch {
+            if case .unknownStack(let stack) = error { throw .unknownStack(stack) }
+            throw .simulator(error.description)
+        }
+    }
+}
