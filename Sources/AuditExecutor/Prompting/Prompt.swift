@@ -27,7 +27,8 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .powerOn(let stack): "Turn ON the BMS of \(stack)."
         case .powerOff(let stack): "Turn OFF the BMS of \(stack)."
-        case .plug(let cable): "Plug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
+        case .plug(let cable):
+            "Plug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
         case .unplug(let cable):
             "Unplug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
         case .setSwitches(let stack, let bank, let position): "Set \(bank) of \(stack) to \(position) (pin 1 first)."
@@ -81,7 +82,8 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     public var expected: String {
         switch kind {
         case .powerState: "on or off"
-        case .switches(_, _, let pins): "\(pins) pins, pin 1 first, U/D or 1/0 (e.g. \(SwitchPositions.master(pinCount: pins)))"
+        case .switches(_, _, let pins):
+            "\(pins) pins, pin 1 first, U/D or 1/0 (e.g. \(SwitchPositions.master(pinCount: pins)))"
         case .lcdCode: "the code shown, e.g. 62, 3, ERROR 19, or 'blank'"
         case .cableState: "plugged or unplugged"
         case .confirmation: "done or not-done"

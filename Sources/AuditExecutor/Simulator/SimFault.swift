@@ -52,7 +52,8 @@ public enum SimFault: Sendable, Hashable, CustomStringConvertible {
         guard !stack.isEmpty else { throw .invalidFault(text, "expected '\(name):<stack>'") }
         guard parts.count == 2 || name == "push-fails" else { throw .invalidFault(text, "too many ':' parts") }
         switch name {
-        case "push-fails": self = .pushFails(stack: stack, reason: parts.count > 2 ? parts[2] : Self.defaultFailureReason)
+        case "push-fails":
+            self = .pushFails(stack: stack, reason: parts.count > 2 ? parts[2] : Self.defaultFailureReason)
         case "push-stalls": self = .pushStalls(stack: stack)
         case "stale-version": self = .staleVersion(stack: stack)
         case "power-cut-mid-push": self = .powerCutMidPush(stack: stack)

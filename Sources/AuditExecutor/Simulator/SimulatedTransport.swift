@@ -46,7 +46,8 @@ public struct SimulatedTransport: FirmwareTransport {
         -> PushOutcome
     {
         let start = clock.now()
-        var transcript = "sim push \(request.stack) serial \(request.serial) attempt \(request.attempt) "
+        var transcript =
+            "sim push \(request.stack) serial \(request.serial) attempt \(request.attempt) "
             + "image \(request.imagePath) sha256 \(request.imageSHA256.hex) version \(request.targetVersion)\n"
         func elapsed() -> Int64 { clock.now().milliseconds(since: start) }
         func failed(_ reason: String) -> PushOutcome {
@@ -56,10 +57,11 @@ public struct SimulatedTransport: FirmwareTransport {
                 outputDigest: SHA256.hash(transcript))
         }
         let stack = request.stack
-        if let refusal = try simulator({ () throws(SimulatorError) in try site.beginPush(stack) }) {
+        let refusal = try simulator { try site.beginPush(stack) }
+        if let refusal {
             return failed(refusal)
         }
-        let fault = try simulator { () throws(SimulatorError) in
+        let fault = try simulator {
             try site.takeFault { fault in
                 switch fault {
                 case .pushFails(stack, _), .pushStalls(stack), .staleVersion(stack), .powerCutMidPush(stack): true
@@ -76,7 +78,7 @@ public struct SimulatedTransport: FirmwareTransport {
                 return failed("timed out: no progress for \(stallTimeoutMilliseconds) ms at 40%")
             }
             if case .powerCutMidPush = fault, percent > 50 {
-                try simulator { () throws(SimulatorError) in try site.cutPower(stack) }
+                try simulator { try site.cutPower(stack) }
                 logger.warning("sim: power cut on \(stack) at 50%")
                 if powerCut == .killProcess { kill(getpid(), SIGKILL) }
                 return failed("power lost during transfer at 50%")
@@ -87,9 +89,9 @@ public struct SimulatedTransport: FirmwareTransport {
         if case .staleVersion = fault {
             logger.info("sim: \(stack) keeps its old firmware")
         } else {
-            try simulator { () throws(SimulatorError) in try site.installFirmware(stack, version: request.targetVersion) }
+            try simulator { try site.installFirmware(stack, version: request.targetVersion) }
         }
-        let readBack = try simulator { () throws(SimulatorError) in try site.version(stack) } ?? ""
+        let readBack = try simulator { try site.version(stack) } ?? ""
         transcript += "completed; version \(readBack)\n"
         return .completed(
             versionReadBack: readBack, durationMilliseconds: elapsed(), outputDigest: SHA256.hash(transcript),
@@ -97,7 +99,7 @@ public struct SimulatedTransport: FirmwareTransport {
     }
 
     public func readVersion(stack: String, serial: String) async throws(TransportError) -> String? {
-        try simulator { () throws(SimulatorError) in try site.version(stack) }
+        try simulator { try site.version(stack) }
     }
 
     private func pause(_ milliseconds: Int64) async throws(TransportError) {
@@ -108,12 +110,14 @@ public struct SimulatedTransport: FirmwareTransport {
         }
     }
 
-    private func simulator<R>(_ body: () throws(SimulatorError) -> R) throws(TransportError) -> R {
+    /// Maps the site's errors; a stack the site does not know is the caller's mistake, the rest is the simulator's.
+    private func simulator<R>(_ body: () throws -> R) throws(TransportError) -> R {
         do {
             return try body()
+        } catch SimulatorError.unknownStack(let stack) {
+            throw .unknownStack(stack)
         } catch {
-            if case .unknownStack(let stack) = error { throw .unknownStack(stack) }
-            throw .simulator(error.description)
+            throw .simulator("\(error)")
         }
     }
 }

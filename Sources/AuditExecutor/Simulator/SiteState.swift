@@ -136,7 +136,8 @@ public struct SiteConfiguration: Sendable, Hashable {
                 addr: addr, inv: inv, originalAddr: addr, originalInv: inv, firmware: firmware, lcd: "OK",
                 detection: nil, damaged: false)
         }
-        let cables = stackCount > 1 ? (1..<stackCount).map { LinkCable(fromLinkA: "S\($0)", toLinkB: "S\($0 + 1)") } : []
+        let cables =
+            stackCount > 1 ? (1..<stackCount).map { LinkCable(fromLinkA: "S\($0)", toLinkB: "S\($0 + 1)") } : []
         return SiteState(
             format: SiteState.currentFormat, name: name, pinCount: pinCount,
             detectionMilliseconds: detectionMilliseconds, stacks: stacks, originalCables: cables,

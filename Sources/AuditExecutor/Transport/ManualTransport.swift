@@ -1,0 +1,57 @@
+import AuditLog
+
+/// Has the technician push with the vendor's tooling (no public local protocol exists for the gateway), then records
+/// what they report: done or not, and the version read on the LCD.
+public struct ManualTransport: FirmwareTransport {
+    private let prompter: any Prompter
+    private let clock: any AuditClock
+
+    public init(prompter: any Prompter, clock: any AuditClock) {
+        self.prompter = prompter
+        self.clock = clock
+    }
+
+    public func push(_ request: PushRequest, progress: @Sendable (Int) -> Void) async throws(TransportError)
+        -> PushOutcome
+    {
+        let start = clock.now()
+        progress(0)
+        let action = TechnicianAction.pushFirmware(
+            stack: request.stack, serial: request.serial, image: request.imagePath,
+            imageSHA256: request.imageSHA256.hex, version: request.targetVersion)
+        let done = try await ask(
+            Prompt(
+                .confirmation(action),
+                text: action.description + " Answer 'done' once the tool reports success, 'not-done' if it failed."))
+        guard case .confirmation(true) = done else {
+            let note = try await ask(
+                Prompt(
+                    .note(id: "push-failed:\(request.stack)"),
+                    text: "Why did the push to \(request.stack) fail? (the tool's message)"))
+            return .failed(
+                reason: "technician reported failure: \(note)", exitStatus: nil,
+                durationMilliseconds: clock.now().milliseconds(since: start), outputDigest: nil)
+        }
+        let version = try await ask(versionPrompt(request.stack))
+        progress(100)
+        return .completed(
+            versionReadBack: version.description, durationMilliseconds: clock.now().milliseconds(since: start),
+            outputDigest: nil, exitStatus: nil)
+    }
+
+    public func readVersion(stack: String, serial: String) async throws(TransportError) -> String? {
+        try await ask(versionPrompt(stack)).description
+    }
+
+    private func versionPrompt(_ stack: String) -> Prompt {
+        Prompt(.firmwareVersion(stack: stack), text: "Which firmware version does the LCD of \(stack) show?")
+    }
+
+    private func ask(_ prompt: Prompt) async throws(TransportError) -> Answer {
+        do {
+            return try await prompter.ask(prompt)
+        } catch {
+            throw .prompt(error)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AuditLog
+import Testing
+
+@testable import AuditExecutor
+
+@Suite struct SimulatedTechnicianTests {
+    @Test func readsTheSiteAndPerformsActions() async throws {
+        let (site, _) = try makeSite(stacks: 2)
+        let technician = SimulatedTechnician(site: site)
+        #expect(try await technician.ask(Prompt(.powerState(stack: "S1"))) == .power(.on))
+        #expect(try await technician.ask(Prompt(.lcdCode(stack: "S2"))) == .lcd("OK"))
+        #expect(
+            try await technician.ask(Prompt(.switches(stack: "S2", bank: .addr, pinCount: 6)))
+                == .switches(.address(2)))
+        let cable = LinkCable(fromLinkA: "S1", toLinkB: "S2")
+        #expect(try await technician.ask(Prompt(.cableState(cable))) == .cable(plugged: true))
+        #expect(try await technician.ask(Prompt(.confirmation(.unplug(cable)))) == .confirmation(done: true))
+        #expect(site.isPlugged(cable) == false)
+        #expect(
+            try await technician.ask(
+                Prompt(
+                    .confirmation(
+                        .setSwitches(
+                            stack: "S2", bank: .addr,
+                            position: .master())))) == .confirmation(done: true))
+        #expect(try site.switches("S2", .addr) == .master())
+        #expect(try await technician.ask(Prompt(.firmwareVersion(stack: "S2"))) == .version("4006"))
+        #expect(try await technician.ask(Prompt(.lcdCode(stack: "S2"))) == .lcd("ERROR 19"))
+    }
+
+    @Test func unknownStackIsAPromptError() async throws {
+        let (site, _) = try makeSite(stacks: 2)
+        await #expect(throws: PromptError.simulator("no stack S4 on the simulated site")) {
+            try await SimulatedTechnician(site: site).ask(Prompt(.lcdCode(stack: "S4")))
+        }
+    }
+
+    @Test func skipDIPRestoreConfirmsButLeavesTheSwitchesOnce() async throws {
+        let (site, _) = try makeSite(stacks: 2, faults: [.skipDIPRestore(stack: "S2")])
+        let technician = SimulatedTechnician(site: site)
+        let toMaster = Prompt(.confirmation(.setSwitches(stack: "S2", bank: .addr, position: .master())))
+        let restore = Prompt(.confirmation(.setSwitches(stack: "S2", bank: .addr, position: .address(2))))
+        #expect(try await technician.ask(toMaster) == .confirmation(done: true))
+        #expect(try site.switches("S2", .addr) == .master())
+        #expect(try await technician.ask(restore) == .confirmation(done: true))
+        #expect(try site.switches("S2", .addr) == .master())
+        #expect(try await technician.ask(restore) == .confirmation(done: true))
+        #expect(try site.switches("S2", .addr) == .address(2))
+    }
+
+    @Test func wrongPowerOrderSwitchesTheMasterOnFirst() async throws {
+        let (site, clock) = try makeSite(stacks: 3, faults: [.wrongPowerOrder])
+        for id in site.stackIDs { try site.powerOff(id) }
+        let technician = SimulatedTechnician(site: site)
+        for id in ["S3", "S2", "S1"] {
+            #expect(try await technician.ask(Prompt(.confirmation(.powerOn(stack: id)))) == .confirmation(done: true))
+            clock.advance(milliseconds: 10_000)
+        }
+        #expect(site.snapshot.powerOnLog.map(\.stack) == ["S1", "S3", "S2"])
+    }
+
+    @Test func manualPushInSimModeGoesThroughTheSimulatedTransport() async throws {
+        let (site, clock) = try makeSite(stacks: 2)
+        try isolate(site)
+        let transport = SimulatedTransport(
+            site: site, clock: clock, sleeper: ClockAdvancingSleeper(clock: clock), stepMilliseconds: 1)
+        let technician = SimulatedTechnician(site: site, transport: transport)
+        let manual = ManualTransport(prompter: technician, clock: clock)
+        let outcome = try await manual.push(pushRequest("S1"), progress: { _ in })
+        guard case .completed(let version, _, nil, nil) = outcome else {
+            Issue.record("expected completion, got \(outcome)")
+            return
+        }
+        #expect(version == "4007")
+    }
+}
