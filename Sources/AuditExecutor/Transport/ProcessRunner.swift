@@ -1,0 +1,175 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What one run of an external program did.
+struct ProcessResult: Sendable {
+    /// The exit status, or 128 + signal number when a signal ended it (the shell's convention).
+    var status: Int32
+    var stdout: [UInt8]
+    var stderr: [UInt8]
+    var timedOut: Bool
+
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// Runs a program without a shell, collects its output and enforces a timeout by SIGTERM, then SIGKILL, sent to
+/// its whole process group so a flasher's children cannot keep it (or its pipes) alive.
+struct ProcessRunner: Sendable {
+    var timeoutMilliseconds: Int64
+    var killGraceMilliseconds: Int64
+    /// How often the run is checked; small enough for responsive progress, large enough to cost nothing.
+    var pollMilliseconds: Int64 = 10
+
+    /// `onOutputLine` sees every complete stdout line as it arrives, on a reader thread (used for `PROGRESS=`);
+    /// `onPoll` runs in the caller's task at each check, where it may call non-escaping callbacks.
+    func run(
+        _ argv: [String], onOutputLine: @escaping @Sendable (String) -> Void = { _ in }, onPoll: () -> Void = {}
+    ) async throws(TransportError) -> ProcessResult
+    {
+        let program = try Self.resolve(argv[0])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = Array(argv.dropFirst())
+        process.standardInput = FileHandle.nullDevice
+        let stdoutPipe = Pipe()
+        let stderrPipe = Pipe()
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        let stdout = PipeCollector(stdoutPipe.fileHandleForReading, onLine: onOutputLine)
+        let stderr = PipeCollector(stderrPipe.fileHandleForReading, onLine: { _ in })
+        do {
+            try process.run()
+        } catch {
+            throw .launchFailed(program: argv[0], reason: error.localizedDescription)
+        }
+        // The parent's copies of the write ends must go, or the readers never see end of file.
+        try? stdoutPipe.fileHandleForWriting.close()
+        try? stderrPipe.fileHandleForWriting.close()
+        stdout.start()
+        stderr.start()
+        let pid = process.processIdentifier
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
+        var timedOut = false
+        while process.isRunning {
+            onPoll()
+            if ContinuousClock.now >= deadline {
+                timedOut = true
+                await terminate(process, pid: pid)
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(pollMilliseconds))
+        }
+        process.waitUntilExit()
+        // Children left behind by the program would hold the pipes open: give them a moment, then end them.
+        if !(await waitForEOF(stdout, stderr, milliseconds: timedOut ? 200 : 2_000)) {
+            Self.signalGroup(pid, SIGKILL)
+            _ = await waitForEOF(stdout, stderr, milliseconds: 1_000)
+        }
+        onPoll()
+        let status =
+            process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
+        return ProcessResult(status: status, stdout: stdout.bytes, stderr: stderr.bytes, timedOut: timedOut)
+    }
+
+    private func terminate(_ process: Process, pid: Int32) async {
+        Self.signalGroup(pid, SIGTERM)
+        let killAt = ContinuousClock.now + .milliseconds(killGraceMilliseconds)
+        while process.isRunning, ContinuousClock.now < killAt {
+            try? await Task.sleep(for: .milliseconds(pollMilliseconds))
+        }
+        Self.signalGroup(pid, SIGKILL)
+    }
+
+    private func waitForEOF(_ collectors: PipeCollector..., milliseconds: Int64) async -> Bool {
+        let until = ContinuousClock.now + .milliseconds(milliseconds)
+        while !collectors.allSatisfy(\.finished) {
+            if ContinuousClock.now >= until { return false }
+            try? await Task.sleep(for: .milliseconds(pollMilliseconds))
+        }
+        return true
+    }
+
+    /// Signals the child's group when it leads one (Foundation starts children in their own group on Linux),
+    /// else the child alone.
+    static func signalGroup(_ pid: Int32, _ signal: Int32) {
+        if getpgid(pid) == pid {
+            kill(-pid, signal)
+        } else {
+            kill(pid, signal)
+        }
+    }
+
+    /// Finds the program on PATH when it has no `/`, as a shell would, but without running one.
+    static func resolve(_ program: String) throws(TransportError) -> String {
+        if program.contains("/") {
+            guard access(program, X_OK) == 0 else {
+                throw .launchFailed(program: program, reason: "not found or not executable")
+            }
+            return program
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(program)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw .launchFailed(program: program, reason: "not found on PATH")
+    }
+}
+
+/// Drains one pipe on its own thread so a chatty program never blocks on a full pipe.
+private final class PipeCollector: @unchecked Sendable {
+    private let handle: FileHandle
+    private let onLine: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private var pendingLine: [UInt8] = []
+    private var done = false
+
+    init(_ handle: FileHandle, onLine: @escaping @Sendable (String) -> Void) {
+        self.handle = handle
+        self.onLine = onLine
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            let fd = handle.fileDescriptor
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                append(chunk[0..<count])
+            }
+            try? handle.close()
+            lock.withLock { done = true }
+        }
+        thread.start()
+    }
+
+    private func append(_ bytes: ArraySlice<UInt8>) {
+        var lines: [String] = []
+        lock.withLock {
+            buffer.append(contentsOf: bytes)
+            for byte in bytes {
+                if byte == UInt8(ascii: "\n") {
+                    lines.append(String(decoding: pendingLine, as: UTF8.self))
+                    pendingLine.removeAll(keepingCapacity: true)
+                } else {
+                    pendingLine.append(byte)
+                }
+            }
+        }
+        for line in lines { onLine(line) }
+    }
+
+    var finished: Bool { lock.withLock { done } }
+
+    var bytes: [UInt8] { lock.withLock { buffer } }
+}
