@@ -30,8 +30,7 @@ struct ProcessRunner: Sendable {
     /// `onPoll` runs in the caller's task at each check, where it may call non-escaping callbacks.
     func run(
         _ argv: [String], onOutputLine: @escaping @Sendable (String) -> Void = { _ in }, onPoll: () -> Void = {}
-    ) async throws(TransportError) -> ProcessResult
-    {
+    ) async throws(TransportError) -> ProcessResult {
         let program = try Self.resolve(argv[0])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)

@@ -1,0 +1,184 @@
+import AuditCrypto
+import AuditLog
+import Foundation
+import Testing
+
+@testable import AuditExecutor
+
+@Suite struct CommandTransportTests {
+    /// A temp dir with an image file and helpers to write executable scripts.
+    struct Bench {
+        let directory: URL
+        let image: URL
+        let imageDigest: Digest
+
+        init() throws {
+            directory = try makeTempDirectory()
+            image = directory.appendingPathComponent("bms 4007.bin")
+            let bytes = Array("firmware image bytes".utf8)
+            try Data(bytes).write(to: image)
+            imageDigest = SHA256.hash(bytes)
+        }
+
+        func script(_ name: String, _ body: String) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try Data(("#!/bin/sh\n" + body + "\n").utf8).write(to: url)
+            chmod(url.path, 0o755)
+            return url.path
+        }
+
+        func request(_ stack: String = "S2", serial: String = "SN-2") -> PushRequest {
+            PushRequest(
+                imagePath: image.path, imageSHA256: imageDigest, targetVersion: "4007", stack: stack, serial: serial)
+        }
+
+        func transport(_ push: String, version: String? = nil, timeout: Int64 = 10_000) throws -> CommandTransport {
+            CommandTransport(
+                configuration: try .init(
+                    pushCommand: push, versionCommand: version, timeoutMilliseconds: timeout,
+                    killGraceMilliseconds: 200))
+        }
+
+        func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test func successReadsVersionLineProgressAndDigest() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script(
+            "flash.sh",
+            """
+            echo "args: $#|$1|$2|$3|$4"
+            echo PROGRESS=50
+            echo PROGRESS=100
+            echo "warning on stderr" >&2
+            echo VERSION=$4
+            """)
+        let transport = try bench.transport("\(flasher) {image} {stack} {serial} {version}")
+        let progress = ProgressLog()
+        let outcome = try await transport.push(bench.request(), progress: { progress.record($0) })
+        let expectedOutput =
+            "args: 4|\(bench.image.path)|S2|SN-2|4007\nPROGRESS=50\nPROGRESS=100\nVERSION=4007\nwarning on stderr\n"
+        guard case .completed(let version, _, let digest, let status) = outcome else {
+            Issue.record("expected completion, got \(outcome)")
+            return
+        }
+        #expect(version == "4007")
+        #expect(status == 0)
+        #expect(digest == SHA256.hash(expectedOutput))
+        #expect(progress.all.first == 0 && progress.all.last == 100)
+    }
+
+    @Test func valuesAreNeverSplitOrInterpreted() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script("flash.sh", "[ \"$#\" = 2 ] && [ \"$2\" = 'x; rm -rf /' ] && echo VERSION=1")
+        let transport = try bench.transport("\(flasher) --serial={serial} '{stack}'")
+        let outcome = try await transport.push(bench.request(serial: "x; rm -rf /"), progress: { _ in })
+        #expect(outcome.isCompleted == false)
+        let quoted = try bench.transport("\(flasher) {stack} {serial}")
+        let second = try await quoted.push(bench.request(serial: "x; rm -rf /"), progress: { _ in })
+        #expect(second.isCompleted)
+    }
+
+    @Test func nonZeroExitIsAFailedOutcomeWithLastStderrLine() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script(
+            "fail.sh", "echo started\necho 'connecting to gateway' >&2\necho 'BMS is in parallel' >&2\nexit 3")
+        let outcome = try await bench.transport(flasher).push(bench.request(), progress: { _ in })
+        guard case .failed(let reason, let status, _, let digest) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(status == 3)
+        #expect(reason == "exit status 3: BMS is in parallel")
+        #expect(digest == SHA256.hash("started\nconnecting to gateway\nBMS is in parallel\n"))
+    }
+
+    @Test func hangingFlasherIsKilledAfterTheTimeout() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script("hang.sh", "echo PROGRESS=10\nsleep 30\necho VERSION=4007")
+        let started = ContinuousClock.now
+        let outcome = try await bench.transport(flasher, timeout: 300).push(bench.request(), progress: { _ in })
+        #expect(ContinuousClock.now - started < .seconds(10))
+        guard case .failed(let reason, let status, _, _) = outcome else {
+            Issue.record("expected a timeout, got \(outcome)")
+            return
+        }
+        #expect(reason == "timed out after 0.3 s")
+        #expect(status == 128 + SIGTERM)
+    }
+
+    @Test func trappedTermIsFollowedByKill() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script("stubborn.sh", "trap '' TERM\nwhile :; do sleep 0.05; done")
+        let outcome = try await bench.transport(flasher, timeout: 200).push(bench.request(), progress: { _ in })
+        #expect(outcome.exitStatus == 128 + SIGKILL)
+        #expect(outcome.isCompleted == false)
+    }
+
+    @Test func versionCommandReadsBackTrimmedStdout() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script("flash.sh", "echo flashed")
+        let reader = try bench.script("version.sh", "[ \"$1\" = S2 ] && [ \"$2\" = SN-2 ] && printf '  4007 \\n'")
+        let transport = try bench.transport(flasher, version: "\(reader) {stack} {serial}")
+        let outcome = try await transport.push(bench.request(), progress: { _ in })
+        guard case .completed(let version, _, _, _) = outcome else {
+            Issue.record("expected completion, got \(outcome)")
+            return
+        }
+        #expect(version == "4007")
+        #expect(try await transport.readVersion(stack: "S2", serial: "SN-2") == "4007")
+        #expect(try await transport.readVersion(stack: "S3", serial: "SN-3") == nil)
+    }
+
+    @Test func missingVersionIsAFailedOutcome() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let flasher = try bench.script("flash.sh", "echo done")
+        let outcome = try await bench.transport(flasher).push(bench.request(), progress: { _ in })
+        guard case .failed(let reason, 0, _, _) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("no VERSION= line"))
+    }
+
+    @Test func wrongImageDigestIsRefusedBeforeRunning() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        let marker = bench.directory.appendingPathComponent("ran")
+        let flasher = try bench.script("flash.sh", "touch '\(marker.path)'\necho VERSION=4007")
+        var request = bench.request()
+        request.imageSHA256 = SHA256.hash("another image")
+        let outcome = try await bench.transport(flasher).push(request, progress: { _ in })
+        #expect(outcome.isCompleted == false)
+        #expect(FileManager.default.fileExists(atPath: marker.path) == false)
+    }
+
+    @Test func missingProgramThrowsLaunchFailed() async throws {
+        let bench = try Bench()
+        defer { bench.cleanUp() }
+        await #expect(throws: TransportError.self) {
+            try await bench.transport("no-such-flasher-xyz {image}").push(bench.request(), progress: { _ in })
+        }
+    }
+
+    @Test func templatesSplitSafelyAndRejectMistakes() throws {
+        let template = try CommandTemplate(#"flash --image "{image}" --label 'S {stack}' x{{y}} a\ b"#)
+        #expect(
+            template.render([.image: "/a b/c.bin", .stack: "S1"])
+                == ["flash", "--image", "/a b/c.bin", "--label", "S {stack}", "x{y}", "a b"])
+        #expect(try CommandTemplate("f {serial}").render([.serial: "\"; ls"]) == ["f", "\"; ls"])
+        for bad in ["", "   ", "f {nope}", "f 'open", "f {image", "f }", "{stack} x", "f \\"] {
+            #expect(throws: TransportError.self) { try CommandTemplate(bad) }
+        }
+        #expect(throws: TransportError.self) {
+            try CommandTransport.Configuration(pushCommand: "f", versionCommand: "v {image}")
+        }
+    }
+}
