@@ -92,6 +92,8 @@ import Testing
         try site.setSwitches("S1", .inv, .detection())
         #expect(try site.lcd("S1") == "62")
 
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains(#""addr" : "UDDDDD""#) && text.contains(#""push-fails:S2:x""#))
         let reloaded = try SimulatedSite(loading: file, clock: clock)
         #expect(reloaded.snapshot == site.snapshot)
         #expect(try reloaded.lcd("S1") == "1")

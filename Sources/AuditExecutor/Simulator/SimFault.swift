@@ -67,21 +67,7 @@ public enum SimFault: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension SimFault: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension SimFault: TextCodable {}
 
 /// Why the simulated site refused an operation or could not be loaded; one line each.
 public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible {

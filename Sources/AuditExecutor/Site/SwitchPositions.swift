@@ -62,21 +62,7 @@ public struct SwitchPositions: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension SwitchPositions: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)"))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension SwitchPositions: TextCodable {}
 
 public struct SwitchParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var text: String
