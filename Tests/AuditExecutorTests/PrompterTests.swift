@@ -18,9 +18,9 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
 @Suite struct AnswerValidationTests {
     @Test func parsesEachAnswerKind() throws {
         #expect(try PromptKind.powerState(stack: "S1").parse(" ON ") == .power(.on))
-        #expect(try PromptKind.switches(stack: "S1", bank: .addr, pinCount: 6).parse("100000") == .switches(.master()))
+        #expect(try PromptKind.dip(stack: "S1", bank: .addr, pinCount: 6).parse("100000") == .dip(.master()))
         #expect(
-            try PromptKind.switches(stack: "S1", bank: .inv, pinCount: 6).parse("duuuuu") == .switches(.detection()))
+            try PromptKind.dip(stack: "S1", bank: .inv, pinCount: 6).parse("duuuuu") == .dip(.detection()))
         #expect(try PromptKind.lcdCode(stack: "S1").parse("err19") == .lcd("ERROR 19"))
         #expect(try PromptKind.lcdCode(stack: "S1").parse(" 62 ") == .lcd("62"))
         #expect(try PromptKind.lcdCode(stack: "S1").parse("blank") == .lcd(""))
@@ -33,8 +33,8 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
     @Test func rejectsInvalidAnswersWithAReason() {
         let cases: [(PromptKind, String)] = [
             (.powerState(stack: "S1"), "maybe"),
-            (.switches(stack: "S1", bank: .addr, pinCount: 6), "UDDDD"),
-            (.switches(stack: "S1", bank: .addr, pinCount: 6), "UDDXDD"),
+            (.dip(stack: "S1", bank: .addr, pinCount: 6), "UDDDD"),
+            (.dip(stack: "S1", bank: .addr, pinCount: 6), "UDDXDD"),
             (.lcdCode(stack: "S1"), ""),
             (.lcdCode(stack: "S1"), "62!"),
             (.firmwareVersion(stack: "S1"), "v 4007"),
@@ -48,9 +48,9 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
     }
 
     @Test func promptIDsAreStable() {
-        #expect(Prompt(.switches(stack: "S2", bank: .addr, pinCount: 6)).id == "dip:S2:ADDR")
+        #expect(Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6)).id == "dip:S2:ADDR")
         #expect(Prompt(.cableState(LinkCable(fromLinkA: "S1", toLinkB: "S2"))).id == "cable:S1.A-S2.B")
-        let set = TechnicianAction.setSwitches(stack: "S2", bank: .inv, position: .detection())
+        let set = TechnicianAction.setDIP(stack: "S2", bank: .inv, position: .detection())
         #expect(Prompt(.confirmation(set)).id == "confirm:set-inv:S2:DUUUUU")
         #expect(LinkCable(parsing: "S1-S2") == LinkCable(parsing: "S1.A-S2.B"))
         #expect(LinkCable(parsing: "S1.B-S2.A") == nil)
@@ -71,8 +71,8 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
         let sink = BufferSink()
         let prompter = TerminalPrompter(
             input: ScriptedLines(["UDD", "UDDDDD"]), output: sink, isTerminal: true)
-        let answer = try await prompter.ask(Prompt(.switches(stack: "S2", bank: .addr, pinCount: 6)))
-        #expect(answer == .switches(.master()))
+        let answer = try await prompter.ask(Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6)))
+        #expect(answer == .dip(.master()))
         #expect(sink.text.contains("not accepted: invalid DIP position 'UDD': expected 6 pins, got 3\n"))
     }
 
@@ -130,7 +130,7 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
     @Test func invalidAnswerNamesTheLineAndMissingAnswerNamesThePrompt() async throws {
         let prompter = try ScriptedPrompter(
             text: "\n{\"prompt_id\": \"dip:S2:ADDR\", \"answer\": \"UDX\"}", path: "a.jsonl")
-        let dip = Prompt(.switches(stack: "S2", bank: .addr, pinCount: 6))
+        let dip = Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6))
         await #expect(
             throws: PromptError.invalidScriptedAnswer(
                 path: "a.jsonl", line: 2, promptID: "dip:S2:ADDR",

@@ -17,7 +17,7 @@ import Testing
         let (site, _) = try makeSite(stacks: 3)
         try isolate(site)
         for id in site.stackIDs { #expect(try site.lcd(id) == "ERROR 19") }
-        try site.setSwitches("S2", .inv, .detection())
+        try site.setDIP("S2", .inv, .detection())
         #expect(try site.lcd("S2") == "62")
         #expect(try site.lcd("S2") == "1")
         #expect(try site.lcd("S3") == "ERROR 19")
@@ -26,7 +26,7 @@ import Testing
     @Test func detectionShows62UntilItsDurationHasPassed() throws {
         let (site, clock) = try makeSite(stacks: 2, detectionMilliseconds: 3000)
         try isolate(site)
-        try site.setSwitches("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection())
         #expect(try site.lcd("S1") == "62")
         clock.advance(milliseconds: 2000)
         #expect(try site.lcd("S1") == "62")
@@ -38,10 +38,10 @@ import Testing
         let (site, _) = try makeSite(stacks: 4)
         try isolate(site)
         try restore(site)
-        try site.setSwitches("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection())
         #expect(try site.lcd("S1") == "62")
         #expect(try site.lcd("S1") == "4")
-        try site.setSwitches("S1", .inv, site.stack("S1").originalInv)
+        try site.setDIP("S1", .inv, site.stack("S1").originalInv)
         #expect(try site.lcd("S1") == "4")
     }
 
@@ -49,21 +49,21 @@ import Testing
         let (site, _) = try makeSite(stacks: 4)
         try isolate(site)
         try restore(site)
-        try site.setSwitches("S3", .addr, .master())
-        try site.setSwitches("S1", .inv, .detection())
+        try site.setDIP("S3", .addr, .master())
+        try site.setDIP("S1", .inv, .detection())
         _ = try site.lcd("S1")
         #expect(try site.lcd("S1") == "2")
 
-        try site.setSwitches("S3", .addr, site.stack("S3").originalAddr)
+        try site.setDIP("S3", .addr, site.stack("S3").originalAddr)
         try site.unplug(LinkCable(fromLinkA: "S1", toLinkB: "S2"))
-        try site.setSwitches("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection())
         _ = try site.lcd("S1")
         #expect(try site.lcd("S1") == "1")
     }
 
     @Test func detectionNeedsAMaster() throws {
         let (site, _) = try makeSite(stacks: 2)
-        try site.setSwitches("S2", .inv, .detection())
+        try site.setDIP("S2", .inv, .detection())
         #expect(try site.lcd("S2") == "OK")
     }
 
@@ -79,7 +79,7 @@ import Testing
         let (site, _) = try makeSite(stacks: 3)
         #expect(throws: SimulatorError.unknownStack("S9")) { try site.powerOn("S9") }
         #expect(throws: SimulatorError.self) { try site.plug(LinkCable(fromLinkA: "S1", toLinkB: "S3")) }
-        #expect(throws: SimulatorError.self) { try site.setSwitches("S1", .addr, SwitchPositions(parsing: "UDD")) }
+        #expect(throws: SimulatorError.self) { try site.setDIP("S1", .addr, SwitchPositions(parsing: "UDD")) }
     }
 
     @Test func stateIsPersistedAndReloadedIdentically() throws {
@@ -89,7 +89,7 @@ import Testing
         #expect(file.lastPathComponent == "audit.db.site-a.sim.json")
         let (site, clock) = try makeSite(stacks: 3, faults: [.pushFails(stack: "S2", reason: "x")], file: file)
         try isolate(site)
-        try site.setSwitches("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection())
         #expect(try site.lcd("S1") == "62")
 
         let text = try String(contentsOf: file, encoding: .utf8)

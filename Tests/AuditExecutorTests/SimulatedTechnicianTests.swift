@@ -10,8 +10,8 @@ import Testing
         #expect(try await technician.ask(Prompt(.powerState(stack: "S1"))) == .power(.on))
         #expect(try await technician.ask(Prompt(.lcdCode(stack: "S2"))) == .lcd("OK"))
         #expect(
-            try await technician.ask(Prompt(.switches(stack: "S2", bank: .addr, pinCount: 6)))
-                == .switches(.address(2)))
+            try await technician.ask(Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6)))
+                == .dip(.address(2)))
         let cable = LinkCable(fromLinkA: "S1", toLinkB: "S2")
         #expect(try await technician.ask(Prompt(.cableState(cable))) == .cable(plugged: true))
         #expect(try await technician.ask(Prompt(.confirmation(.unplug(cable)))) == .confirmation(done: true))
@@ -20,10 +20,10 @@ import Testing
             try await technician.ask(
                 Prompt(
                     .confirmation(
-                        .setSwitches(
+                        .setDIP(
                             stack: "S2", bank: .addr,
                             position: .master())))) == .confirmation(done: true))
-        #expect(try site.switches("S2", .addr) == .master())
+        #expect(try site.dip("S2", .addr) == .master())
         #expect(try await technician.ask(Prompt(.firmwareVersion(stack: "S2"))) == .version("4006"))
         #expect(try await technician.ask(Prompt(.lcdCode(stack: "S2"))) == .lcd("ERROR 19"))
     }
@@ -38,14 +38,14 @@ import Testing
     @Test func skipDIPRestoreConfirmsButLeavesTheSwitchesOnce() async throws {
         let (site, _) = try makeSite(stacks: 2, faults: [.skipDIPRestore(stack: "S2")])
         let technician = SimulatedTechnician(site: site)
-        let toMaster = Prompt(.confirmation(.setSwitches(stack: "S2", bank: .addr, position: .master())))
-        let restore = Prompt(.confirmation(.setSwitches(stack: "S2", bank: .addr, position: .address(2))))
+        let toMaster = Prompt(.confirmation(.setDIP(stack: "S2", bank: .addr, position: .master())))
+        let restore = Prompt(.confirmation(.setDIP(stack: "S2", bank: .addr, position: .address(2))))
         #expect(try await technician.ask(toMaster) == .confirmation(done: true))
-        #expect(try site.switches("S2", .addr) == .master())
+        #expect(try site.dip("S2", .addr) == .master())
         #expect(try await technician.ask(restore) == .confirmation(done: true))
-        #expect(try site.switches("S2", .addr) == .master())
+        #expect(try site.dip("S2", .addr) == .master())
         #expect(try await technician.ask(restore) == .confirmation(done: true))
-        #expect(try site.switches("S2", .addr) == .address(2))
+        #expect(try site.dip("S2", .addr) == .address(2))
     }
 
     @Test func wrongPowerOrderSwitchesTheMasterOnFirst() async throws {

@@ -26,7 +26,7 @@ import Testing
     @Test func pushIsRefusedWithCablesOutButAddressNotMaster() async throws {
         let (site, clock) = try makeSite(stacks: 2)
         try isolate(site)
-        try site.setSwitches("S2", .addr, .address(2))
+        try site.setDIP("S2", .addr, .address(2))
         let outcome = try await transport(site, clock).push(pushRequest("S2"), progress: { _ in })
         #expect(
             outcome

@@ -25,7 +25,7 @@ func makeSite(
 func isolate(_ site: SimulatedSite) throws {
     for id in site.stackIDs { try site.powerOff(id) }
     for cable in site.snapshot.pluggedCables { try site.unplug(cable) }
-    for id in site.stackIDs { try site.setSwitches(id, .addr, .master()) }
+    for id in site.stackIDs { try site.setDIP(id, .addr, .master()) }
     for id in site.stackIDs { try site.powerOn(id) }
 }
 
@@ -34,8 +34,8 @@ func restore(_ site: SimulatedSite) throws {
     for id in site.stackIDs { try site.powerOff(id) }
     for cable in site.snapshot.originalCables { try site.plug(cable) }
     for stack in site.snapshot.stacks {
-        try site.setSwitches(stack.id, .addr, stack.originalAddr)
-        try site.setSwitches(stack.id, .inv, stack.originalInv)
+        try site.setDIP(stack.id, .addr, stack.originalAddr)
+        try site.setDIP(stack.id, .inv, stack.originalInv)
     }
     for id in site.stackIDs.reversed() { try site.powerOn(id) }
 }

@@ -21,9 +21,9 @@ extension PromptKind {
             case "off": return .power(.off)
             default: throw AnswerError("'\(trimmed)' is not a power state: answer on or off")
             }
-        case .switches(_, _, let pinCount):
+        case .dip(_, _, let pinCount):
             do {
-                return .switches(try SwitchPositions(parsing: trimmed, pinCount: pinCount))
+                return .dip(try SwitchPositions(parsing: trimmed, pinCount: pinCount))
             } catch {
                 throw AnswerError(error.description)
             }
@@ -55,7 +55,7 @@ extension PromptKind {
         switch (self, answer) {
         case (.powerState, .power), (.cableState, .cable), (.confirmation, .confirmation):
             return answer
-        case (.switches, .switches), (.lcdCode, .lcd), (.firmwareVersion, .version), (.note, .note):
+        case (.dip, .dip), (.lcdCode, .lcd), (.firmwareVersion, .version), (.note, .note):
             // The text form round-trips through `parse`, so values get the same checks as typed answers.
             return try parse(answer.description)
         default:
@@ -66,7 +66,7 @@ extension PromptKind {
     var kindName: String {
         switch self {
         case .powerState: "power-state"
-        case .switches: "DIP-position"
+        case .dip: "DIP-position"
         case .lcdCode: "LCD-code"
         case .cableState: "cable-state"
         case .confirmation: "confirmation"

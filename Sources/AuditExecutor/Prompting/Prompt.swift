@@ -4,7 +4,7 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
     case powerOff(stack: String)
     case plug(LinkCable)
     case unplug(LinkCable)
-    case setSwitches(stack: String, bank: SwitchBank, position: SwitchPositions)
+    case setDIP(stack: String, bank: SwitchBank, position: SwitchPositions)
     /// Push with the vendor's tooling (manual transport); the image is named so the technician picks the right file.
     case pushFirmware(stack: String, serial: String, image: String, imageSHA256: String, version: String)
     /// Any other instruction: the answer only says it was done.
@@ -17,7 +17,7 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
         case .powerOff(let stack): "power-off:\(stack)"
         case .plug(let cable): "plug:\(cable)"
         case .unplug(let cable): "unplug:\(cable)"
-        case .setSwitches(let stack, let bank, let position): "set-\(bank.rawValue.lowercased()):\(stack):\(position)"
+        case .setDIP(let stack, let bank, let position): "set-\(bank.rawValue.lowercased()):\(stack):\(position)"
         case .pushFirmware(let stack, _, _, _, _): "push:\(stack)"
         case .instruction(let id, _): "do:\(id)"
         }
@@ -31,7 +31,7 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
             "Plug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
         case .unplug(let cable):
             "Unplug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
-        case .setSwitches(let stack, let bank, let position): "Set \(bank) of \(stack) to \(position) (pin 1 first)."
+        case .setDIP(let stack, let bank, let position): "Set \(bank) of \(stack) to \(position) (pin 1 first)."
         case .pushFirmware(let stack, let serial, let image, let digest, let version):
             "Push firmware \(version) to \(stack) (serial \(serial)) with the vendor's tooling: image \(image), "
                 + "SHA-256 \(digest)."
@@ -43,7 +43,7 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
 /// What a prompt asks for; each kind has one answer kind, validated by `parse`.
 public enum PromptKind: Sendable, Hashable {
     case powerState(stack: String)
-    case switches(stack: String, bank: SwitchBank, pinCount: Int)
+    case dip(stack: String, bank: SwitchBank, pinCount: Int)
     case lcdCode(stack: String)
     case cableState(LinkCable)
     /// Done (true) or not done (false).
@@ -67,7 +67,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     public var id: String {
         switch kind {
         case .powerState(let stack): "power:\(stack)"
-        case .switches(let stack, let bank, _): "dip:\(stack):\(bank)"
+        case .dip(let stack, let bank, _): "dip:\(stack):\(bank)"
         case .lcdCode(let stack): "lcd:\(stack)"
         case .cableState(let cable): "cable:\(cable)"
         case .confirmation(let action): "confirm:\(action.key)"
@@ -82,7 +82,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     public var expected: String {
         switch kind {
         case .powerState: "on or off"
-        case .switches(_, _, let pins):
+        case .dip(_, _, let pins):
             "\(pins) pins, pin 1 first, U/D or 1/0 (e.g. \(SwitchPositions.master(pinCount: pins)))"
         case .lcdCode: "the code shown, e.g. 62, 3, ERROR 19, or 'blank'"
         case .cableState: "plugged or unplugged"
@@ -95,7 +95,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     static func defaultText(for kind: PromptKind) -> String {
         switch kind {
         case .powerState(let stack): "Is the BMS of \(stack) on or off?"
-        case .switches(let stack, let bank, _): "What is the \(bank) DIP position of \(stack)?"
+        case .dip(let stack, let bank, _): "What is the \(bank) DIP position of \(stack)?"
         case .lcdCode(let stack): "What does the LCD of \(stack) show?"
         case .cableState(let cable): "Is the link cable \(cable) plugged?"
         case .confirmation(let action): action.description
@@ -108,7 +108,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
 /// A validated answer; its case always matches the prompt's kind.
 public enum Answer: Sendable, Hashable, CustomStringConvertible {
     case power(PowerState)
-    case switches(SwitchPositions)
+    case dip(SwitchPositions)
     /// Normalised (upper case, single spaces); empty = blank display.
     case lcd(String)
     case cable(plugged: Bool)
@@ -119,7 +119,7 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .power(let state): state.description
-        case .switches(let position): position.description
+        case .dip(let position): position.description
         case .lcd(let code): code.isEmpty ? "blank" : code
         case .cable(let plugged): plugged ? "plugged" : "unplugged"
         case .confirmation(let done): done ? "done" : "not-done"

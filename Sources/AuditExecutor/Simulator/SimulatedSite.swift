@@ -116,7 +116,7 @@ public final class SimulatedSite: @unchecked Sendable {
     }
 
     /// Setting INV to `DUUUUU` on a powered master starts detection; moving it away ends or aborts it.
-    public func setSwitches(_ id: String, _ bank: SwitchBank, _ position: SwitchPositions) throws(SimulatorError) {
+    public func setDIP(_ id: String, _ bank: SwitchBank, _ position: SwitchPositions) throws(SimulatorError) {
         let now = now
         try mutate { state throws(SimulatorError) in
             let index = try state.index(of: id)
@@ -167,8 +167,8 @@ public final class SimulatedSite: @unchecked Sendable {
 
     public func power(_ id: String) throws(SimulatorError) -> PowerState { try stack(id).power }
 
-    public func switches(_ id: String, _ bank: SwitchBank) throws(SimulatorError) -> SwitchPositions {
-        try stack(id).switches(bank)
+    public func dip(_ id: String, _ bank: SwitchBank) throws(SimulatorError) -> SwitchPositions {
+        try stack(id).dip(bank)
     }
 
     public func isPlugged(_ cable: LinkCable) -> Bool { snapshot.pluggedCables.contains(cable) }

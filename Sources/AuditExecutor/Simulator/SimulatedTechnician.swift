@@ -36,7 +36,7 @@ public struct SimulatedTechnician: Prompter {
     private func observeOrAct(_ kind: PromptKind) async throws(SimulatorError) -> Answer {
         switch kind {
         case .powerState(let stack): return .power(try site.power(stack))
-        case .switches(let stack, let bank, _): return .switches(try site.switches(stack, bank))
+        case .dip(let stack, let bank, _): return .dip(try site.dip(stack, bank))
         case .lcdCode(let stack): return .lcd(try site.lcd(stack))
         case .cableState(let cable): return .cable(plugged: site.isPlugged(cable))
         case .firmwareVersion(let stack): return .version(try site.version(stack) ?? "0000")
@@ -59,14 +59,14 @@ public struct SimulatedTechnician: Prompter {
         case .powerOff(let stack): try site.powerOff(stack)
         case .plug(let cable): try site.plug(cable)
         case .unplug(let cable): try site.unplug(cable)
-        case .setSwitches(let stack, let bank, let position):
+        case .setDIP(let stack, let bank, let position):
             let current = try site.stack(stack)
             let original = bank == .addr ? current.originalAddr : current.originalInv
-            let isRestore = position == original && current.switches(bank) != original
+            let isRestore = position == original && current.dip(bank) != original
             if isRestore, try site.takeFault(where: { $0 == .skipDIPRestore(stack: stack) }) != nil {
                 return true
             }
-            try site.setSwitches(stack, bank, position)
+            try site.setDIP(stack, bank, position)
         case .pushFirmware(let stack, let serial, let image, let digest, let version):
             guard let transport else { throw .invalidConfiguration("no simulated transport to push with") }
             let request = PushRequest(

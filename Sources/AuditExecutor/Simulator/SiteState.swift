@@ -18,7 +18,7 @@ public struct SimulatedStack: Sendable, Hashable, Codable {
     /// Set by a power cut mid-push: the controller boots to `ERROR 20` and reads `0000`.
     public var damaged: Bool
 
-    public func switches(_ bank: SwitchBank) -> SwitchPositions { bank == .addr ? addr : inv }
+    public func dip(_ bank: SwitchBank) -> SwitchPositions { bank == .addr ? addr : inv }
 }
 
 /// Parallel detection in progress on a master, started when INV was set to `DUUUUU`.
