@@ -13,7 +13,7 @@ public enum SimFault: Sendable, Hashable, CustomStringConvertible {
     case staleVersion(stack: String)
     /// Power is lost half way: the stack goes dark, reads `0000` and shows `ERROR 20` once powered again.
     case powerCutMidPush(stack: String)
-    /// The technician confirms restoring the stack's switches but leaves them as they are.
+    /// The technician confirms restoring the stack's original ADDR but leaves it as it is (two masters result).
     case skipDIPRestore(stack: String)
     /// Asked to power the stacks on from the last slave, the technician switches the master on first.
     case wrongPowerOrder

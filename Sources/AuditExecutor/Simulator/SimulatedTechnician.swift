@@ -60,9 +60,9 @@ public struct SimulatedTechnician: Prompter {
         case .plug(let cable): try site.plug(cable)
         case .unplug(let cable): try site.unplug(cable)
         case .setDIP(let stack, let bank, let position):
+            // Only ADDR goes back to its original in the restore phase alone (INV returns after every detection).
             let current = try site.stack(stack)
-            let original = bank == .addr ? current.originalAddr : current.originalInv
-            let isRestore = position == original && current.dip(bank) != original
+            let isRestore = bank == .addr && position == current.originalAddr && current.addr != current.originalAddr
             if isRestore, try site.takeFault(where: { $0 == .skipDIPRestore(stack: stack) }) != nil {
                 return true
             }
