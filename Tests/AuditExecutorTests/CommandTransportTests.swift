@@ -182,3 +182,19 @@ import Testing
         }
     }
 }
+
+@Suite struct ProcessRunnerTests {
+    @Test func childrenLeftHoldingTheOutputAreEnded() async throws {
+        let directory = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("detach.sh")
+        try Data("#!/bin/sh\n(sleep 30; echo late) &\necho VERSION=4007\n".utf8).write(to: script)
+        chmod(script.path, 0o755)
+        let runner = ProcessRunner(timeoutMilliseconds: 10_000, killGraceMilliseconds: 100, drainMilliseconds: 100)
+        let started = ContinuousClock.now
+        let result = try await runner.run([script.path])
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(result.status == 0 && !result.timedOut)
+        #expect(result.stdoutText == "VERSION=4007\n")
+    }
+}

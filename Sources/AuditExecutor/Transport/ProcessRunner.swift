@@ -19,10 +19,13 @@ struct ProcessResult: Sendable {
 }
 
 /// Runs a program without a shell, collects its output and enforces a timeout by SIGTERM, then SIGKILL, sent to
-/// its whole process group so a flasher's children cannot keep it (or its pipes) alive.
+/// its whole process group (Foundation starts children in their own group on Linux) so a flasher's children
+/// cannot keep it, or its pipes, alive.
 struct ProcessRunner: Sendable {
     var timeoutMilliseconds: Int64
     var killGraceMilliseconds: Int64
+    /// How long output may keep flowing after the program exits, from children it left behind.
+    var drainMilliseconds: Int64 = 2_000
     /// How often the run is checked; small enough for responsive progress, large enough to cost nothing.
     var pollMilliseconds: Int64 = 10
 
@@ -53,21 +56,34 @@ struct ProcessRunner: Sendable {
         stdout.start()
         stderr.start()
         let pid = process.processIdentifier
+        // Decided now: once the leader is reaped, getpgid no longer answers for its group.
+        let target = getpgid(pid) == pid ? -pid : pid
         let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
         var timedOut = false
+        var leaderExit: ContinuousClock.Instant?
+        var leftoversKilled = false
+        // Foundation on Linux sees the end of a run only when every holder of its inherited status socket is gone,
+        // so children left behind would keep the run "running": the leader's own exit is watched separately.
         while process.isRunning {
             onPoll()
-            if ContinuousClock.now >= deadline {
+            let now = ContinuousClock.now
+            if leaderExit == nil, Self.hasExited(pid) { leaderExit = now }
+            if let leaderExit {
+                if !leftoversKilled, now - leaderExit >= .milliseconds(drainMilliseconds) {
+                    kill(target, SIGKILL)
+                    leftoversKilled = true
+                }
+            } else if now >= deadline {
                 timedOut = true
-                await terminate(process, pid: pid)
+                await terminate(process, target: target)
                 break
             }
             try? await Task.sleep(for: .milliseconds(pollMilliseconds))
         }
         process.waitUntilExit()
-        // Children left behind by the program would hold the pipes open: give them a moment, then end them.
-        if !(await waitForEOF(stdout, stderr, milliseconds: timedOut ? 200 : 2_000)) {
-            Self.signalGroup(pid, SIGKILL)
+        // Children may still hold the pipes: give them a moment, then end them.
+        if !(await waitForEOF(stdout, stderr, milliseconds: timedOut ? 200 : drainMilliseconds)) {
+            kill(target, SIGKILL)
             _ = await waitForEOF(stdout, stderr, milliseconds: 1_000)
         }
         onPoll()
@@ -77,13 +93,13 @@ struct ProcessRunner: Sendable {
         return ProcessResult(status: status, stdout: stdout.bytes, stderr: stderr.bytes, timedOut: timedOut)
     }
 
-    private func terminate(_ process: Process, pid: Int32) async {
-        Self.signalGroup(pid, SIGTERM)
+    private func terminate(_ process: Process, target: Int32) async {
+        kill(target, SIGTERM)
         let killAt = ContinuousClock.now + .milliseconds(killGraceMilliseconds)
         while process.isRunning, ContinuousClock.now < killAt {
             try? await Task.sleep(for: .milliseconds(pollMilliseconds))
         }
-        Self.signalGroup(pid, SIGKILL)
+        kill(target, SIGKILL)
     }
 
     private func waitForEOF(_ collectors: PipeCollector..., milliseconds: Int64) async -> Bool {
@@ -95,14 +111,15 @@ struct ProcessRunner: Sendable {
         return true
     }
 
-    /// Signals the child's group when it leads one (Foundation starts children in their own group on Linux),
-    /// else the child alone.
-    static func signalGroup(_ pid: Int32, _ signal: Int32) {
-        if getpgid(pid) == pid {
-            kill(-pid, signal)
-        } else {
-            kill(pid, signal)
-        }
+    /// Whether the child has exited, without reaping it (WNOWAIT): Foundation still collects its status.
+    static func hasExited(_ pid: Int32) -> Bool {
+        #if canImport(Glibc)
+            var info = siginfo_t()
+            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+            return info._sifields._sigchld.si_pid == pid
+        #else
+            return false
+        #endif
     }
 
     /// Finds the program on PATH when it has no `/`, as a shell would, but without running one.
