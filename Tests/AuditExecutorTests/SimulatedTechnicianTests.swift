@@ -50,13 +50,40 @@ import Testing
 
     @Test func wrongPowerOrderSwitchesTheMasterOnFirst() async throws {
         let (site, clock) = try makeSite(stacks: 3, faults: [.wrongPowerOrder])
-        for id in site.stackIDs { try site.powerOff(id) }
         let technician = SimulatedTechnician(site: site)
+        try isolate(site)
+        for id in site.stackIDs { try site.powerOff(id) }
+        // Isolated, the order does not matter: the fault waits for the restore.
+        for id in ["S3", "S2", "S1"] { _ = try await technician.ask(Prompt(.confirmation(.powerOn(stack: id)))) }
+        try restore(site)
+        #expect(site.snapshot.powerOnLog.suffix(3).map(\.stack) == ["S3", "S2", "S1"])
+        for id in site.stackIDs { try site.powerOff(id) }
         for id in ["S3", "S2", "S1"] {
             #expect(try await technician.ask(Prompt(.confirmation(.powerOn(stack: id)))) == .confirmation(done: true))
             clock.advance(milliseconds: 10_000)
         }
-        #expect(site.snapshot.powerOnLog.map(\.stack) == ["S1", "S3", "S2"])
+        #expect(site.snapshot.powerOnLog.suffix(3).map(\.stack) == ["S1", "S3", "S2"])
+    }
+
+    @Test func versionOfADarkStackCannotBeRead() async throws {
+        let (site, _) = try makeSite(stacks: 2)
+        try site.powerOff("S2")
+        await #expect(throws: PromptError.self) {
+            try await SimulatedTechnician(site: site).ask(Prompt(.firmwareVersion(stack: "S2")))
+        }
+    }
+
+    @Test func manualPushFailureIsExplainedByTheTechnician() async throws {
+        let (site, clock) = try makeSite(stacks: 2)
+        let transport = SimulatedTransport(
+            site: site, clock: clock, sleeper: ClockAdvancingSleeper(clock: clock), stepMilliseconds: 1)
+        let manual = ManualTransport(prompter: SimulatedTechnician(site: site, transport: transport), clock: clock)
+        let outcome = try await manual.push(pushRequest("S1"), progress: { _ in })
+        guard case .failed(let reason, nil, _, nil) = outcome else {
+            Issue.record("expected failure, got \(outcome)")
+            return
+        }
+        #expect(reason == "technician reported failure: BMS is in parallel")
     }
 
     @Test func manualPushInSimModeGoesThroughTheSimulatedTransport() async throws {

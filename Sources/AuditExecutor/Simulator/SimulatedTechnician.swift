@@ -1,4 +1,5 @@
 import AuditCrypto
+import Foundation
 import Logging
 
 /// Answers prompts by looking at and acting on the simulated site, so sim mode runs unattended; it applies the
@@ -7,6 +8,7 @@ public struct SimulatedTechnician: Prompter {
     public let site: SimulatedSite
     private let transport: SimulatedTransport?
     private let logger: Logger
+    private let failures = FailureNotes()
 
     /// `transport` performs pushes the technician is asked to do by hand (manual transport in sim mode).
     public init(
@@ -39,8 +41,12 @@ public struct SimulatedTechnician: Prompter {
         case .dip(let stack, let bank, _): return .dip(try site.dip(stack, bank))
         case .lcdCode(let stack): return .lcd(try site.lcd(stack))
         case .cableState(let cable): return .cable(plugged: site.isPlugged(cable))
-        case .firmwareVersion(let stack): return .version(try site.version(stack) ?? "0000")
-        case .note: return .note("simulated technician")
+        case .firmwareVersion(let stack):
+            guard let version = try site.version(stack) else {
+                throw .invalidConfiguration("\(stack) is off: its LCD shows no version")
+            }
+            return .version(version)
+        case .note(let id): return .note(failures.reason(for: id) ?? "simulated technician")
         case .confirmation(let action): return .confirmation(done: try await perform(action))
         }
     }
@@ -48,9 +54,10 @@ public struct SimulatedTechnician: Prompter {
     private func perform(_ action: TechnicianAction) async throws(SimulatorError) -> Bool {
         switch action {
         case .powerOn(let stack):
+            // Only the restore's power-up (cables back, all off) has an order to get wrong.
             let state = site.snapshot
-            let everyStackOff = state.stacks.allSatisfy { $0.power == .off }
-            if everyStackOff, stack != state.masterID, state.stacks.count > 1,
+            let restoring = state.stacks.allSatisfy { $0.power == .off } && !state.pluggedCables.isEmpty
+            if restoring, stack != state.masterID,
                 try site.takeFault(where: { $0 == .wrongPowerOrder }) != nil
             {
                 try site.powerOn(state.masterID)
@@ -73,7 +80,9 @@ public struct SimulatedTechnician: Prompter {
                 imagePath: image, imageSHA256: Digest(hex: digest) ?? .zero, targetVersion: version, stack: stack,
                 serial: serial)
             do {
-                return try await transport.push(request, progress: { _ in }).isCompleted
+                let outcome = try await transport.push(request, progress: { _ in })
+                if case .failed(let reason, _, _, _) = outcome { failures.record(reason, for: "push-failed:\(stack)") }
+                return outcome.isCompleted
             } catch {
                 throw .invalidConfiguration(error.description)
             }
@@ -81,4 +90,14 @@ public struct SimulatedTechnician: Prompter {
         }
         return true
     }
+}
+
+/// What went wrong in pushes the technician did, so the follow-up "why did it fail?" note tells the real reason.
+private final class FailureNotes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var notes: [String: String] = [:]
+
+    func record(_ reason: String, for id: String) { lock.withLock { notes[id] = reason } }
+
+    func reason(for id: String) -> String? { lock.withLock { notes[id] } }
 }
