@@ -120,3 +120,25 @@ import Testing
         }
     }
 }
+
+@Suite struct PowerCutKillTests {
+    /// The demo behaviour: the process dies mid-push and the site file already says what the cut did.
+    @Test func killProcessDiesAfterTheCutIsOnDisk() async throws {
+        let directory = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("a.sim.json").path
+        await #expect(processExitsWith: .signal(SIGKILL)) { [path = path as String] in
+            let (site, clock) = try makeSite(
+                stacks: 2, faults: [.powerCutMidPush(stack: "S1")], file: URL(fileURLWithPath: path))
+            try isolate(site)
+            let transport = SimulatedTransport(
+                site: site, clock: clock, sleeper: ClockAdvancingSleeper(clock: clock), stepMilliseconds: 1,
+                powerCut: .killProcess)
+            _ = try await transport.push(pushRequest("S1"), progress: { _ in })
+        }
+        let site = try SimulatedSite(loading: URL(fileURLWithPath: path), clock: SystemClock())
+        #expect(try site.stack("S1").damaged)
+        #expect(try site.stack("S1").firmware == "0000")
+        #expect(site.snapshot.spentFaults == [.powerCutMidPush(stack: "S1")])
+    }
+}
