@@ -72,13 +72,14 @@ import Testing
     @Test func valuesAreNeverSplitOrInterpreted() async throws {
         let bench = try Bench()
         defer { bench.cleanUp() }
-        let flasher = try bench.script("flash.sh", "[ \"$#\" = 2 ] && [ \"$2\" = 'x; rm -rf /' ] && echo VERSION=1")
-        let transport = try bench.transport("\(flasher) --serial={serial} '{stack}'")
-        let outcome = try await transport.push(bench.request(serial: "x; rm -rf /"), progress: { _ in })
-        #expect(outcome.isCompleted == false)
-        let quoted = try bench.transport("\(flasher) {stack} {serial}")
-        let second = try await quoted.push(bench.request(serial: "x; rm -rf /"), progress: { _ in })
-        #expect(second.isCompleted)
+        let argsFile = bench.directory.appendingPathComponent("args")
+        let flasher = try bench.script(
+            "flash.sh", "for a in \"$@\"; do printf '<%s>\\n' \"$a\"; done > '\(argsFile.path)'\necho VERSION=1")
+        let transport = try bench.transport("\(flasher) --serial={serial} '{stack}' {stack}")
+        let outcome = try await transport.push(bench.request(serial: "x; rm -rf $HOME `id`"), progress: { _ in })
+        #expect(outcome.isCompleted)
+        let args = try String(contentsOf: argsFile, encoding: .utf8)
+        #expect(args == "<--serial=x; rm -rf $HOME `id`>\n<{stack}>\n<S2>\n")
     }
 
     @Test func nonZeroExitIsAFailedOutcomeWithLastStderrLine() async throws {
