@@ -199,3 +199,31 @@ import Testing
         #expect(result.stdoutText == "VERSION=4007\n")
     }
 }
+
+@Suite struct CommandConfigurationTests {
+    @Test func readsTheJSONForm() throws {
+        let configuration = try CommandTransport.Configuration(
+            json: try JSONValue(
+                parsing: #"{"push_command": "flash {image}", "version_command": "ver {stack}", "timeout_seconds": 60}"#)
+        )
+        #expect(configuration.pushCommand.source == "flash {image}")
+        #expect(configuration.versionCommand?.source == "ver {stack}")
+        #expect(configuration.timeoutMilliseconds == 60_000)
+        #expect(configuration.killGraceMilliseconds == 3_000)
+        let minimal = try CommandTransport.Configuration(json: ["push_command": "f"])
+        #expect(minimal.timeoutMilliseconds == 900_000 && minimal.versionCommand == nil)
+        #expect(configuration.verifyImageDigest)
+    }
+
+    @Test func refusesMistakes() throws {
+        let bad = [
+            #"[]"#, #"{}"#, #"{"push_command": "f", "timeout": 5}"#, #"{"push_command": "f", "timeout_seconds": 0}"#,
+            #"{"push_command": "f", "version_command": 3}"#, #"{"push_command": "f {bogus}"}"#,
+            #"{"push_command": "f", "verify_image_sha256": "yes"}"#,
+        ]
+        for text in bad {
+            let json = try JSONValue(parsing: text)
+            #expect(throws: TransportError.self, "\(text)") { try CommandTransport.Configuration(json: json) }
+        }
+    }
+}

@@ -28,7 +28,7 @@ public struct CommandTransport: FirmwareTransport {
             self.versionCommand = try versionCommand.map { text throws(TransportError) in
                 try CommandTemplate(text, allowed: [.stack, .serial])
             }
-            guard timeoutMilliseconds > 0 else { throw .invalidTemplate("timeout must be positive") }
+            guard timeoutMilliseconds > 0 else { throw .invalidConfiguration("timeout must be positive") }
             self.timeoutMilliseconds = timeoutMilliseconds
             self.killGraceMilliseconds = max(0, killGraceMilliseconds)
             self.verifyImageDigest = verifyImageDigest

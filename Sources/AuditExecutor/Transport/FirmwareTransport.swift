@@ -68,6 +68,7 @@ public enum PushOutcome: Sendable, Hashable {
 /// A transport that cannot work at all; one line each.
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTemplate(String)
+    case invalidConfiguration(String)
     /// The external program could not be started (not found, not executable).
     case launchFailed(program: String, reason: String)
     case unknownStack(String)
@@ -78,6 +79,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .invalidTemplate(let reason): "invalid command template: \(reason)"
+        case .invalidConfiguration(let reason): "invalid transport configuration: \(reason)"
         case .launchFailed(let program, let reason): "cannot start \(program): \(reason)"
         case .unknownStack(let stack): "unknown stack \(stack)"
         case .prompt(let error): error.description
