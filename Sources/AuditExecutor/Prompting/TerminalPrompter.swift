@@ -34,7 +34,7 @@ public struct TerminalPrompter: Prompter {
         guard isTerminal else { throw .noTerminal(prompt: prompt.text) }
         for _ in 0..<maxAttempts {
             output.write("\(prompt.text) [\(prompt.expected)] > ")
-            guard let line = input.readLine() else {
+            guard let line = await readLineOffThePool() else {
                 output.write("\n")
                 throw .endOfInput(prompt: prompt.text)
             }
@@ -45,5 +45,13 @@ public struct TerminalPrompter: Prompter {
             }
         }
         throw .tooManyInvalidAnswers(prompt: prompt.text, attempts: maxAttempts)
+    }
+
+    /// A technician may take minutes to answer: block a thread of our own, not one of the few concurrency threads.
+    private func readLineOffThePool() async -> String? {
+        let input = input
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: input.readLine()) }.start()
+        }
     }
 }
