@@ -6,8 +6,9 @@ public struct Rule: Sendable {
     public let title: String
     let check: @Sendable (SiteState) -> RuleOutcome
 
+    /// A site with no stack recorded cannot be judged by any rule.
     public func evaluate(_ state: SiteState) -> Finding {
-        let outcome = check(state)
+        let outcome = state.stacks.isEmpty ? RuleOutcome(.unverifiable, "no stack is recorded at this site") : check(state)
         return Finding(
             rule: id, title: title, verdict: outcome.verdict, message: outcome.message,
             evidence: Array(Set(outcome.evidence)).sorted())
@@ -32,11 +33,10 @@ public enum Rules {
         evaluate(try SiteProjection.rebuild(site: site, events: events))
     }
 
-    /// Combines one outcome per stack; a site with no stacks cannot be judged.
+    /// Combines the outcomes of every stack.
     static func eachStack(
         _ state: SiteState, passing message: String, _ check: (StackState) -> [RuleOutcome]
     ) -> RuleOutcome {
-        guard !state.stacks.isEmpty else { return RuleOutcome(.unverifiable, "no stack is recorded at this site") }
-        return RuleOutcome.combine(state.stacks.flatMap(check), passing: message)
+        RuleOutcome.combine(state.stacks.flatMap(check), passing: message)
     }
 }

@@ -24,7 +24,7 @@ extension Rules {
     public static let detectFinalCount = Rule(
         id: "detect.final-count", title: "Final detection on the master counted every stack"
     ) { state in
-        guard let master = state.master else { return RuleOutcome(.unverifiable, "no stack is recorded at this site") }
+        guard let master = state.master else { return RuleOutcome(.unverifiable, "no master is recorded") }
         let expected = state.stacks.filter { $0.order != nil }.count
         let after = state.lastPushEvent ?? 0
         guard let run = master.detections.last(where: { $0.startSeq > after }) else {

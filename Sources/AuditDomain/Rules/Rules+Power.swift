@@ -34,7 +34,7 @@ extension Rules {
         id: "power.on-order", title: "Powered on from the last slave to the master, 10 s apart"
     ) { state in
         let chain = state.stacks.filter { $0.order != nil }.reversed()
-        guard !chain.isEmpty else { return RuleOutcome(.unverifiable, "no stack chain is registered") }
+        guard !chain.isEmpty else { return RuleOutcome(.unverifiable, "no site.registered gives the stack chain") }
         var outcomes: [RuleOutcome] = chain.map { stack in
             guard let power = stack.power else { return RuleOutcome(.unverifiable, "\(stack.id)'s power was never observed") }
             guard power.value == .on else { return RuleOutcome(.fail, "\(stack.id) is off at the end", [power.seq]) }

@@ -3,7 +3,7 @@ extension Rules {
         id: "cables.restored", title: "Link cables back as originally found"
     ) { state in
         guard !state.originalLinks.isEmpty else {
-            return state.stacks.count <= 1 && state.links.isEmpty
+            return state.stacks.count == 1 && state.links.isEmpty
                 ? RuleOutcome(.pass, "a single stack has no link cables")
                 : RuleOutcome(.unverifiable, "the original cable topology was never recorded")
         }
