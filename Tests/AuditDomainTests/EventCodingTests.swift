@@ -56,7 +56,9 @@ import Testing
 
     @Test func newerVersionIsRefused() throws {
         let event = try loggedEvent(type: "dip.observed", data: ["v": 3, "bank": "addr", "position": "UDDDDD"])
-        #expect(throws: DomainError.unsupportedVersion(type: "dip.observed", version: 3)) { try DomainEvent.decode(event) }
+        #expect(throws: DomainError.unsupportedVersion(type: "dip.observed", version: 3)) {
+            try DomainEvent.decode(event)
+        }
     }
 
     @Test func unitObservationsNeedAStack() throws {
@@ -121,7 +123,9 @@ import Testing
 
     @Test func choices() throws {
         #expect(try PowerState(parsing: "ON") == .on)
-        #expect(throws: DomainError.invalidChoice(field: "cable state", value: "loose", allowed: ["plugged", "unplugged"])) {
+        #expect(
+            throws: DomainError.invalidChoice(field: "cable state", value: "loose", allowed: ["plugged", "unplugged"])
+        ) {
             try CableState(parsing: "loose")
         }
     }

@@ -28,7 +28,9 @@ import Testing
 
     @Test func rebuildIsDeterministic() throws {
         let events = try logged(ScenarioBuilder(deviation: .stalledPush).build().drafts)
-        #expect(try SiteProjection.rebuild(site: "site-1", events: events) == SiteProjection.rebuild(site: "site-1", events: events))
+        #expect(
+            try SiteProjection.rebuild(site: "site-1", events: events)
+                == SiteProjection.rebuild(site: "site-1", events: events))
     }
 
     @Test func otherSitesAreIgnored() throws {

@@ -61,7 +61,8 @@ import Testing
             let alone = try logged(scenario.drafts)
             let together = try Rules.evaluate(site: scenario.site, events: shared)
             #expect(together == Rules.evaluate(all[scenario.site]!))
-            #expect(described(together, shared) == described(try Rules.evaluate(site: scenario.site, events: alone), alone))
+            #expect(
+                described(together, shared) == described(try Rules.evaluate(site: scenario.site, events: alone), alone))
         }
     }
 

@@ -3,7 +3,8 @@ import AuditLog
 
 /// Appends drafts to a fresh in-memory log, as the real store would seal them.
 func logged(_ drafts: [EventDraft]) throws -> [LoggedEvent] {
-    let store = InMemoryEventStore(logID: "test-log", clock: ManualClock(Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)))
+    let store = InMemoryEventStore(
+        logID: "test-log", clock: ManualClock(Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)))
     _ = try store.append(drafts)
     return try store.events(EventFilter())
 }

@@ -19,7 +19,9 @@ public struct LCDCode: Sendable, Hashable, CustomStringConvertible {
     /// Accepts `62`, `1`, `ERROR 19`, `error 19`, `E19`; stores the normalised text.
     public init(parsing text: String) throws(DomainError) {
         let trimmed = text.trimmingSpaces
-        guard !trimmed.isEmpty else { throw .invalidChoice(field: "LCD code", value: text, allowed: ["62", "1", "ERROR 19"]) }
+        guard !trimmed.isEmpty else {
+            throw .invalidChoice(field: "LCD code", value: text, allowed: ["62", "1", "ERROR 19"])
+        }
         let upper = trimmed.uppercased()
         let errorNumber = upper.hasPrefix("ERROR") ? upper.dropFirst(5) : upper.hasPrefix("E") ? upper.dropFirst() : nil
         if let errorNumber, let number = Int(errorNumber.trimmingSpaces) {

@@ -42,12 +42,15 @@ public struct SiteRegistered: EventPayload {
         self.model = DeviceModel(
             name: try model.string("name"), addrPins: try model.integer("addr_pins"),
             invPins: try model.integer("inv_pins"))
-        guard let stacks = try payload.value("stacks").arrayValue else { throw payload.fail("stacks", "must be an array") }
+        guard let stacks = try payload.value("stacks").arrayValue else {
+            throw payload.fail("stacks", "must be an array")
+        }
         self.stacks = []
         for stack in stacks {
             let stack = try PayloadReader(type: payload.type, data: stack)
             self.stacks.append(
-                StackIdentity(id: try stack.string("id"), serial: try stack.string("serial"), order: try stack.integer("order")))
+                StackIdentity(
+                    id: try stack.string("id"), serial: try stack.string("serial"), order: try stack.integer("order")))
         }
     }
 
@@ -71,7 +74,9 @@ public struct ProcedureStarted: EventPayload {
     public var imageSHA256: String
     public var imageName: String
 
-    public init(procedureID: String, procedureVersion: String, targetVersion: String, imageSHA256: String, imageName: String) {
+    public init(
+        procedureID: String, procedureVersion: String, targetVersion: String, imageSHA256: String, imageName: String
+    ) {
         self.procedureID = procedureID
         self.procedureVersion = procedureVersion
         self.targetVersion = targetVersion

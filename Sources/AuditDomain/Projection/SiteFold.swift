@@ -54,7 +54,8 @@ public struct SiteFold: Sendable {
             let stack = state.stacks[index].id
             state.stacks[index].pushes.append(
                 PushAttempt(
-                    started: Observed(payload, seq: seq, at: at), linksAtStart: state.links.filter { $0.key.involves(stack: stack) },
+                    started: Observed(payload, seq: seq, at: at),
+                    linksAtStart: state.links.filter { $0.key.involves(stack: stack) },
                     addrAtStart: state.stacks[index].addr.now))
             state.lastPushEvent = seq
             if state.phase < .update { state.phase = .update }

@@ -8,7 +8,8 @@ public struct Rule: Sendable {
 
     /// A site with no stack recorded cannot be judged by any rule.
     public func evaluate(_ state: SiteState) -> Finding {
-        let outcome = state.stacks.isEmpty ? RuleOutcome(.unverifiable, "no stack is recorded at this site") : check(state)
+        let outcome =
+            state.stacks.isEmpty ? RuleOutcome(.unverifiable, "no stack is recorded at this site") : check(state)
         return Finding(
             rule: id, title: title, verdict: outcome.verdict, message: outcome.message,
             evidence: Array(Set(outcome.evidence)).sorted())

@@ -15,7 +15,8 @@ extension Rules {
                 guard now.value == original.value else {
                     return [
                         RuleOutcome(
-                            .fail, "\(stack.id): \(name) is \(now.value) (event \(now.seq)), originally \(original.value)",
+                            .fail,
+                            "\(stack.id): \(name) is \(now.value) (event \(now.seq)), originally \(original.value)",
                             [original.seq, now.seq])
                     ]
                 }

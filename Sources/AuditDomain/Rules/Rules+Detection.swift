@@ -13,7 +13,8 @@ extension Rules {
             guard run.count.value == 1 else {
                 return [
                     RuleOutcome(
-                        .fail, "\(stack.id) showed 62 then \(run.count.value) (event \(run.count.seq)) while isolated, not 1",
+                        .fail,
+                        "\(stack.id) showed 62 then \(run.count.value) (event \(run.count.seq)) while isolated, not 1",
                         [run.startSeq, run.count.seq])
                 ]
             }
@@ -32,7 +33,8 @@ extension Rules {
         }
         guard run.count.value == expected else {
             return RuleOutcome(
-                .fail, "the master \(master.id) counted \(run.count.value) stacks (event \(run.count.seq)); the site has \(expected)",
+                .fail,
+                "the master \(master.id) counted \(run.count.value) stacks (event \(run.count.seq)); the site has \(expected)",
                 [run.startSeq, run.count.seq])
         }
         return RuleOutcome(.pass, "the master \(master.id) showed 62 then \(expected)", [run.startSeq, run.count.seq])

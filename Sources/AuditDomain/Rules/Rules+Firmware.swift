@@ -10,16 +10,20 @@ extension Rules {
                 let seq = push.started.seq
                 let cables = push.linksAtStart.sorted { $0.key < $1.key }.map { edge, plugged in
                     RuleOutcome(
-                        .fail, "\(stack.id) pushed (event \(seq)) while cabled \(edge) (event \(plugged))", [seq, plugged])
+                        .fail, "\(stack.id) pushed (event \(seq)) while cabled \(edge) (event \(plugged))",
+                        [seq, plugged])
                 }
                 guard let addr = push.addrAtStart else {
-                    return cables + [RuleOutcome(.unverifiable, "\(stack.id)'s ADDR was unknown at its push (event \(seq))", [seq])]
+                    return cables + [
+                        RuleOutcome(.unverifiable, "\(stack.id)'s ADDR was unknown at its push (event \(seq))", [seq])
+                    ]
                 }
                 let master = DIPPosition.master(pins: addr.value.pins)
                 guard addr.value == master else {
                     return cables + [
                         RuleOutcome(
-                            .fail, "\(stack.id) pushed (event \(seq)) with ADDR \(addr.value) (event \(addr.seq)), not \(master)",
+                            .fail,
+                            "\(stack.id) pushed (event \(seq)) with ADDR \(addr.value) (event \(addr.seq)), not \(master)",
                             [seq, addr.seq])
                     ]
                 }
@@ -40,7 +44,8 @@ extension Rules {
                 let started = push.started
                 guard started.value.imageSHA256 == run.imageSHA256, started.value.targetVersion == target else {
                     return RuleOutcome(
-                        .fail, "\(stack.id)'s push (event \(started.seq)) used image \(started.value.imageSHA256) for "
+                        .fail,
+                        "\(stack.id)'s push (event \(started.seq)) used image \(started.value.imageSHA256) for "
                             + "\(started.value.targetVersion), not the approved \(run.imageSHA256) for \(target)",
                         [started.seq])
                 }
@@ -49,7 +54,8 @@ extension Rules {
             let lastSuccess = stack.pushes.last { $0.completed != nil }?.completed?.seq ?? 0
             let fault = stack.lastError20.flatMap { error in
                 error.seq > lastSuccess
-                    ? RuleOutcome(.fail, "\(stack.id) showed ERROR 20 (event \(error.seq)) after its last push", [error.seq])
+                    ? RuleOutcome(
+                        .fail, "\(stack.id) showed ERROR 20 (event \(error.seq)) after its last push", [error.seq])
                     : nil
             }
             return images + [fault, versionOutcome(stack, target: target)].compactMap { $0 }
@@ -62,10 +68,12 @@ extension Rules {
         }
         if reading.value.allSatisfy({ $0 == "0" }) {
             return RuleOutcome(
-                .fail, "\(stack.id) reads \(reading.value) (event \(reading.seq)): the module may be bricked", [reading.seq])
+                .fail, "\(stack.id) reads \(reading.value) (event \(reading.seq)): the module may be bricked",
+                [reading.seq])
         }
         guard reading.value == target else {
-            return RuleOutcome(.fail, "\(stack.id) reads \(reading.value) (event \(reading.seq)), not \(target)", [reading.seq])
+            return RuleOutcome(
+                .fail, "\(stack.id) reads \(reading.value) (event \(reading.seq)), not \(target)", [reading.seq])
         }
         return .pass([reading.seq])
     }
@@ -80,12 +88,15 @@ extension Rules {
             case .completed, .none: return [.pass([started, push.completed?.seq].compactMap { $0 })]
             case .inFlight:
                 let progress = push.progress.map { " (last progress \($0.value)%)" } ?? ""
-                return [RuleOutcome(.fail, "\(stack.id)'s push (event \(started)) never finished\(progress)", [started])]
+                return [
+                    RuleOutcome(.fail, "\(stack.id)'s push (event \(started)) never finished\(progress)", [started])
+                ]
             case .failed:
                 let failed = push.failed!
                 return [
                     RuleOutcome(
-                        .fail, "\(stack.id)'s last push failed (event \(failed.seq)): \(failed.value)", [started, failed.seq])
+                        .fail, "\(stack.id)'s last push failed (event \(failed.seq)): \(failed.value)",
+                        [started, failed.seq])
                 ]
             }
         }

@@ -23,7 +23,8 @@ extension Rules {
                         [change.seq])
                 }
                 return RuleOutcome(
-                    .fail, "\(change.edge) was \(verb) (event \(change.seq)) while \(unit.stack) was on (event \(power.seq))",
+                    .fail,
+                    "\(change.edge) was \(verb) (event \(change.seq)) while \(unit.stack) was on (event \(power.seq))",
                     [change.seq, power.seq])
             } + [RuleOutcome.pass([change.seq])]
         }
@@ -36,25 +37,33 @@ extension Rules {
         let chain = state.stacks.filter { $0.order != nil }.reversed()
         guard !chain.isEmpty else { return RuleOutcome(.unverifiable, "no site.registered gives the stack chain") }
         var outcomes: [RuleOutcome] = chain.map { stack in
-            guard let power = stack.power else { return RuleOutcome(.unverifiable, "\(stack.id)'s power was never observed") }
+            guard let power = stack.power else {
+                return RuleOutcome(.unverifiable, "\(stack.id)'s power was never observed")
+            }
             guard power.value == .on else { return RuleOutcome(.fail, "\(stack.id) is off at the end", [power.seq]) }
             return .pass([power.seq])
         }
         for (earlier, later) in zip(chain, chain.dropFirst()) {
-            guard let first = earlier.power, let second = later.power, first.value == .on, second.value == .on else { continue }
+            guard let first = earlier.power, let second = later.power, first.value == .on, second.value == .on else {
+                continue
+            }
             let gap = second.at.milliseconds(since: first.at)
             if gap < 0 {
                 outcomes.append(
                     RuleOutcome(
-                        .fail, "\(later.id) (event \(second.seq)) was powered on before \(earlier.id) (event \(first.seq))",
+                        .fail,
+                        "\(later.id) (event \(second.seq)) was powered on before \(earlier.id) (event \(first.seq))",
                         [first.seq, second.seq]))
             } else if gap < minimumPowerOnGapMilliseconds {
                 outcomes.append(
                     RuleOutcome(
-                        .fail, "only \(gap) ms between \(earlier.id) and \(later.id) powering on (events \(first.seq), "
-                            + "\(second.seq)); at least \(minimumPowerOnGapMilliseconds) ms needed", [first.seq, second.seq]))
+                        .fail,
+                        "only \(gap) ms between \(earlier.id) and \(later.id) powering on (events \(first.seq), "
+                            + "\(second.seq)); at least \(minimumPowerOnGapMilliseconds) ms needed",
+                        [first.seq, second.seq]))
             }
         }
-        return RuleOutcome.combine(outcomes, passing: "powered on from the last slave to the master, 10 s or more apart")
+        return RuleOutcome.combine(
+            outcomes, passing: "powered on from the last slave to the master, 10 s or more apart")
     }
 }

@@ -11,7 +11,8 @@ extension Rules {
             RuleOutcome(.fail, "\($0.key) (event \($0.value)) is not reconnected", [$0.value])
         }
         let extra = state.links.filter { state.originalLinks[$0.key] == nil }.sorted { $0.key < $1.key }.map {
-            RuleOutcome(.fail, "\($0.key) is plugged (event \($0.value)) but was not in the original topology", [$0.value])
+            RuleOutcome(
+                .fail, "\($0.key) is plugged (event \($0.value)) but was not in the original topology", [$0.value])
         }
         return RuleOutcome.combine(
             missing + extra + [.pass(Array(state.links.values))], passing: "every original cable is back, and no other")
@@ -37,7 +38,8 @@ extension Rules {
         }
         outcomes += stepOrder(state, expected: current.steps.map(\.id))
         return RuleOutcome.combine(
-            outcomes + [.pass([run.seq])], passing: "all \(current.steps.count) steps of \(current.id) \(version) in order")
+            outcomes + [.pass([run.seq])],
+            passing: "all \(current.steps.count) steps of \(current.id) \(version) in order")
     }
 
     static func stepOrder(_ state: SiteState, expected: [String]) -> [RuleOutcome] {
@@ -62,7 +64,8 @@ extension Rules {
         if last < expected.count - 1 {
             let missing = expected[(last + 1)...].joined(separator: ", ")
             outcomes.append(
-                RuleOutcome(.fail, "not completed: \(missing)", [state.completedSeq ?? state.lastSeq].compactMap { $0 }))
+                RuleOutcome(.fail, "not completed: \(missing)", [state.completedSeq ?? state.lastSeq].compactMap { $0 })
+            )
         }
         return outcomes
     }

@@ -20,7 +20,8 @@ public struct ScenarioBuilder: Sendable {
 
     public init(
         site: String = "site-1", stackCount: Int = 3, deviation: Deviation? = nil,
-        start: Timestamp = Timestamp(millisecondsSinceEpoch: 1_768_464_000_000), actor: String = "technician@example.com"
+        start: Timestamp = Timestamp(millisecondsSinceEpoch: 1_768_464_000_000),
+        actor: String = "technician@example.com"
     ) {
         precondition(stackCount >= 1 && (deviation == nil || stackCount >= 2), "deviations need at least 2 stacks")
         self.site = site

@@ -2,9 +2,12 @@ import AuditLog
 
 extension ScenarioRun {
     mutating func prepare() {
-        let identities = ids.enumerated().map { StackIdentity(id: $1, serial: "BMS-\(config.site)-\($0 + 1)", order: $0 + 1) }
+        let identities = ids.enumerated().map {
+            StackIdentity(id: $1, serial: "BMS-\(config.site)-\($0 + 1)", order: $0 + 1)
+        }
         recorder.emit(.siteRegistered(SiteRegistered(model: config.model, stacks: identities)))
-        let version = deviates(.olderProcedure) ? config.olderProcedureVersion : try! Procedure.load(id: procedureID).version
+        let version =
+            deviates(.olderProcedure) ? config.olderProcedureVersion : try! Procedure.load(id: procedureID).version
         let started = recorder.emit(
             .procedureStarted(
                 ProcedureStarted(
@@ -83,7 +86,8 @@ extension ScenarioRun {
             recorder.emit(.pushProgress(PushProgress(percent: 100)), stack: stack, after: 30_000)
             let stale = deviates(.staleVersion) && stack == last
             let completed = recorder.emit(
-                .pushCompleted(PushCompleted(version: stale ? config.previousVersion : config.targetVersion)), stack: stack)
+                .pushCompleted(PushCompleted(version: stale ? config.previousVersion : config.targetVersion)),
+                stack: stack)
             if stale { recorder.mark("firmware.target-version", completed) }
         }
         step("update.push-firmware")
