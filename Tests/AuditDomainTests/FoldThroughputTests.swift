@@ -10,8 +10,10 @@ import Testing
         var drafts: [EventDraft] = []
         for index in 0..<sites {
             let deviations = Deviation.allCases
-            let deviation = index % (deviations.count + 1) < deviations.count ? deviations[index % (deviations.count + 1)] : nil
-            drafts += ScenarioBuilder(site: "site-\(index)", stackCount: 2 + index % 3, deviation: deviation).build().drafts
+            let deviation =
+                index % (deviations.count + 1) < deviations.count ? deviations[index % (deviations.count + 1)] : nil
+            drafts +=
+                ScenarioBuilder(site: "site-\(index)", stackCount: 2 + index % 3, deviation: deviation).build().drafts
         }
         let events = try logged(drafts)
         let clock = ContinuousClock()
