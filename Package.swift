@@ -71,7 +71,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "AuditLogTests",
-            dependencies: ["AuditLog", "AuditCrypto"]),
+            dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AuditDomainTests",
             dependencies: ["AuditDomain", "AuditLog"]),

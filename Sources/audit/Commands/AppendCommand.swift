@@ -21,8 +21,13 @@ struct AppendCommand: ParsableCommand {
     var eventID: String?
     @Option(help: "Append every line of a JSON Lines file ('-' for stdin) in one transaction.")
     var jsonl: String?
+    @Flag(
+        name: .customLong("per-line"),
+        help: "With --jsonl: commit and acknowledge each line on its own, for long-running feeds.")
+    var perLine = false
 
     func validate() throws {
+        if perLine, jsonl == nil { throw ValidationError("--per-line needs --jsonl") }
         if jsonl != nil {
             let single: [String?] = [site, type, stack, data, observedAt, eventID]
             guard single.allSatisfy({ $0 == nil }) else {
@@ -34,17 +39,46 @@ struct AppendCommand: ParsableCommand {
     }
 
     func run() throws {
+        if perLine, let jsonl { return try appendPerLine(jsonl) }
         let drafts = try makeDrafts()
         let store = try log.open()
         let results: [AppendResult]
         do { results = try store.append(drafts) } catch { throw CommandFailure(error) }
-        for result in results {
-            switch output.format {
-            case .json: emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex)])
-            case .text:
-                print("\(result.inserted ? "recorded" : "already recorded") seq \(result.seq) hash \(result.hash.hex)")
+        results.forEach(acknowledge)
+    }
+
+    /// Each line is durable before its acknowledgement is printed; a bad line stops the feed.
+    func appendPerLine(_ path: String) throws {
+        let store = try log.open()
+        let defaultActor = actor ?? LogLocation.defaultActor()
+        var lineNumber = 0
+        for line in try lines(path) {
+            lineNumber += 1
+            guard !line.allSatisfy(\.isWhitespace) else { continue }
+            do {
+                let draft = try EventDraft.parseJSONLines(line, defaultActor: defaultActor)[0]
+                acknowledge(try store.append(draft))
+            } catch let error as JSONLinesError {
+                throw CommandFailure("\(path == "-" ? "stdin" : path): line \(lineNumber): \(error.reason)", code: 65)
+            } catch {
+                throw CommandFailure("\(path == "-" ? "stdin" : path): line \(lineNumber): \(error)")
             }
         }
+    }
+
+    func lines(_ path: String) throws -> AnySequence<String> {
+        if path == "-" { return AnySequence { AnyIterator { readLine(strippingNewline: true) } } }
+        return AnySequence(
+            try readInput(path).split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+    }
+
+    func acknowledge(_ result: AppendResult) {
+        switch output.format {
+        case .json: emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex)])
+        case .text:
+            print("\(result.inserted ? "recorded" : "already recorded") seq \(result.seq) hash \(result.hash.hex)")
+        }
+        fflush(nil)
     }
 
     func makeDrafts() throws -> [EventDraft] {
