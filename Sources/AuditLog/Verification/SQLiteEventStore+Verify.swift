@@ -46,13 +46,29 @@ struct ChainWalker {
                     detail: "log_meta.genesis_hash is not the genesis value of log id \(logID)"))
         }
 
-        let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events ORDER BY seq")
+        switch try walkPipelined(genesis: genesis) {
+        case .intact(let size, let head):
+            return result(size, head, nil)
+        case .suspect(let seq, let expectedPrev):
+            let (size, head, firstBreak) = try walkSequentially(from: seq, expectedPrev: expectedPrev)
+            return result(size, head, firstBreak)
+        }
+    }
+
+    /// The plain one-row-at-a-time walk that names the first break; used from a known-good point.
+    func walkSequentially(from start: Int64, expectedPrev startPrev: Digest) throws -> (Int64, Digest, ChainBreak?) {
+        func result(_ size: Int64, _ head: Digest, _ firstBreak: ChainBreak?) -> (Int64, Digest, ChainBreak?) {
+            (size, head, firstBreak)
+        }
+        let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE seq >= ? ORDER BY seq")
+        statement.setUncheckedArguments([start])
         let sqlite = statement.sqliteStatement
         defer { sqlite3_reset(sqlite) }
         var message = [UInt8]()
         message.reserveCapacity(4096)
-        var expectedSeq: Int64 = 1
-        var expectedPrev = genesis
+        let hasher = SHA256Hasher()
+        var expectedSeq = start
+        var expectedPrev = startPrev
         while true {
             let code = sqlite3_step(sqlite)
             if code == SQLITE_DONE { break }
@@ -76,7 +92,7 @@ struct ChainWalker {
             expectedPrev.withUnsafeBytes { message.append(contentsOf: $0) }
             ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &message)
             for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &message) }
-            let computed = SHA256.hash(message)
+            let computed = hasher.hash(message)
             guard Self.column(sqlite, 10, matches: computed) else {
                 return result(expectedSeq - 1, expectedPrev, try diagnoseContent(seq: seq, computed: computed))
             }
