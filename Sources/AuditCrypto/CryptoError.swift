@@ -18,7 +18,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedKeyType(String)
     /// Writing would replace an existing key file; an old key must never be lost by accident.
     case keyFileExists(path: String)
-    /// The private key file can be read by group or others, so it may already have leaked.
+    /// The private key file grants group or others any access, so it may already have leaked.
     case insecureKeyFileMode(path: String, mode: UInt32)
     /// The path exists but is not a regular file (a directory, device or socket).
     case notARegularFile(path: String)
@@ -42,7 +42,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         case .keyFileExists(let path):
             "refusing to overwrite existing key file \(path)"
         case .insecureKeyFileMode(let path, let mode):
-            "private key file \(path) has mode \(Self.octal(mode)), readable by group or others; run: chmod 600 \(path)"
+            "private key file \(path) has mode \(Self.octal(mode)), which lets group or others access it; run: chmod 600 \(path)"
         case .notARegularFile(let path):
             "\(path) is not a regular file"
         case .fileSystem(let operation, let path, let code):

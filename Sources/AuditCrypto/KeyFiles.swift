@@ -35,12 +35,21 @@ public enum KeyFiles {
             let mode = UInt32(status.st_mode) & 0o7777
             guard mode & 0o077 == 0 else { throw .insecureKeyFileMode(path: path, mode: mode) }
         }
-        return try Ed25519PrivateKey(pemRepresentation: text)
+        do throws(CryptoError) {
+            return try Ed25519PrivateKey(pemRepresentation: text)
+        } catch .malformedPEM(let detail) {
+            throw .malformedPEM("\(path): \(detail)")
+        }
     }
 
     /// Loads a "PUBLIC KEY" PEM file; public keys need no mode check.
     public static func loadPublicKey(at url: URL) throws(CryptoError) -> Ed25519PublicKey {
-        try Ed25519PublicKey(pemRepresentation: readSmallFile(path: url.path) { _ throws(CryptoError) in })
+        let text = try readSmallFile(path: url.path) { _ throws(CryptoError) in }
+        do throws(CryptoError) {
+            return try Ed25519PublicKey(pemRepresentation: text)
+        } catch .malformedPEM(let detail) {
+            throw .malformedPEM("\(url.path): \(detail)")
+        }
     }
 
     /// Creates `directory` with mode 0700 when missing (parents with default modes); an existing one is kept.
@@ -103,11 +112,11 @@ public enum KeyFiles {
         }
     }
 
-    /// Opens without following symlinks, checks the open file's own `stat` (no race), then reads it.
+    /// Opens the file, checks the open descriptor's own `stat` (no race with a swapped path), then reads it.
     private static func readSmallFile(
         path: String, check: (stat) throws(CryptoError) -> Void
     ) throws(CryptoError) -> String {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .fileSystem(operation: "open", path: path, errno: errno) }
         defer { close(descriptor) }
         var status = stat()

@@ -62,6 +62,17 @@ import Testing
         }
     }
 
+    @Test func malformedKeyFileErrorNamesThePath() throws {
+        try withTemporaryDirectory { directory throws in
+            let keyURL = directory.appendingPathComponent(KeyFiles.privateKeyFileName)
+            try Data("hello\n".utf8).write(to: keyURL)
+            #expect(chmod(keyURL.path, 0o600) == 0)
+            #expect(throws: CryptoError.malformedPEM("\(keyURL.path): no -----BEGIN line found")) {
+                try KeyFiles.loadPrivateKey(at: keyURL)
+            }
+        }
+    }
+
     @Test func missingFileAndDirectoryAreTypedErrors() throws {
         try withTemporaryDirectory { directory throws in
             let missing = directory.appendingPathComponent("absent.pem")

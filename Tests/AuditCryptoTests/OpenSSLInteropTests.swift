@@ -94,6 +94,17 @@ import Testing
         }
     }
 
+    @Test func nonEd25519PublicKeyIsRefused() throws {
+        try withTemporaryDirectory { directory throws in
+            let keyURL = directory.appendingPathComponent("ec.pem")
+            let publicURL = directory.appendingPathComponent("ec.pub.pem")
+            let generate = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyURL.path]
+            #expect(try runOpenSSL(generate) == 0)
+            #expect(try runOpenSSL(["pkey", "-in", keyURL.path, "-pubout", "-out", publicURL.path]) == 0)
+            #expect(throws: CryptoError.unsupportedKeyType("EC")) { try KeyFiles.loadPublicKey(at: publicURL) }
+        }
+    }
+
     @Test func encryptedKeyIsRefused() throws {
         try withTemporaryDirectory { directory throws in
             let keyURL = directory.appendingPathComponent("signing-key.pem")
