@@ -6,13 +6,9 @@ extension Ed25519PrivateKey {
     public init(pemRepresentation pem: String) throws(CryptoError) {
         let label = try PEMText.firstLabel(in: pem)
         if label == "ENCRYPTED PRIVATE KEY" { throw .encryptedKeyUnsupported }
-        let key = try OpenSSLSupport.withReadBIO(pem) { bio throws(CryptoError) -> OpaquePointer in
-            // The callback refuses every password request, so OpenSSL never prompts on a terminal.
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in -1 }, nil) else {
-                let reason = OpenSSLSupport.drainErrors()
-                throw .malformedPEM("no private key could be decoded from the \(label) block (\(reason))")
-            }
-            return key
+        // The callback refuses every password request, so OpenSSL never prompts on a terminal.
+        let key = try PEMText.decode(pem, label: label, kind: "private") {
+            PEM_read_bio_PrivateKey($0, nil, { _, _, _, _ in -1 }, nil)
         }
         defer { EVP_PKEY_free(key) }
         try self.init(evpKey: key)
@@ -20,10 +16,8 @@ extension Ed25519PrivateKey {
 
     /// PKCS#8 "PRIVATE KEY" PEM, as `openssl genpkey -algorithm ed25519` writes it.
     public var pemRepresentation: String {
-        withEVPKey { key in
-            PEMText.mustWrite("PEM_write_bio_PrivateKey") { bio in
-                PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil)
-            }
+        Ed25519Raw.withKey(seed, isPrivate: true) { key in
+            PEMText.mustWrite("PEM_write_bio_PrivateKey") { PEM_write_bio_PrivateKey($0, key, nil, nil, 0, nil, nil) }
         }
     }
 }
@@ -35,12 +29,8 @@ extension Ed25519PublicKey {
         guard label == "PUBLIC KEY" else {
             throw .malformedPEM("expected a PUBLIC KEY block, found \(label)")
         }
-        let key = try OpenSSLSupport.withReadBIO(pem) { bio throws(CryptoError) -> OpaquePointer in
-            guard let key = PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil) else {
-                let reason = OpenSSLSupport.drainErrors()
-                throw .malformedPEM("no public key could be decoded from the PUBLIC KEY block (\(reason))")
-            }
-            return key
+        let key = try PEMText.decode(pem, label: label, kind: "public") {
+            PEM_read_bio_PUBKEY($0, nil, { _, _, _, _ in -1 }, nil)
         }
         defer { EVP_PKEY_free(key) }
         try self.init(evpKey: key)
@@ -48,12 +38,8 @@ extension Ed25519PublicKey {
 
     /// SubjectPublicKeyInfo "PUBLIC KEY" PEM, the form `openssl pkeyutl -pubin` reads.
     public var pemRepresentation: String {
-        do {
-            return try withEVPKey { key throws(CryptoError) -> String in
-                PEMText.mustWrite("PEM_write_bio_PUBKEY") { bio in PEM_write_bio_PUBKEY(bio, key) }
-            }
-        } catch {
-            fatalError("\(error)")
+        Ed25519Raw.withKey(rawRepresentation, isPrivate: false) { key in
+            PEMText.mustWrite("PEM_write_bio_PUBKEY") { PEM_write_bio_PUBKEY($0, key) }
         }
     }
 }
@@ -84,6 +70,19 @@ enum PEMText {
             return index
         }
         return nil
+    }
+
+    /// Runs an OpenSSL PEM reader over `pem`; the caller owns (and frees) the returned `EVP_PKEY`.
+    static func decode(
+        _ pem: String, label: String, kind: String, read: (OpaquePointer) -> OpaquePointer?
+    ) throws(CryptoError) -> OpaquePointer {
+        try OpenSSLSupport.withReadBIO(pem) { bio throws(CryptoError) -> OpaquePointer in
+            guard let key = read(bio) else {
+                let reason = OpenSSLSupport.drainErrors()
+                throw .malformedPEM("no \(kind) key could be decoded from the \(label) block (\(reason))")
+            }
+            return key
+        }
     }
 
     /// Writing PEM to a memory BIO fails only when memory runs out, which we treat as fatal.

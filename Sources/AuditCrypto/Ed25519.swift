@@ -28,29 +28,17 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
 
     /// Rebuilds a key from its raw 32-byte seed.
     public init(rawRepresentation seed: [UInt8]) throws(CryptoError) {
-        guard seed.count == Self.rawLength else {
-            throw .invalidLength(what: "Ed25519 private key", expected: Self.rawLength, actual: seed.count)
+        try Ed25519Raw.requireLength(seed, of: "Ed25519 private key")
+        self = try Ed25519Raw.withKey(seed, isPrivate: true) { key throws(CryptoError) in
+            try Ed25519PrivateKey(evpKey: key)
         }
-        guard let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, seed.count) else {
-            throw OpenSSLSupport.failure("EVP_PKEY_new_raw_private_key")
-        }
-        defer { EVP_PKEY_free(key) }
-        try self.init(evpKey: key)
     }
 
     /// Copies the raw private and public halves out of an OpenSSL key, refusing other algorithms.
     init(evpKey key: OpaquePointer) throws(CryptoError) {
-        try Ed25519PublicKey.requireEd25519(key)
-        var seed = [UInt8](repeating: 0, count: Self.rawLength)
-        var length = seed.count
-        guard EVP_PKEY_get_raw_private_key(key, &seed, &length) == 1 else {
-            throw OpenSSLSupport.failure("EVP_PKEY_get_raw_private_key")
-        }
-        guard length == Self.rawLength else {
-            throw .invalidLength(what: "Ed25519 private key", expected: Self.rawLength, actual: length)
-        }
-        self.seed = seed
-        self.publicKey = try Ed25519PublicKey(evpKey: key)
+        try Ed25519Raw.requireEd25519(key)
+        seed = try Ed25519Raw.copy(from: key, isPrivate: true)
+        publicKey = try Ed25519PublicKey(evpKey: key)
     }
 
     /// See ``Ed25519PublicKey/keyID``.
@@ -58,7 +46,7 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
 
     /// Signs the exact bytes with pure Ed25519 (no pre-hash); the result is the 64-byte raw signature.
     public func sign(_ bytes: [UInt8]) -> [UInt8] {
-        withEVPKey { key in
+        Ed25519Raw.withKey(seed, isPrivate: true) { key in
             guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL: EVP_MD_CTX_new failed (out of memory)") }
             defer { EVP_MD_CTX_free(context) }
             // Ed25519 hashes internally, so the digest must be NULL (RFC 8032 "pure" mode).
@@ -77,15 +65,6 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
         }
     }
 
-    /// Lends a short-lived OpenSSL key built from the seed (validated at init, so this cannot fail).
-    func withEVPKey<R>(_ body: (OpaquePointer) -> R) -> R {
-        guard let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, seed.count) else {
-            fatalError("OpenSSL: EVP_PKEY_new_raw_private_key failed: \(OpenSSLSupport.drainErrors())")
-        }
-        defer { EVP_PKEY_free(key) }
-        return body(key)
-    }
-
     public var description: String { "Ed25519PrivateKey(keyID: \(keyID))" }
     public var debugDescription: String { description }
 }
@@ -100,20 +79,13 @@ public struct Ed25519PublicKey: Hashable, Sendable, CustomStringConvertible {
     public let rawRepresentation: [UInt8]
 
     public init(rawRepresentation raw: [UInt8]) throws(CryptoError) {
-        guard raw.count == Self.rawLength else {
-            throw .invalidLength(what: "Ed25519 public key", expected: Self.rawLength, actual: raw.count)
-        }
+        try Ed25519Raw.requireLength(raw, of: "Ed25519 public key")
         self.rawRepresentation = raw
     }
 
     init(evpKey key: OpaquePointer) throws(CryptoError) {
-        try Self.requireEd25519(key)
-        var raw = [UInt8](repeating: 0, count: Self.rawLength)
-        var length = raw.count
-        guard EVP_PKEY_get_raw_public_key(key, &raw, &length) == 1 else {
-            throw OpenSSLSupport.failure("EVP_PKEY_get_raw_public_key")
-        }
-        try self.init(rawRepresentation: Array(raw[0..<length]))
+        try Ed25519Raw.requireEd25519(key)
+        rawRepresentation = try Ed25519Raw.copy(from: key, isPrivate: false)
     }
 
     /// Key id: lowercase hex of the first 16 bytes of SHA-256 over the raw 32-byte public key (32 hex chars).
@@ -124,33 +96,62 @@ public struct Ed25519PublicKey: Hashable, Sendable, CustomStringConvertible {
     /// Checks a raw 64-byte Ed25519 signature over the exact message bytes; any malformed input is `false`.
     public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
         guard signature.count == Self.signatureLength else { return false }
-        guard let key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, rawRepresentation, rawRepresentation.count)
-        else {
-            _ = OpenSSLSupport.drainErrors()
-            return false
+        return Ed25519Raw.withKey(rawRepresentation, isPrivate: false) { key in
+            guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL: EVP_MD_CTX_new failed (out of memory)") }
+            defer { EVP_MD_CTX_free(context) }
+            guard EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1 else {
+                _ = OpenSSLSupport.drainErrors()
+                return false
+            }
+            let status = OpenSSLSupport.withBytes(message) { pointer, count in
+                EVP_DigestVerify(context, signature, signature.count, pointer, count)
+            }
+            // A bad signature leaves an error on OpenSSL's thread-local queue; clear it.
+            if status != 1 { _ = OpenSSLSupport.drainErrors() }
+            return status == 1
         }
-        defer { EVP_PKEY_free(key) }
-        guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL: EVP_MD_CTX_new failed (out of memory)") }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1 else {
-            _ = OpenSSLSupport.drainErrors()
-            return false
-        }
-        let status = OpenSSLSupport.withBytes(message) { pointer, count in
-            EVP_DigestVerify(context, signature, signature.count, pointer, count)
-        }
-        if status != 1 { _ = OpenSSLSupport.drainErrors() }
-        return status == 1
     }
 
-    /// Lends a short-lived OpenSSL key; it is freed before returning.
-    func withEVPKey<R>(_ body: (OpaquePointer) throws(CryptoError) -> R) throws(CryptoError) -> R {
-        guard let key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, rawRepresentation, rawRepresentation.count)
-        else {
-            throw OpenSSLSupport.failure("EVP_PKEY_new_raw_public_key")
+    public var description: String { "Ed25519PublicKey(keyID: \(keyID))" }
+}
+
+/// Moves raw 32-byte Ed25519 halves in and out of OpenSSL `EVP_PKEY` objects.
+enum Ed25519Raw {
+    static let length = 32
+
+    static func requireLength(_ raw: [UInt8], of what: String) throws(CryptoError) {
+        guard raw.count == length else { throw .invalidLength(what: what, expected: length, actual: raw.count) }
+    }
+
+    /// Lends a short-lived OpenSSL key built from length-checked raw bytes; it is freed before returning.
+    ///
+    /// OpenSSL only fails here when memory runs out (it does not validate the bytes), which is fatal.
+    static func withKey<R, E: Error>(
+        _ raw: [UInt8], isPrivate: Bool, _ body: (OpaquePointer) throws(E) -> R
+    ) throws(E) -> R {
+        let made =
+            isPrivate
+            ? EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, raw, raw.count)
+            : EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, raw, raw.count)
+        guard let key = made else {
+            fatalError("OpenSSL: cannot build an Ed25519 key: \(OpenSSLSupport.drainErrors())")
         }
         defer { EVP_PKEY_free(key) }
         return try body(key)
+    }
+
+    /// Copies the raw private seed or public key out of an Ed25519 `EVP_PKEY`.
+    static func copy(from key: OpaquePointer, isPrivate: Bool) throws(CryptoError) -> [UInt8] {
+        var raw = [UInt8](repeating: 0, count: length)
+        var count = raw.count
+        let status =
+            isPrivate
+            ? EVP_PKEY_get_raw_private_key(key, &raw, &count) : EVP_PKEY_get_raw_public_key(key, &raw, &count)
+        guard status == 1 else {
+            throw OpenSSLSupport.failure(isPrivate ? "EVP_PKEY_get_raw_private_key" : "EVP_PKEY_get_raw_public_key")
+        }
+        try requireLength(Array(raw[0..<count]), of: isPrivate ? "Ed25519 private key" : "Ed25519 public key")
+        return raw
     }
 
     /// Throws `unsupportedKeyType` naming the algorithm when an OpenSSL key is not Ed25519.
@@ -160,6 +161,4 @@ public struct Ed25519PublicKey: Hashable, Sendable, CustomStringConvertible {
             throw .unsupportedKeyType(name)
         }
     }
-
-    public var description: String { "Ed25519PublicKey(keyID: \(keyID))" }
 }

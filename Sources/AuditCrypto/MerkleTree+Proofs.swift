@@ -72,10 +72,7 @@ extension MerkleTree {
             if sn == 0 { return false }
             if fn & 1 == 1 || fn == sn {
                 computed = hasher.node(sibling, computed)
-                while fn & 1 == 0 && fn != 0 {
-                    fn >>= 1
-                    sn >>= 1
-                }
+                skipLevelsWithoutRightSibling(&fn, &sn)
             } else {
                 computed = hasher.node(computed, sibling)
             }
@@ -111,10 +108,7 @@ extension MerkleTree {
             if fn & 1 == 1 || fn == sn {
                 oldComputed = hasher.node(sibling, oldComputed)
                 newComputed = hasher.node(sibling, newComputed)
-                while fn & 1 == 0 && fn != 0 {
-                    fn >>= 1
-                    sn >>= 1
-                }
+                skipLevelsWithoutRightSibling(&fn, &sn)
             } else {
                 newComputed = hasher.node(newComputed, sibling)
             }
@@ -122,6 +116,15 @@ extension MerkleTree {
             sn >>= 1
         }
         return sn == 0 && oldComputed == oldRoot && newComputed == newRoot
+    }
+
+    /// RFC 9162: "right-shift both fn and sn equally until either LSB(fn) is set or fn is 0", i.e. climb
+    /// past the levels where the node was a last, unpaired node that was carried up unchanged.
+    private static func skipLevelsWithoutRightSibling(_ fn: inout Int, _ sn: inout Int) {
+        while fn & 1 == 0 && fn != 0 {
+            fn >>= 1
+            sn >>= 1
+        }
     }
 
     /// The largest power of two strictly smaller than `count` (which must be at least 2): RFC 6962's split k.

@@ -41,6 +41,17 @@ enum ReferenceMerkle {
         }
     }
 
+    static func flippingOneRandomBit<G: RandomNumberGenerator>(of proof: [Digest], using generator: inout G)
+        -> [Digest]
+    {
+        var wrong = proof
+        let position = Int.random(in: 0..<proof.count, using: &generator)
+        wrong[position] = flippingBit(
+            of: wrong[position], byte: Int.random(in: 0..<32, using: &generator),
+            mask: 1 << UInt8.random(in: 0..<8, using: &generator))
+        return wrong
+    }
+
     @Test func everyInclusionProofVerifiesAndAFlippedByteFails() throws {
         var generator = SplitMix64(seed: 0x6962)
         let sizes = Array(1...33) + (0..<12).map { _ in Int.random(in: 34...700, using: &generator) }
@@ -57,11 +68,7 @@ enum ReferenceMerkle {
                     leafHash: leafHashes[index], index: index, treeSize: size, proof: proof, root: root)
                 #expect(ok, "leaf \(index) of \(size)")
                 guard !proof.isEmpty else { continue }
-                var wrong = proof
-                let position = Int.random(in: 0..<proof.count, using: &generator)
-                wrong[position] = flippingBit(
-                    of: wrong[position], byte: Int.random(in: 0..<32, using: &generator),
-                    mask: 1 << UInt8.random(in: 0..<8, using: &generator))
+                let wrong = Self.flippingOneRandomBit(of: proof, using: &generator)
                 let bad = MerkleTree.verifyInclusion(
                     leafHash: leafHashes[index], index: index, treeSize: size, proof: wrong, root: root)
                 #expect(!bad, "flipped proof, leaf \(index) of \(size)")
@@ -82,11 +89,7 @@ enum ReferenceMerkle {
                     oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: newRoot, proof: proof)
                 #expect(ok, "\(oldSize) -> \(newSize)")
                 guard !proof.isEmpty else { continue }
-                var wrong = proof
-                let position = Int.random(in: 0..<proof.count, using: &generator)
-                wrong[position] = flippingBit(
-                    of: wrong[position], byte: Int.random(in: 0..<32, using: &generator),
-                    mask: 1 << UInt8.random(in: 0..<8, using: &generator))
+                let wrong = Self.flippingOneRandomBit(of: proof, using: &generator)
                 let bad = MerkleTree.verifyConsistency(
                     oldSize: oldSize, newSize: newSize, oldRoot: oldRoot, newRoot: newRoot, proof: wrong)
                 #expect(!bad, "flipped proof, \(oldSize) -> \(newSize)")
