@@ -11,11 +11,16 @@ public enum KeyFiles {
     /// Writes both PEM files into `directory` (created 0700 if missing); never replaces an existing key.
     ///
     /// The private file is created by `open(2)` with `O_CREAT|O_EXCL` and mode 0600, so it is never
-    /// readable by others, not even between creation and the first write.
-    public static func write(privateKey: Ed25519PrivateKey, to directory: URL) throws(CryptoError) {
+    /// readable by others, not even between creation and the first write. Returns both URLs for messages.
+    @discardableResult
+    public static func write(privateKey: Ed25519PrivateKey, to directory: URL) throws(CryptoError) -> (
+        privateKey: URL, publicKey: URL
+    ) {
         try makeDirectory(directory)
-        let privatePath = directory.appendingPathComponent(privateKeyFileName).path
-        let publicPath = directory.appendingPathComponent(publicKeyFileName).path
+        let privateURL = directory.appendingPathComponent(privateKeyFileName)
+        let publicURL = directory.appendingPathComponent(publicKeyFileName)
+        let privatePath = privateURL.path
+        let publicPath = publicURL.path
         // Check the public file first so a refusal leaves nothing half-written behind.
         if access(publicPath, F_OK) == 0 { throw .keyFileExists(path: publicPath) }
         try createExclusive(path: privatePath, mode: 0o600, contents: Array(privateKey.pemRepresentation.utf8))
@@ -26,6 +31,13 @@ public enum KeyFiles {
             unlink(privatePath)
             throw error
         }
+        // Make the new directory entries durable too, so a crash cannot lose a key already used to sign.
+        let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+        return (privateURL, publicURL)
     }
 
     /// Loads `signing-key.pem`, refusing it unless only its owner can read it.

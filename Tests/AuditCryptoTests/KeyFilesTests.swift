@@ -7,9 +7,9 @@ import Testing
         try withTemporaryDirectory { root throws in
             let directory = root.appendingPathComponent("nested/keys")
             let key = try Ed25519PrivateKey.generate()
-            try KeyFiles.write(privateKey: key, to: directory)
-            let privateURL = directory.appendingPathComponent(KeyFiles.privateKeyFileName)
-            let publicURL = directory.appendingPathComponent(KeyFiles.publicKeyFileName)
+            let (privateURL, publicURL) = try KeyFiles.write(privateKey: key, to: directory)
+            #expect(privateURL == directory.appendingPathComponent("signing-key.pem"))
+            #expect(publicURL == directory.appendingPathComponent("signing-key.pub.pem"))
             #expect(permissionBits(directory) == 0o700)
             #expect(permissionBits(privateURL) == 0o600)
             #expect(permissionBits(publicURL) == 0o644)
