@@ -70,6 +70,9 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         .testTarget(
+            name: "AuditCryptoTests",
+            dependencies: ["AuditCrypto"]),
+        .testTarget(
             name: "AuditLogTests",
             dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
