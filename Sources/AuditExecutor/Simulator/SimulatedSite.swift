@@ -10,7 +10,7 @@ public final class SimulatedSite: @unchecked Sendable {
     private let clock: any AuditClock
     private let logger: Logger
     private let lock = NSLock()
-    private var state: SiteState
+    private var state: SimulatedSiteState
 
     /// `<log>.site-<name>.sim.json`, beside the log it belongs to.
     public static func stateFileURL(logPath: String, siteName: String) -> URL {
@@ -50,7 +50,7 @@ public final class SimulatedSite: @unchecked Sendable {
         return try SimulatedSite(configuration: configuration, stateFile: stateFile, clock: clock, logger: logger)
     }
 
-    public var snapshot: SiteState { locked { $0 } }
+    public var snapshot: SimulatedSiteState { locked { $0 } }
 
     public var stackIDs: [String] { snapshot.stacks.map(\.id) }
 
@@ -218,14 +218,14 @@ public final class SimulatedSite: @unchecked Sendable {
 
     // MARK: Internals
 
-    private static func check(_ cable: LinkCable, in state: SiteState) throws(SimulatorError) {
+    private static func check(_ cable: LinkCable, in state: SimulatedSiteState) throws(SimulatorError) {
         _ = try state.index(of: cable.fromLinkA)
         _ = try state.index(of: cable.toLinkB)
         guard cable.fromLinkA != cable.toLinkB else { throw .unknownCable("\(cable) loops on one stack") }
     }
 
     /// Only a BMS addressed as master runs detection.
-    private static func startDetection(_ state: inout SiteState, index: Int, now: Int64) {
+    private static func startDetection(_ state: inout SimulatedSiteState, index: Int, now: Int64) {
         guard state.stacks[index].addr == .master(pinCount: state.pinCount), !state.stacks[index].damaged else {
             return
         }
@@ -233,7 +233,7 @@ public final class SimulatedSite: @unchecked Sendable {
     }
 
     /// The master shows how many stacks it reached, and those stop reporting `ERROR 19`.
-    private static func finishDetection(_ state: inout SiteState, index: Int) {
+    private static func finishDetection(_ state: inout SimulatedSiteState, index: Int) {
         let master = state.stacks[index].id
         let chain = state.detectedChain(from: master)
         state.stacks[index].detection = nil
@@ -243,14 +243,14 @@ public final class SimulatedSite: @unchecked Sendable {
         state.stacks[index].lcd = String(chain.count)
     }
 
-    private func locked<R>(_ body: (SiteState) -> R) -> R {
+    private func locked<R>(_ body: (SimulatedSiteState) -> R) -> R {
         lock.lock()
         defer { lock.unlock() }
         return body(state)
     }
 
     /// Applies a change and persists it before it becomes visible, so memory never runs ahead of the file.
-    private func mutate<R>(_ body: (inout SiteState) throws(SimulatorError) -> R) throws(SimulatorError) -> R {
+    private func mutate<R>(_ body: (inout SimulatedSiteState) throws(SimulatorError) -> R) throws(SimulatorError) -> R {
         lock.lock()
         defer { lock.unlock() }
         var copy = state

@@ -8,27 +8,27 @@ import Foundation
 
 /// Reads and writes the simulated site's JSON; writes are atomic because a killed run must find the site intact.
 enum SiteStateFile {
-    static func load(_ url: URL) throws(SimulatorError) -> SiteState {
+    static func load(_ url: URL) throws(SimulatorError) -> SimulatedSiteState {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
             throw .stateFile(path: url.path, reason: error.localizedDescription)
         }
-        let state: SiteState
+        let state: SimulatedSiteState
         do {
-            state = try JSONDecoder().decode(SiteState.self, from: data)
+            state = try JSONDecoder().decode(SimulatedSiteState.self, from: data)
         } catch {
             throw .stateFile(path: url.path, reason: "not a simulated site: \(error)")
         }
-        guard state.format == SiteState.currentFormat else {
-            throw .stateFile(path: url.path, reason: "format \(state.format), expected \(SiteState.currentFormat)")
+        guard state.format == SimulatedSiteState.currentFormat else {
+            throw .stateFile(path: url.path, reason: "format \(state.format), expected \(SimulatedSiteState.currentFormat)")
         }
         return state
     }
 
     /// Temp file in the same directory, fsync, rename over, fsync the directory: the file is old or new, never torn.
-    static func save(_ state: SiteState, to url: URL) throws(SimulatorError) {
+    static func save(_ state: SimulatedSiteState, to url: URL) throws(SimulatorError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data

@@ -25,3 +25,19 @@ public final class BufferSink: TextSink, @unchecked Sendable {
 
     public var text: String { lock.withLock { buffer } }
 }
+
+/// Writes to standard output unbuffered, so instructions, progress and prompts appear in the order written.
+public struct StandardOutputSink: TextSink {
+    public init() {}
+
+    public func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// Drops everything, for runs whose step-by-step narration nobody reads (the demo without --verbose).
+public struct NullSink: TextSink {
+    public init() {}
+
+    public func write(_ text: String) {}
+}

@@ -35,7 +35,7 @@ public struct PowerOnRecord: Sendable, Hashable, Codable {
 }
 
 /// The whole physical state of a simulated site: what is persisted next to the log.
-public struct SiteState: Sendable, Hashable, Codable {
+public struct SimulatedSiteState: Sendable, Hashable, Codable {
     public static let currentFormat = 1
 
     public var format: Int
@@ -115,7 +115,7 @@ public struct SiteConfiguration: Sendable, Hashable {
     }
 
     /// S1..SN powered, chained S1.A→S2.B→…, ADDR = binary of the order (master `UDDDDD`), INV `UUDDDD`, LCD `OK`.
-    public func initialState() throws(SimulatorError) -> SiteState {
+    public func initialState() throws(SimulatorError) -> SimulatedSiteState {
         guard stackCount >= 1, stackCount < 1 << pinCount else {
             throw .invalidConfiguration("stack count must be 1...\((1 << pinCount) - 1) for \(pinCount) pins")
         }
@@ -138,8 +138,8 @@ public struct SiteConfiguration: Sendable, Hashable {
         }
         let cables =
             stackCount > 1 ? (1..<stackCount).map { LinkCable(fromLinkA: "S\($0)", toLinkB: "S\($0 + 1)") } : []
-        return SiteState(
-            format: SiteState.currentFormat, name: name, pinCount: pinCount,
+        return SimulatedSiteState(
+            format: SimulatedSiteState.currentFormat, name: name, pinCount: pinCount,
             detectionMilliseconds: detectionMilliseconds, stacks: stacks, originalCables: cables,
             pluggedCables: cables, faults: faults, spentFaults: [], pushCounts: [:], powerOnLog: [])
     }

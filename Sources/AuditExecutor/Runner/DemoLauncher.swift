@@ -1,0 +1,53 @@
+import AuditDomain
+import AuditLog
+import Foundation
+
+/// `audit demo`: a complete simulated site visit into a real log, with a small fake image beside it.
+public struct DemoLauncher: Sendable {
+    public static let targetVersion = "4007"
+    public static let imageName = "demo-firmware-4007.bin"
+
+    public var launcher: RunLauncher
+
+    public init(launcher: RunLauncher) { self.launcher = launcher }
+
+    /// Runs (or finishes) the demo site and returns the result with the lines to print after the findings' header.
+    public func run(
+        logPath: String, site: String, stacks: Int, faults: [String], actor: String, stopAfterEvents: Int64? = nil
+    ) async throws(RunError) -> RunResult {
+        guard stacks >= 1 else { throw .invalidStacks("--stacks must be at least 1") }
+        let image = try Self.writeImage(besideLog: logPath)
+        var request = RunRequest(
+            site: site, logPath: logPath, imagePath: image, targetVersion: Self.targetVersion, actor: actor)
+        request.transport = .sim
+        request.simStacks = stacks
+        request.simFaults = faults
+        request.stopAfterEvents = stopAfterEvents
+        return try await launcher.launch(request)
+    }
+
+    /// The same bytes every time, so every demo log names the same image digest.
+    static func writeImage(besideLog logPath: String) throws(RunError) -> String {
+        let directory = (logPath as NSString).deletingLastPathComponent
+        let path = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(imageName)
+        guard !FileManager.default.fileExists(atPath: path) else { return path }
+        do {
+            try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+            let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            try Data("AUDIT-DEMO-FIRMWARE \(targetVersion)\n".utf8 + bytes).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw .image(path: path, reason: error.localizedDescription)
+        }
+        return path
+    }
+
+    /// What happened to pushes that needed more than one attempt: a retry is a fact the reader should see.
+    public static func pushNotes(_ state: SiteState) -> [String] {
+        state.stacks.filter { $0.pushAttempts > 1 }.map { stack in
+            let failures = stack.pushes.compactMap(\.failed?.value)
+            let last = stack.pushes.last.map { $0.status.description } ?? "none"
+            return "\(stack.id): \(stack.pushAttempts) push attempts, last \(last); failures: "
+                + failures.joined(separator: "; ")
+        }
+    }
+}

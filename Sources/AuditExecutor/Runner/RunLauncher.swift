@@ -1,0 +1,144 @@
+import AuditDomain
+import AuditLog
+import Foundation
+import Logging
+
+/// How pushes are made: the simulator, an external flasher, or the technician with the vendor's tooling.
+public enum TransportKind: String, CaseIterable, Sendable {
+    case sim
+    case command
+    case manual
+}
+
+/// Everything `audit run` and `audit demo` are given, before any file is touched.
+public struct RunRequest: Sendable {
+    public var site: String
+    public var logPath: String
+    public var imagePath: String
+    public var targetVersion: String
+    public var transport: TransportKind = .manual
+    public var answersPath: String?
+    public var flasherConfigPath: String?
+    public var simStacks = 3
+    public var simFaults: [String] = []
+    /// `S1:SERIAL1,S2:SERIAL2`, for a site not registered yet.
+    public var stacks: String?
+    public var actor: String
+    /// Test hook: SIGKILL the process once the log holds this many events.
+    public var stopAfterEvents: Int64?
+
+    public init(site: String, logPath: String, imagePath: String, targetVersion: String, actor: String) {
+        self.site = site
+        self.logPath = logPath
+        self.imagePath = imagePath
+        self.targetVersion = targetVersion
+        self.actor = actor
+    }
+}
+
+/// Wires a run from a request: the log (created if missing), the image digest, the prompter and the transport.
+public struct RunLauncher: Sendable {
+    public var output: any TextSink
+    public var outputIsTerminal: Bool
+    public var inputIsTerminal: Bool
+    public var clock: any AuditClock
+    public var logger: Logger
+
+    public init(
+        output: any TextSink, outputIsTerminal: Bool, inputIsTerminal: Bool, clock: any AuditClock = SystemClock(),
+        logger: Logger = Logger(label: "audit.run")
+    ) {
+        self.output = output
+        self.outputIsTerminal = outputIsTerminal
+        self.inputIsTerminal = inputIsTerminal
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func launch(_ request: RunRequest) async throws(RunError) -> RunResult {
+        // Refuse before touching the log: an unattended run without answers would hang or record half a step.
+        if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
+        let image = try FirmwareImage.read(path: request.imagePath)
+        let stackList = try request.stacks.map { text throws(RunError) in try SiteRegistration.stacks(parsing: text) }
+        let procedure: Procedure
+        do { procedure = try Procedure.load(id: "stacks-in-parallel") } catch { throw .domain(error) }
+        let store = try Self.openOrCreate(request.logPath)
+        let runStore: any EventStore = request.stopAfterEvents.map { StopAfterEventsStore(store, limit: $0) } ?? store
+        var settings = RunSettings(
+            site: request.site, procedure: procedure, image: image, targetVersion: request.targetVersion,
+            actor: request.actor, transportName: request.transport.rawValue)
+        let runner: ProcedureRunner
+        switch request.transport {
+        case .sim:
+            let events: [LoggedEvent]
+            do { events = try store.events(site: request.site) } catch { throw .log(error) }
+            var faults: [SimFault] = []
+            for text in request.simFaults {
+                do { faults.append(try Simulation.fault(parsing: text, stackCount: request.simStacks)) } catch {
+                    throw .simulator(error)
+                }
+            }
+            let simulation: Simulation
+            do {
+                simulation = try Simulation(
+                    configuration: SiteConfiguration(name: request.site, stackCount: request.simStacks, faults: faults),
+                    stateFile: SimulatedSite.stateFileURL(logPath: request.logPath, siteName: request.site),
+                    start: Simulation.startTime(after: events, now: clock.now()), logger: logger)
+            } catch {
+                throw .simulator(error)
+            }
+            settings.transportName = "sim"
+            runner = ProcedureRunner(
+                settings: settings, store: runStore, prompter: simulation.technician, transport: simulation.transport,
+                registration: .known(simulation.registration), clock: simulation.clock, sleeper: simulation.sleeper,
+                output: output, outputIsTerminal: outputIsTerminal, logger: logger)
+        case .manual, .command:
+            let prompter = try makePrompter(request)
+            let transport: any FirmwareTransport =
+                request.transport == .manual
+                ? ManualTransport(prompter: prompter, clock: clock) : try commandTransport(request)
+            let model = DeviceModel(name: "BMS", addrPins: 6, invPins: 6)
+            let registration: SiteRegistration =
+                stackList.map { .known(SiteRegistered(model: model, stacks: $0)) } ?? .ask(model: model)
+            runner = ProcedureRunner(
+                settings: settings, store: runStore, prompter: prompter, transport: transport,
+                registration: registration, clock: clock, sleeper: TaskSleeper(), output: output,
+                outputIsTerminal: outputIsTerminal, logger: logger)
+        }
+        return try await runner.run()
+    }
+
+    private func makePrompter(_ request: RunRequest) throws(RunError) -> any Prompter {
+        guard let path = request.answersPath else {
+            return TerminalPrompter(output: output, isTerminal: inputIsTerminal)
+        }
+        do { return try ScriptedPrompter(path: path) } catch { throw .prompt(error) }
+    }
+
+    private func commandTransport(_ request: RunRequest) throws(RunError) -> CommandTransport {
+        guard let path = request.flasherConfigPath else {
+            throw .flasherConfig(path: "-", reason: "--transport command needs --flasher-config FILE")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .flasherConfig(path: path, reason: error.localizedDescription)
+        }
+        do {
+            let json = try JSONValue(parsing: text)
+            return CommandTransport(
+                configuration: try CommandTransport.Configuration(json: json), clock: clock, logger: logger)
+        } catch {
+            throw .flasherConfig(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Opens the log, or creates it: a technician on site should not need a separate `audit init`.
+    public static func openOrCreate(_ path: String) throws(RunError) -> SQLiteEventStore {
+        do {
+            if FileManager.default.fileExists(atPath: path) { return try SQLiteEventStore.open(at: path) }
+            return try SQLiteEventStore.create(at: path)
+        } catch {
+            throw .log(error)
+        }
+    }
+}

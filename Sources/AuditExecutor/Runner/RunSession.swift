@@ -1,0 +1,58 @@
+import AuditDomain
+import AuditLog
+import Foundation
+
+/// The run's view of the log: every answer is appended before the run moves on, and folded at once so the next
+/// question sees it. Lives inside one run task only.
+final class RunSession {
+    let settings: RunSettings
+    let store: any EventStore
+    let clock: any AuditClock
+    private(set) var fold: SiteFold
+
+    /// Rebuilds the site from the log alone: the log, not memory, says where a resumed run stands.
+    init(settings: RunSettings, store: any EventStore, clock: any AuditClock) throws(RunError) {
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        var fold = SiteFold(site: settings.site)
+        do {
+            for event in try store.events(site: settings.site) { try fold.apply(event) }
+        } catch let error as AuditLogError {
+            throw .log(error)
+        } catch let error as DomainError {
+            throw .domain(error)
+        } catch {
+            throw .log(.database("\(error)"))
+        }
+        self.fold = fold
+    }
+
+    var state: SiteState { fold.state }
+
+    /// Appends one event observed now and folds it; returns its seq.
+    @discardableResult
+    func record(_ event: DomainEvent, stack: String? = nil) throws(RunError) -> Int64 {
+        let observedAt = clock.now()
+        let draft = event.draft(
+            site: settings.site, stack: stack, observedAt: observedAt, actor: settings.actor)
+        let result: AppendResult
+        do { result = try store.append(draft) } catch { throw .log(error) }
+        fold.apply(event, stack: stack, seq: result.seq, at: observedAt)
+        return result.seq
+    }
+
+    /// Folds an event another writer of this run (the push progress callback) already appended.
+    func fold(_ event: DomainEvent, stack: String?, seq: Int64, at: Timestamp) {
+        fold.apply(event, stack: stack, seq: seq, at: at)
+    }
+
+    /// The registered stacks in chain order, master first.
+    var stacks: [StackState] { state.stacks.filter { $0.order != nil } }
+
+    func stack(_ id: String) -> StackState? { state.stack(id) }
+
+    var pins: (addr: Int, inv: Int) { (state.model?.addrPins ?? 6, state.model?.invPins ?? 6) }
+
+    func pinCount(_ bank: DIPBank) -> Int { bank == .addr ? pins.addr : pins.inv }
+}

@@ -1,0 +1,62 @@
+import AuditDomain
+import Foundation
+
+/// What one run of the procedure is about: which site, which image, which target, and how patient to be.
+public struct RunSettings: Sendable {
+    public var site: String
+    public var procedure: Procedure
+    public var image: FirmwareImage
+    /// Supplied with the image, never a constant in code.
+    public var targetVersion: String
+    public var actor: String
+    /// Recorded in `firmware.push_started` so the log says how each push was made.
+    public var transportName: String
+    /// Pushes tried per stack in one run before the failure is left for the rules to report.
+    public var maxPushAttempts = 2
+    /// The wait before re-reading an LCD that is still detecting.
+    public var lcdPollMilliseconds: Int64 = 5_000
+    /// Readings of one LCD before giving up on the expected code.
+    public var maxLCDReadings = 6
+    /// Added to the procedure's least pause between power-ons, so a rounding never makes it too short.
+    public var powerOnMarginMilliseconds: Int64 = 2_000
+
+    public init(
+        site: String, procedure: Procedure, image: FirmwareImage, targetVersion: String, actor: String,
+        transportName: String
+    ) {
+        self.site = site
+        self.procedure = procedure
+        self.image = image
+        self.targetVersion = targetVersion
+        self.actor = actor
+        self.transportName = transportName
+    }
+}
+
+/// Who is on site: given up front (simulator, `--stacks`), or asked of the technician when the site is new.
+public enum SiteRegistration: Sendable, Hashable {
+    case known(SiteRegistered)
+    case ask(model: DeviceModel)
+
+    /// Parses `S1:SERIAL1,S2:SERIAL2`, master first, into stacks in chain order.
+    public static func stacks(parsing text: String) throws(RunError) -> [StackIdentity] {
+        var stacks: [StackIdentity] = []
+        for (index, item) in text.split(separator: ",").enumerated() {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw .invalidStacks("'\(item)' is not ID:SERIAL")
+            }
+            guard !parts[0].contains("."), !parts[0].contains("-") else {
+                throw .invalidStacks("stack id '\(parts[0])' may not contain '.' or '-'")
+            }
+            guard !stacks.contains(where: { $0.id == parts[0] }) else {
+                throw .invalidStacks("stack id '\(parts[0])' is listed twice")
+            }
+            stacks.append(StackIdentity(id: parts[0], serial: parts[1], order: index + 1))
+        }
+        guard !stacks.isEmpty else { throw .invalidStacks("no stack given") }
+        return stacks
+    }
+}

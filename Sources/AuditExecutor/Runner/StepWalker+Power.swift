@@ -1,0 +1,42 @@
+import AuditDomain
+import AuditLog
+
+extension StepWalker {
+    /// Switches each stack as the step asks and observes it; with an order, waits the procedure's pause between
+    /// stacks and checks the stacks not yet due are still off, so one switched on early is recorded when it happens.
+    func power(_ expectation: Expectation, stacks: [String]) async throws(RunError) {
+        let wanted = AuditDomain.PowerState(rawValue: expectation.state ?? "") ?? .on
+        let ordered = expectation.order != nil
+        var alreadyOn: Set<String> = []
+        var lastOn: Timestamp?
+        for (position, stack) in stacks.enumerated() {
+            if alreadyOn.contains(stack) {
+                warn("\(stack) was already on before its turn")
+                continue
+            }
+            if wanted == .on, let lastOn, let gap = expectation.minGapMs {
+                try await wait(since: lastOn, gap: Int64(gap))
+            }
+            try await perform(wanted == .on ? .powerOn(stack: stack) : .powerOff(stack: stack))
+            let seen = try await observePower(stack)
+            if seen != wanted { warn("\(stack) is \(seen), the procedure expects \(wanted)") }
+            guard ordered, wanted == .on, seen == .on else { continue }
+            lastOn = session.clock.now()
+            alreadyOn.insert(stack)
+            for later in stacks.dropFirst(position + 1) where !alreadyOn.contains(later) {
+                if try await observePower(later) == .on {
+                    warn("\(later) is on before its turn: the order is broken")
+                    alreadyOn.insert(later)
+                }
+            }
+        }
+    }
+
+    /// The vendor asks for at least `gap` between stacks: wait out what is left of it, plus a margin.
+    private func wait(since last: Timestamp, gap: Int64) async throws(RunError) {
+        let remaining = gap + runner.settings.powerOnMarginMilliseconds - session.clock.now().milliseconds(since: last)
+        guard remaining > 0 else { return }
+        runner.say("  Waiting \((remaining + 999) / 1000) s before the next stack (at least \(gap / 1000) s apart).")
+        do { try await runner.sleeper.sleep(milliseconds: remaining) } catch { throw .transport(.cancelled) }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import AuditExecutor
+import AuditLog
+import Foundation
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run a complete simulated site visit into the log, then print what the check finds.",
+        discussion: """
+            Faults: push-fails, push-stalls, stale-version, skip-dip-restore, wrong-power-order, power-cut-mid-push \
+            (on the last stack unless written NAME:STACK). Exit status: 0 when every rule passes, 2 when a rule \
+            fails, 1 on any other error.
+            """)
+
+    @OptionGroup var log: LogOptions
+    @Option(help: "The simulated site's name.") var site = "demo"
+    @Option(help: "How many stacks the site has.") var stacks = 3
+    @Option(help: "Inject a fault (repeatable).") var fault: [String] = []
+    @Flag(help: "Print every step, prompt answer and push as it happens.") var verbose = false
+    @Option(name: .customLong("stop-after-events"), help: .hidden) var stopAfterEvents: Int64?
+
+    func run() async throws {
+        let output = StandardOutputSink()
+        let launcher = RunLauncher(
+            output: verbose ? output : NullSink(), outputIsTerminal: isatty(1) == 1, inputIsTerminal: false)
+        output.write("log: \(log.path)\n")
+        let result: RunResult
+        do {
+            result = try await DemoLauncher(launcher: launcher).run(
+                logPath: log.path, site: site, stacks: stacks, faults: fault, actor: LogLocation.defaultActor(),
+                stopAfterEvents: stopAfterEvents)
+        } catch {
+            throw CommandFailure(error)
+        }
+        let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
+        output.write("site: \(site), \(stacks) stacks, fault: \(faults), \(result.state.eventCount) events\n")
+        for note in DemoLauncher.pushNotes(result.state) { output.write("note: \(note)\n") }
+        try report(result, site: site, output: output)
+    }
+}

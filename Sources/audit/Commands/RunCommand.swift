@@ -1,0 +1,63 @@
+import ArgumentParser
+import AuditExecutor
+import AuditLog
+import Foundation
+
+extension TransportKind: ExpressibleByArgument {}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Guide a firmware update step by step, recording every answer; resumes where the log stops.",
+        discussion: "Exit status: 0 when every rule passes, 2 when a rule fails, 1 on any other error.")
+
+    @OptionGroup var log: LogOptions
+    @Option(help: "The site's name; run it again with the same name to resume.") var site: String
+    @Option(help: "The firmware image file to push.") var firmware: String
+    @Option(name: .customLong("target-version"), help: "The version the image installs, e.g. 4007.")
+    var targetVersion: String
+    @Option(help: "How pushes are made: sim, command or manual.") var transport: TransportKind = .manual
+    @Option(help: "Replay answers from a JSON Lines file instead of asking at the terminal.") var answers: String?
+    @Option(name: .customLong("flasher-config"), help: "With --transport command: the flasher's JSON configuration.")
+    var flasherConfig: String?
+    @Option(help: "The stacks of a new site, master first: S1:SERIAL1,S2:SERIAL2.") var stacks: String?
+    @Option(name: .customLong("sim-stacks"), help: "With --transport sim: how many stacks the simulated site has.")
+    var simStacks = 3
+    @Option(name: .customLong("sim-fault"), help: "With --transport sim: inject a fault, e.g. push-fails:S2.")
+    var simFaults: [String] = []
+    @Option(help: "Who is recorded as the actor (default: $AUDIT_ACTOR, else the login name).") var actor: String?
+    @Option(name: .customLong("stop-after-events"), help: .hidden) var stopAfterEvents: Int64?
+
+    func validate() throws {
+        if transport != .sim, !simFaults.isEmpty { throw ValidationError("--sim-fault needs --transport sim") }
+        if transport != .command, flasherConfig != nil { throw ValidationError("--flasher-config needs --transport command") }
+        if simStacks < 1 { throw ValidationError("--sim-stacks must be at least 1") }
+    }
+
+    func run() async throws {
+        var request = RunRequest(
+            site: site, logPath: log.path, imagePath: firmware, targetVersion: targetVersion,
+            actor: actor ?? LogLocation.defaultActor())
+        request.transport = transport
+        request.answersPath = answers
+        request.flasherConfigPath = flasherConfig
+        request.simStacks = simStacks
+        request.simFaults = simFaults
+        request.stacks = stacks
+        request.stopAfterEvents = stopAfterEvents
+        let output = StandardOutputSink()
+        let launcher = RunLauncher(
+            output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)
+        let result: RunResult
+        do { result = try await launcher.launch(request) } catch { throw CommandFailure(error) }
+        output.write("\n")
+        try report(result, site: site, output: output)
+    }
+}
+
+/// Prints the findings, failing first, and fails with status 2 when a rule fails.
+func report(_ result: RunResult, site: String, output: any TextSink) throws {
+    for line in FindingsReport.lines(result.findings) { output.write(line + "\n") }
+    let failed = result.findings.filter { $0.verdict == .fail }.count
+    if failed > 0 { throw CommandFailure("site '\(site)': \(failed) rule(s) failed", code: 2) }
+}
