@@ -80,7 +80,7 @@ let package = Package(
             dependencies: ["AuditDomain", "AuditLog"]),
         .testTarget(
             name: "AuditExecutorTests",
-            dependencies: ["AuditExecutor", "AuditLog", "AuditCrypto"]),
+            dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto"]),
         .testTarget(
             name: "AuditCLITests",
             dependencies: ["audit", "AuditLog", "AuditCrypto"]),

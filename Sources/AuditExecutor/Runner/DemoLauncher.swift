@@ -32,7 +32,8 @@ public struct DemoLauncher: Sendable {
         let path = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(imageName)
         guard !FileManager.default.fileExists(atPath: path) else { return path }
         do {
-            try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
             let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             try Data("AUDIT-DEMO-FIRMWARE \(targetVersion)\n".utf8 + bytes).write(to: URL(fileURLWithPath: path))
         } catch {

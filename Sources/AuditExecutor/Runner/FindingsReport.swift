@@ -4,7 +4,9 @@ import AuditDomain
 public enum FindingsReport {
     public static func lines(_ findings: [Finding]) -> [String] {
         let sorted = findings.enumerated().sorted { ($0.element.verdict, $0.offset) < ($1.element.verdict, $1.offset) }
-        var lines = sorted.map { "\($0.element.verdict.rawValue.uppercased()) \($0.element.rule): \($0.element.message)" }
+        var lines = sorted.map {
+            "\($0.element.verdict.rawValue.uppercased()) \($0.element.rule): \($0.element.message)"
+        }
         lines.append(verdict(findings))
         return lines
     }

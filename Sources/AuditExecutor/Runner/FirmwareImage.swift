@@ -17,7 +17,8 @@ public struct FirmwareImage: Sendable, Hashable {
     /// Hashes the file in 1 MiB chunks so a large image never sits whole in memory.
     public static func read(path: String) throws(RunError) -> FirmwareImage {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .image(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
+            throw .image(
+                path: path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
         }
         defer { try? handle.close() }
         let hasher = SHA256Hasher()

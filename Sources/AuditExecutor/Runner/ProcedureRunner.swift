@@ -64,7 +64,7 @@ public struct ProcedureRunner: Sendable {
             say("  \(step.instruction)")
             try await StepWalker(runner: self, session: session, step: step, phase: phase?.id ?? "").walk()
             try session.record(.stepCompleted(StepCompleted(step: step.id)))
-            logger.info("step completed", metadata: ["step": "\(step.id)"])
+            logger.debug("step completed", metadata: ["step": "\(step.id)"])
         }
         try session.record(.procedureCompleted)
         let findings = Rules.evaluate(session.state)
@@ -90,7 +90,9 @@ public struct ProcedureRunner: Sendable {
             payload = SiteRegistered(model: model, stacks: try await askStacks())
         }
         try session.record(.siteRegistered(payload))
-        say("Registered site '\(settings.site)': " + payload.stacks.map { "\($0.id) (\($0.serial))" }.joined(separator: ", "))
+        say(
+            "Registered site '\(settings.site)': "
+                + payload.stacks.map { "\($0.id) (\($0.serial))" }.joined(separator: ", "))
     }
 
     private func askStacks() async throws(RunError) -> [StackIdentity] {
@@ -118,12 +120,14 @@ public struct ProcedureRunner: Sendable {
                     ProcedureStarted(
                         procedureID: settings.procedure.id, procedureVersion: settings.procedure.version,
                         targetVersion: settings.targetVersion, imageSHA256: digest, imageName: settings.image.name)))
-            say("Started \(settings.procedure.id) \(settings.procedure.version): target \(settings.targetVersion), "
-                + "image \(settings.image.name) sha256 \(digest)")
+            say(
+                "Started \(settings.procedure.id) \(settings.procedure.version): target \(settings.targetVersion), "
+                    + "image \(settings.image.name) sha256 \(digest)")
             return
         }
         if started.imageSHA256 != digest {
-            throw .mismatchedResume(site: settings.site, field: "image sha256", recorded: started.imageSHA256, given: digest)
+            throw .mismatchedResume(
+                site: settings.site, field: "image sha256", recorded: started.imageSHA256, given: digest)
         }
         if started.targetVersion != settings.targetVersion {
             throw .mismatchedResume(

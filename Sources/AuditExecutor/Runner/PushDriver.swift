@@ -86,7 +86,8 @@ struct PushDriver {
     private func fold(_ progress: ProgressRecorder) throws(RunError) {
         let (recorded, error) = progress.take()
         for entry in recorded {
-            session.fold(.pushProgress(PushProgress(percent: entry.percent)), stack: entry.stack, seq: entry.seq, at: entry.at)
+            session.fold(
+                .pushProgress(PushProgress(percent: entry.percent)), stack: entry.stack, seq: entry.seq, at: entry.at)
         }
         if let error { throw .log(error) }
     }

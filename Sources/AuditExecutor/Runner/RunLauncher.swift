@@ -89,7 +89,8 @@ public struct RunLauncher: Sendable {
             }
             settings.transportName = "sim"
             runner = ProcedureRunner(
-                settings: settings, store: runStore, prompter: simulation.technician, transport: simulation.transport,
+                settings: settings, store: runStore, prompter: EchoingPrompter(simulation.technician, output: output),
+                transport: simulation.transport,
                 registration: .known(simulation.registration), clock: simulation.clock, sleeper: simulation.sleeper,
                 output: output, outputIsTerminal: outputIsTerminal, logger: logger)
         case .manual, .command:

@@ -9,6 +9,14 @@ extension StepWalker {
         let ordered = expectation.order != nil
         var alreadyOn: Set<String> = []
         var lastOn: Timestamp?
+        if ordered, wanted == .on, stacks.contains(where: { session.stack($0)?.power?.value == .on }) {
+            // A sequence cut off half way cannot continue: its order and pauses would be lost. Start it over.
+            runner.say("  The power-on sequence was interrupted: turn every BMS off again, then start over.")
+            for stack in stacks {
+                try await perform(.powerOff(stack: stack))
+                try await observePower(stack)
+            }
+        }
         for (position, stack) in stacks.enumerated() {
             if alreadyOn.contains(stack) {
                 warn("\(stack) was already on before its turn")

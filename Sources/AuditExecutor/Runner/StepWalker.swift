@@ -115,8 +115,10 @@ struct StepWalker {
         }
     }
 
-    /// The cables as first recorded, else the daisy chain of the registered stacks.
+    /// The daisy chain of the registered stacks while recording the site as found (a resumed record must ask about
+    /// every cable again), afterwards the cables recorded as found.
     private func topology() -> [LinkCable] {
+        guard !observeOnly else { return LinkCable.chain(session.stacks.map(\.id)) }
         let recorded = session.state.originalLinks.keys.sorted().compactMap { edge -> LinkCable? in
             let ends = [edge.first, edge.second]
             guard let a = ends.first(where: { $0.port == .a }), let b = ends.first(where: { $0.port == .b }) else {

@@ -79,7 +79,7 @@ public struct SimulatedTransport: FirmwareTransport {
             }
             if case .powerCutMidPush = fault, percent > 50 {
                 try simulator { try site.cutPower(stack) }
-                logger.warning("sim: power cut on \(stack) at 50%")
+                logger.info("sim: power cut on \(stack) at 50%")
                 if powerCut == .killProcess { kill(getpid(), SIGKILL) }
                 return failed("power lost during transfer at 50%")
             }

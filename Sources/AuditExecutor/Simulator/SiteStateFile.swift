@@ -22,7 +22,8 @@ enum SiteStateFile {
             throw .stateFile(path: url.path, reason: "not a simulated site: \(error)")
         }
         guard state.format == SimulatedSiteState.currentFormat else {
-            throw .stateFile(path: url.path, reason: "format \(state.format), expected \(SimulatedSiteState.currentFormat)")
+            throw .stateFile(
+                path: url.path, reason: "format \(state.format), expected \(SimulatedSiteState.currentFormat)")
         }
         return state
     }

@@ -30,7 +30,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if transport != .sim, !simFaults.isEmpty { throw ValidationError("--sim-fault needs --transport sim") }
-        if transport != .command, flasherConfig != nil { throw ValidationError("--flasher-config needs --transport command") }
+        if transport != .command, flasherConfig != nil {
+            throw ValidationError("--flasher-config needs --transport command")
+        }
         if simStacks < 1 { throw ValidationError("--sim-stacks must be at least 1") }
     }
 
