@@ -6,7 +6,7 @@ import Testing
 @testable import AuditExecutor
 
 /// A run cut off after any event resumes from the log and the site file alone and still passes every rule.
-@Suite struct ResumeTests {
+@Suite(.serialized) struct ResumeTests {
     /// Crashes after event `k`, resumes (possibly crashing again at `k + 13`), and checks the final log.
     /// Nil when the run ended before event `k`.
     func crashAndResume(after k: Int64, stacks: Int = 2) async throws -> RunResult? {
