@@ -94,6 +94,8 @@ public struct RunLauncher: Sendable {
                 registration: .known(simulation.registration), clock: simulation.clock, sleeper: simulation.sleeper,
                 output: output, outputIsTerminal: outputIsTerminal, logger: logger)
         case .manual, .command:
+            // A person reads the display when it changes: no need to wait between two readings.
+            settings.lcdPollMilliseconds = 0
             let prompter = try makePrompter(request)
             let transport: any FirmwareTransport =
                 request.transport == .manual
@@ -113,7 +115,7 @@ public struct RunLauncher: Sendable {
         guard let path = request.answersPath else {
             return TerminalPrompter(output: output, isTerminal: inputIsTerminal)
         }
-        do { return try ScriptedPrompter(path: path) } catch { throw .prompt(error) }
+        do { return EchoingPrompter(try ScriptedPrompter(path: path), output: output) } catch { throw .prompt(error) }
     }
 
     private func commandTransport(_ request: RunRequest) throws(RunError) -> CommandTransport {

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@Suite struct DemoCommandTests {
+    @Test func aCleanDemoPassesEveryRuleAndTheLogVerifies() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("logs/audit.db")
+        let result = try CLI.audit(["demo", "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        #expect(result.stdoutLines.first == "log: \(db)")
+        let verdicts = RunFixtures.verdicts(result.stdout)
+        #expect(verdicts.count == 14)
+        #expect(verdicts.values.allSatisfy { $0 == "PASS" }, "\(result.stdout)")
+        #expect(result.stdoutLines.last?.hasPrefix("verdict: PASS") == true)
+        #expect(try CLI.audit(["verify", "--db", db]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("logs/demo-firmware-4007.bin")))
+        #expect(FileManager.default.fileExists(atPath: db + ".site-demo.sim.json"))
+    }
+
+    @Test func theDefaultLogIsAuditDB() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("env.db")
+        let result = try CLI.audit(["demo", "--stacks", "1"], environment: ["AUDIT_DB": db])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines.first == "log: \(db)")
+        #expect(try RunFixtures.eventCount(db) > 0)
+    }
+
+    @Test(arguments: [
+        ("stale-version", "firmware.target-version"), ("skip-dip-restore", "dip.addr-restored"),
+        ("wrong-power-order", "power.on-order"), ("power-cut-mid-push", "push.no-stalled"),
+    ])
+    func aFaultShowsAsItsFailingRule(fault: String, rule: String) throws {
+        let scratch = try Scratch()
+        let db = scratch.path("audit.db")
+        let result = try CLI.audit(["demo", "--db", db, "--fault", fault])
+        expectOneLineError(result, contains: "rule(s) failed")
+        #expect(result.status == 2)
+        let verdicts = RunFixtures.verdicts(result.stdout)
+        #expect(verdicts[rule] == "FAIL", "\(result.stdout)")
+        #expect(result.stdoutLines.last?.hasPrefix("verdict: FAIL") == true)
+        let firstRule = result.stdoutLines.first { $0.hasPrefix("PASS ") || $0.hasPrefix("FAIL ") }
+        #expect(firstRule?.hasPrefix("FAIL ") == true, "failing rules come first")
+        #expect(try CLI.audit(["verify", "--db", db]).status == 0)
+    }
+
+    @Test func aRefusedPushIsRetriedAndSaidSo() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("audit.db")
+        let result = try CLI.audit(["demo", "--db", db, "--fault", "push-fails"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("note: S3: 2 push attempts, last completed"), "\(result.stdout)")
+        #expect(try RunFixtures.eventCount(db, type: "firmware.push_failed") == 1)
+    }
+
+    @Test func aCompletedSiteIsRefused() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("audit.db")
+        #expect(try CLI.audit(["demo", "--db", db, "--stacks", "1"]).status == 0)
+        let again = try CLI.audit(["demo", "--db", db, "--stacks", "1"])
+        expectOneLineError(again, contains: "choose another --site")
+        let other = try CLI.audit(["demo", "--db", db, "--stacks", "1", "--site", "demo-2"])
+        #expect(other.status == 0, "\(other.stderr)")
+    }
+
+    @Test func anUnknownFaultIsOneLine() throws {
+        let scratch = try Scratch()
+        let result = try CLI.audit(["demo", "--db", scratch.path("audit.db"), "--fault", "gremlins"])
+        expectOneLineError(result, contains: "unknown fault")
+    }
+}

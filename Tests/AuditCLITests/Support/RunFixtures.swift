@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// Inputs shared by the tests of `audit run` and `audit demo`.
+enum RunFixtures {
+    /// Every answer a correct manual run of a one-stack site (`--stacks S1:SER1`) is asked for, in order.
+    static let oneStackAnswers: [(prompt: String, answer: String)] = [
+        ("version:S1", "4006"), ("dip:S1:ADDR", "UDDDDD"), ("dip:S1:INV", "UUDDDD"),
+        ("confirm:power-off:S1", "done"), ("power:S1", "off"),
+        ("confirm:set-addr:S1:UDDDDD", "done"), ("dip:S1:ADDR", "UDDDDD"),
+        ("confirm:power-on:S1", "done"), ("power:S1", "on"),
+        ("confirm:set-inv:S1:DUUUUU", "done"), ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
+        ("confirm:set-inv:S1:UUDDDD", "done"), ("dip:S1:INV", "UUDDDD"),
+        ("confirm:push:S1", "done"), ("version:S1", "4007"),
+        ("confirm:power-off:S1", "done"), ("power:S1", "off"),
+        ("confirm:set-addr:S1:UDDDDD", "done"), ("dip:S1:ADDR", "UDDDDD"),
+        ("confirm:set-inv:S1:UUDDDD", "done"), ("dip:S1:INV", "UUDDDD"),
+        ("confirm:power-on:S1", "done"), ("power:S1", "on"),
+        ("confirm:set-inv:S1:DUUUUU", "done"), ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
+        ("confirm:set-inv:S1:UUDDDD", "done"), ("dip:S1:INV", "UUDDDD"),
+    ]
+
+    static func answersFile(_ answers: ArraySlice<(prompt: String, answer: String)>) -> String {
+        answers.map { #"{"prompt_id": "\#($0.prompt)", "answer": "\#($0.answer)"}"# }.joined(separator: "\n") + "\n"
+    }
+
+    /// A small image file; its bytes do not matter, only that its digest is recorded.
+    static func image(in scratch: borrowing Scratch) throws -> String {
+        let path = scratch.path("bms-4007.bin")
+        try Data("firmware image 4007\n".utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func eventCount(_ db: String, type: String? = nil) throws -> Int {
+        let condition = type.map { " WHERE type = '\($0)'" } ?? ""
+        let result = try CLI.sqlite(db, "SELECT count(*) FROM events\(condition)")
+        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// The rule lines `audit run` / `audit demo` print, by rule id.
+    static func verdicts(_ stdout: String) -> [String: String] {
+        var verdicts: [String: String] = [:]
+        for line in stdout.split(separator: "\n") {
+            for verdict in ["PASS", "FAIL", "UNVERIFIABLE"] where line.hasPrefix(verdict + " ") {
+                let rule = line.dropFirst(verdict.count + 1).prefix { $0 != ":" }
+                verdicts[String(rule)] = verdict
+            }
+        }
+        return verdicts
+    }
+}
