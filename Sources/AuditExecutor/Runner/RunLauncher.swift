@@ -56,10 +56,10 @@ public struct RunLauncher: Sendable {
     }
 
     public func launch(_ request: RunRequest) async throws(RunError) -> RunResult {
-        // Refuse before touching the log: an unattended run without answers would hang or record half a step.
-        if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
         let image = try FirmwareImage.read(path: request.imagePath)
         let stackList = try request.stacks.map { text throws(RunError) in try SiteRegistration.stacks(parsing: text) }
+        // Refuse before touching the log: an unattended run without answers would hang or record half a step.
+        if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
         let procedure: Procedure
         do { procedure = try Procedure.load(id: "stacks-in-parallel") } catch { throw .domain(error) }
         let store = try Self.openOrCreate(request.logPath)

@@ -33,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
         if transport != .command, flasherConfig != nil {
             throw ValidationError("--flasher-config needs --transport command")
         }
+        if transport == .command, flasherConfig == nil {
+            throw ValidationError("--transport command needs --flasher-config FILE")
+        }
         if simStacks < 1 { throw ValidationError("--sim-stacks must be at least 1") }
     }
 
