@@ -10,7 +10,8 @@ import Testing
         let scratch = try Scratch()
         let db = scratch.path("audit.db")
         let answers = scratch.path("answers.jsonl")
-        try RunFixtures.answersFile(RunFixtures.oneStackAnswers[...]).write(toFile: answers, atomically: true, encoding: .utf8)
+        try RunFixtures.answersFile(RunFixtures.oneStackAnswers[...]).write(
+            toFile: answers, atomically: true, encoding: .utf8)
         let result = try CLI.audit(
             runArguments(db, try RunFixtures.image(in: scratch)) + [
                 "--transport", "manual", "--stacks", "S1:SER1", "--answers", answers,
