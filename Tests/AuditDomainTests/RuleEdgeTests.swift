@@ -90,6 +90,31 @@ import Testing
                 drafts.remove(at: drafts[restore...].firstIndex { $0.stack == "S2" && $0.data["state"] == "on" }!)
             },
             rule: "power.on-order", verdict: .fail, message: "S2 is off at the end"),
+        Case(
+            name: "a push with ADDR not at master",
+            edit: { drafts in
+                drafts.remove(at: drafts.firstIndex { $0.stack == "S2" && $0.data["position"] == "UDDDDD" }!)
+            },
+            rule: "push.isolated", verdict: .fail, message: "S2 pushed (event 54) with ADDR DUDDDD"),
+        Case(
+            name: "power never observed",
+            edit: { drafts in drafts.removeAll { $0.type == "power.observed" } },
+            rule: "power.off-before-unplug", verdict: .unverifiable, message: "power was never observed"),
+        Case(
+            name: "topology never recorded",
+            edit: { drafts in
+                let prepared = drafts[index(drafts, "step.completed")].observedAt!
+                drafts.removeAll { $0.type == "cable.observed" && $0.observedAt! < prepared }
+            },
+            rule: "cables.restored", verdict: .unverifiable, message: "never recorded"),
+        Case(
+            name: "an extra cable",
+            edit: { drafts in
+                let cable = CableObserved(
+                    from: try! PortRef(parsing: "S1:B"), to: try! PortRef(parsing: "S3:A"), state: .plugged)
+                insert(.cableObserved(cable), stack: nil, at: index(drafts, "procedure.completed"), in: &drafts)
+            },
+            rule: "cables.restored", verdict: .fail, message: "S1:B-S3:A is plugged"),
     ]
 
     @Test(arguments: cases)
