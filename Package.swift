@@ -70,8 +70,11 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         .testTarget(
+            name: "AuditCryptoTests",
+            dependencies: ["AuditCrypto"]),
+        .testTarget(
             name: "AuditLogTests",
-            dependencies: ["AuditLog", "AuditCrypto"]),
+            dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AuditDomainTests",
             dependencies: ["AuditDomain", "AuditLog"]),

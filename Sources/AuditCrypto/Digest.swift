@@ -18,7 +18,12 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
+        self.init(hexBytes: Array(hex.utf8))
+    }
+
+    /// Parses lowercase hex given as ASCII bytes, e.g. straight from a database buffer.
+    public init?(hexBytes: some Collection<UInt8>) {
+        let utf8 = Array(hexBytes)
         guard utf8.count == 64 else { return nil }
         var raw = [UInt8](repeating: 0, count: 32)
         for index in 0..<32 {

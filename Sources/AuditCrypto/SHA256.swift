@@ -1,8 +1,13 @@
 import COpenSSL
 
-/// SHA-256 through OpenSSL's EVP interface; the digest type is fetched once per hasher.
-public struct SHA256Hasher: ~Copyable {
+/// SHA-256 through OpenSSL's EVP interface. Reuse one hasher in loops: OpenSSL 3 pays for each context.
+public final class SHA256Hasher {
     private let context: OpaquePointer
+    /// Fetched once: an implicit fetch on every init costs more than hashing a short event.
+    nonisolated(unsafe) private static let algorithm: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL: SHA256 is not available") }
+        return md
+    }()
 
     public init() {
         guard let context = EVP_MD_CTX_new() else { fatalError("OpenSSL: EVP_MD_CTX_new failed (out of memory)") }
@@ -13,7 +18,7 @@ public struct SHA256Hasher: ~Copyable {
     deinit { EVP_MD_CTX_free(context) }
 
     public func reset() {
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+        guard EVP_DigestInit_ex2(context, Self.algorithm, nil) == 1 else {
             fatalError("OpenSSL: EVP_DigestInit_ex(sha256) failed")
         }
     }
@@ -25,6 +30,11 @@ public struct SHA256Hasher: ~Copyable {
 
     public func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
+    }
+
+    public func hash(_ bytes: [UInt8]) -> Digest {
+        update(bytes)
+        return finalize()
     }
 
     /// Writes the digest and resets the hasher for the next message.

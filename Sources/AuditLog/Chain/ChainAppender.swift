@@ -5,6 +5,7 @@ struct ChainAppender {
     var nextSeq: Int64
     var lastHash: Digest
     let recordedAt: Timestamp
+    let hasher = SHA256Hasher()
 
     mutating func seal(_ draft: EventDraft) -> LoggedEvent {
         let payload = draft.data.canonicalText
@@ -12,7 +13,7 @@ struct ChainAppender {
         let hash = ChainHash.hash(
             prevHash: lastHash, seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack,
             type: draft.type, payload: payload, observedAt: observedAt.rfc3339, recordedAt: recordedAt.rfc3339,
-            actor: draft.actor)
+            actor: draft.actor, using: hasher)
         let event = LoggedEvent(
             seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack, type: draft.type,
             payload: payload, observedAt: observedAt, recordedAt: recordedAt, actor: draft.actor,

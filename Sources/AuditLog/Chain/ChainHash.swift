@@ -14,7 +14,7 @@ public enum ChainHash {
 
     public static func hash(
         prevHash: Digest, seq: Int64, eventID: String, site: String, stack: String?, type: String,
-        payload: String, observedAt: String, recordedAt: String, actor: String
+        payload: String, observedAt: String, recordedAt: String, actor: String, using hasher: SHA256Hasher? = nil
     ) -> Digest {
         var message = [UInt8]()
         message.reserveCapacity(64 + payload.utf8.count + site.utf8.count)
@@ -28,7 +28,7 @@ public enum ChainHash {
         appendField(observedAt, to: &message)
         appendField(recordedAt, to: &message)
         appendField(actor, to: &message)
-        return SHA256.hash(message)
+        return (hasher ?? SHA256Hasher()).hash(message)
     }
 
     public static func hash(of event: LoggedEvent) -> Digest {

@@ -1,0 +1,139 @@
+import AuditCrypto
+import Foundation
+import GRDB
+import Logging
+
+/// The log's identity row.
+struct LogMeta: Sendable {
+    var logID: String
+    var genesis: Digest
+}
+
+extension SQLiteEventStore {
+    /// `PRAGMA application_id` of every audit log ("AUDT"): how a file is told apart from other SQLite files.
+    public static let applicationID: Int32 = 0x4155_4454
+    public static let hashFormat = "audit-chain-v1"
+
+    public struct Options: Sendable {
+        /// FULL makes a commit durable across power loss; NORMAL only across process crashes.
+        public enum Synchronous: String, Sendable {
+            case full = "FULL"
+            case normal = "NORMAL"
+        }
+
+        public var synchronous: Synchronous
+        public var busyTimeout: TimeInterval
+
+        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30) {
+            self.synchronous = synchronous
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    /// Creates a new, empty log; refuses to touch a file that already exists.
+    public static func create(
+        at path: String, options: Options = Options(), clock: any AuditClock = SystemClock(),
+        logger: Logger = Logger(label: "audit.log")
+    ) throws(AuditLogError) -> SQLiteEventStore {
+        guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        do {
+            let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: false))
+            let logID = UUID().uuidString.lowercased()
+            try dbQueue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try Migrations.migrator.migrate(dbQueue)
+            try dbQueue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO log_meta (singleton, log_id, genesis_hash, created_at, hash_format)
+                        VALUES (1, ?, ?, ?, ?)
+                        """,
+                    arguments: [logID, ChainHash.genesis(logID: logID).hex, clock.now().rfc3339, hashFormat])
+            }
+            logger.info("created log", metadata: ["path": "\(path)", "log_id": "\(logID)"])
+            return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger)
+        } catch {
+            // A half-made log must not be mistaken for a real one later.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// Opens an existing log, refusing anything that is not one, and applies migrations this build knows.
+    public static func open(
+        at path: String, options: Options = Options(), clock: any AuditClock = SystemClock(),
+        logger: Logger = Logger(label: "audit.log")
+    ) throws(AuditLogError) -> SQLiteEventStore {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noLog(path: path) }
+        guard !isDirectory.boolValue else { throw .notAnAuditLog(path: path, reason: "it is a directory") }
+        do {
+            let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: true))
+            return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger)
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    private static func open(
+        dbQueue: DatabaseQueue, path: String, clock: any AuditClock, logger: Logger
+    ) throws -> SQLiteEventStore {
+        try dbQueue.read { db in
+            guard try db.tableExists("grdb_migrations") else {
+                throw AuditLogError.notAnAuditLog(path: path, reason: "it has no schema history")
+            }
+            if try Migrations.migrator.hasBeenSuperseded(db) {
+                let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+                let unknown = applied.subtracting(Migrations.identifiers).sorted()
+                throw AuditLogError.newerSchema(path: path, migration: unknown.first ?? "?")
+            }
+        }
+        try Migrations.migrator.migrate(dbQueue)
+        let meta = try dbQueue.read { db -> LogMeta in
+            guard let row = try Row.fetchOne(db, sql: "SELECT log_id, genesis_hash FROM log_meta") else {
+                throw AuditLogError.notAnAuditLog(path: path, reason: "it has no log_meta row")
+            }
+            return LogMeta(logID: row[0], genesis: try storedDigest(row[1], column: "log_meta.genesis_hash"))
+        }
+        return SQLiteEventStore(path: path, dbQueue: dbQueue, meta: meta, clock: clock, logger: logger)
+    }
+
+    private static func configuration(_ options: Options, expectLog: Bool) -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(options.busyTimeout)
+        config.label = "audit"
+        config.prepareDatabase { db in
+            // Check identity before any statement that could write to a file that is not ours.
+            if expectLog {
+                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard applicationID == SQLiteEventStore.applicationID else {
+                    throw AuditLogError.notAnAuditLog(
+                        path: db.configuration.label ?? "file",
+                        reason: "it is an SQLite database of another application")
+                }
+            }
+            try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+        }
+        return config
+    }
+
+    static func describe(_ error: any Error, path: String) -> AuditLogError {
+        switch error {
+        case AuditLogError.notAnAuditLog(_, let reason): return .notAnAuditLog(path: path, reason: reason)
+        case let error as AuditLogError: return error
+        case let error as DatabaseError where error.resultCode == .SQLITE_NOTADB:
+            return .notAnAuditLog(path: path, reason: "it is not an SQLite database")
+        case let error as DatabaseError:
+            return .database("\(path): \(error.message ?? "\(error.resultCode)")")
+        default: return .database("\(path): \(error)")
+        }
+    }
+}

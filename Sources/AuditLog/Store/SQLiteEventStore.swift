@@ -1,0 +1,136 @@
+import AuditCrypto
+import Foundation
+import GRDB
+import Logging
+
+/// The durable log: one SQLite file in WAL mode, appended under `BEGIN IMMEDIATE`.
+public final class SQLiteEventStore: EventStore, Sendable {
+    public let path: String
+    public let logID: String
+    public let genesis: Digest
+    let dbQueue: DatabaseQueue
+    let clock: any AuditClock
+    let logger: Logger
+
+    init(path: String, dbQueue: DatabaseQueue, meta: LogMeta, clock: any AuditClock, logger: Logger) {
+        self.path = path
+        self.dbQueue = dbQueue
+        self.logID = meta.logID
+        self.genesis = meta.genesis
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
+        try ChainAppender.validate(drafts)
+        let recordedAt = clock.now()
+        let results = try Self.mapErrors {
+            try dbQueue.write { db in try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db) }
+        }
+        logger.debug(
+            "appended", metadata: ["count": "\(results.filter(\.inserted).count)", "log": "\(logID)"])
+        return results
+    }
+
+    /// Runs inside the caller's IMMEDIATE transaction, so the head read here stays the head until commit.
+    static func append(
+        _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database
+    ) throws -> [AppendResult] {
+        let headRow = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        var appender = ChainAppender(
+            nextSeq: (headRow?[0] as Int64? ?? 0) + 1,
+            lastHash: try headRow.map { row in try storedDigest(row[1], column: "hash") } ?? genesis,
+            recordedAt: recordedAt)
+        let lookup = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?")
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        var results: [AppendResult] = []
+        results.reserveCapacity(drafts.count)
+        for draft in drafts {
+            if let row = try Row.fetchOne(lookup, arguments: [draft.eventID]) {
+                let existing = try EventRow.decode(row)
+                guard ChainAppender.isRetry(of: existing, draft) else {
+                    throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
+                }
+                results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
+                continue
+            }
+            let event = appender.seal(draft)
+            insert.setUncheckedArguments(EventRow.arguments(event))
+            try insert.execute()
+            results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
+        }
+        return results
+    }
+
+    public func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError) {
+        try Self.mapErrors {
+            try dbQueue.read { db in
+                var conditions: [String] = []
+                var arguments: StatementArguments = []
+                if let site = filter.site {
+                    conditions.append("site = ?")
+                    arguments += [site]
+                }
+                if let type = filter.type {
+                    conditions.append("type = ?")
+                    arguments += [type]
+                }
+                if let after = filter.afterSeq {
+                    conditions.append("seq > ?")
+                    arguments += [after]
+                }
+                var sql = "SELECT \(EventRow.columns) FROM events"
+                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+                sql += " ORDER BY seq"
+                if let limit = filter.limit {
+                    sql += " LIMIT ?"
+                    arguments += [limit]
+                }
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try cursor.next() {
+                    guard body(try EventRow.decode(row)) else { break }
+                }
+            }
+        }
+    }
+
+    public func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] {
+        var events: [LoggedEvent] = []
+        try scan(filter) { event in
+            events.append(event)
+            return true
+        }
+        return events
+    }
+
+    public func head() throws(AuditLogError) -> (size: Int64, hash: Digest) {
+        try Self.mapErrors {
+            try dbQueue.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+                else { return (0, genesis) }
+                return (row[0], try Self.storedDigest(row[1], column: "hash"))
+            }
+        }
+    }
+
+    static func storedDigest(_ text: String?, column: String) throws -> Digest {
+        guard let text, let digest = Digest(hex: text) else {
+            throw AuditLogError.corrupt("\(column) '\(text ?? "NULL")' is not a lowercase SHA-256 hex digest")
+        }
+        return digest
+    }
+
+    /// Folds GRDB's untyped errors into the log's error type, keeping our own errors as they are.
+    static func mapErrors<T>(_ body: () throws -> T) throws(AuditLogError) -> T {
+        do {
+            return try body()
+        } catch let error as AuditLogError {
+            throw error
+        } catch let error as DatabaseError {
+            throw .database(error.message ?? "\(error.resultCode)")
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+}

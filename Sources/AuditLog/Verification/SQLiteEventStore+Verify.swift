@@ -1,0 +1,178 @@
+import AuditCrypto
+import GRDB
+import GRDBSQLite
+
+extension SQLiteEventStore {
+    /// Walks the whole chain in one read transaction with constant memory, stopping at the first break.
+    public func verify() throws(AuditLogError) -> ChainVerification {
+        try Self.mapErrors {
+            try dbQueue.writeWithoutTransaction { db in
+                var result: ChainVerification?
+                try db.inTransaction(.deferred) {
+                    result = try ChainWalker(db: db, logID: logID).walk()
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+}
+
+/// The verify loop. It reads columns straight from SQLite's buffers: no String per column, no allocation per row.
+struct ChainWalker {
+    let db: Database
+    let logID: String
+    static let triggers = [
+        "events_seq_gapless", "events_no_update", "events_no_delete", "log_meta_no_update", "log_meta_no_delete",
+    ]
+
+    func walk() throws -> ChainVerification {
+        let warnings = try Self.triggers.filter { name in
+            try !Bool.fetchOne(
+                db, sql: "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                arguments: [name])!
+        }.map { "append-only trigger \($0) is missing" }
+        func result(_ size: Int64, _ head: Digest, _ firstBreak: ChainBreak?) -> ChainVerification {
+            ChainVerification(logID: logID, size: size, head: head, firstBreak: firstBreak, warnings: warnings)
+        }
+
+        let genesis = ChainHash.genesis(logID: logID)
+        let storedGenesis = try String.fetchOne(db, sql: "SELECT genesis_hash FROM log_meta")
+        guard storedGenesis == genesis.hex else {
+            return result(
+                0, genesis,
+                ChainBreak(
+                    seq: 1, kind: .genesisMismatch,
+                    detail: "log_meta.genesis_hash is not the genesis value of log id \(logID)"))
+        }
+
+        switch try walkPipelined(genesis: genesis) {
+        case .intact(let size, let head):
+            return result(size, head, nil)
+        case .suspect(let seq, let expectedPrev):
+            let (size, head, firstBreak) = try walkSequentially(from: seq, expectedPrev: expectedPrev)
+            return result(size, head, firstBreak)
+        }
+    }
+
+    /// The plain one-row-at-a-time walk that names the first break; used from a known-good point.
+    func walkSequentially(from start: Int64, expectedPrev startPrev: Digest) throws -> (Int64, Digest, ChainBreak?) {
+        func result(_ size: Int64, _ head: Digest, _ firstBreak: ChainBreak?) -> (Int64, Digest, ChainBreak?) {
+            (size, head, firstBreak)
+        }
+        let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE seq >= ? ORDER BY seq")
+        statement.setUncheckedArguments([start])
+        let sqlite = statement.sqliteStatement
+        defer { sqlite3_reset(sqlite) }
+        var message = [UInt8]()
+        message.reserveCapacity(4096)
+        let hasher = SHA256Hasher()
+        var expectedSeq = start
+        var expectedPrev = startPrev
+        while true {
+            let code = sqlite3_step(sqlite)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            let seq = sqlite3_column_int64(sqlite, 0)
+            guard seq == expectedSeq else {
+                return result(
+                    expectedSeq - 1, expectedPrev,
+                    ChainBreak(
+                        seq: expectedSeq, kind: .rowMissing,
+                        detail: "seq \(expectedSeq - 1) is followed by seq \(seq)"))
+            }
+            guard Self.column(sqlite, 9, matches: expectedPrev) else {
+                return result(expectedSeq - 1, expectedPrev, try diagnoseLink(seq: seq))
+            }
+            message.removeAll(keepingCapacity: true)
+            expectedPrev.withUnsafeBytes { message.append(contentsOf: $0) }
+            ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &message)
+            for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &message) }
+            let computed = hasher.hash(message)
+            guard Self.column(sqlite, 10, matches: computed) else {
+                return result(expectedSeq - 1, expectedPrev, try diagnoseContent(seq: seq, computed: computed))
+            }
+            expectedPrev = computed
+            expectedSeq += 1
+        }
+        return result(expectedSeq - 1, expectedPrev, nil)
+    }
+
+    static func column(_ statement: OpaquePointer, _ index: Int32, matches digest: Digest) -> Bool {
+        guard sqlite3_column_type(statement, index) == SQLITE_TEXT, let text = sqlite3_column_text(statement, index)
+        else { return false }
+        return digest.matchesHex(
+            UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
+    }
+
+    /// The FORMAT.md field encoding, fed from SQLite's own buffer.
+    static func appendField(_ statement: OpaquePointer, _ index: Int32, to message: inout [UInt8]) {
+        guard sqlite3_column_type(statement, index) != SQLITE_NULL else {
+            message.append(0x00)
+            return
+        }
+        let text = sqlite3_column_text(statement, index)
+        let count = Int(sqlite3_column_bytes(statement, index))
+        message.append(0x01)
+        ChainHash.appendField(utf8Count: count, to: &message)
+        if let text { message.append(contentsOf: UnsafeBufferPointer(start: text, count: count)) }
+    }
+
+    /// Row `seq` does not link to the row before it: says which edit explains that.
+    func diagnoseLink(seq: Int64) throws -> ChainBreak {
+        let row = try Row.fetchOne(db, sql: "SELECT prev_hash, hash FROM events WHERE seq = ?", arguments: [seq])!
+        let storedPrev: String? = row[0]
+        if seq == 1 {
+            return ChainBreak(
+                seq: 1, kind: .genesisMismatch,
+                detail: "prev_hash of seq 1 is not the genesis value of log id \(logID)")
+        }
+        if let storedPrev,
+            let later = try Int64.fetchOne(
+                db, sql: "SELECT seq FROM events WHERE hash = ? AND seq > ? ORDER BY seq LIMIT 1",
+                arguments: [storedPrev, seq])
+        {
+            return ChainBreak(
+                seq: seq, kind: .outOfOrder, detail: "seq \(seq) links to the row now stored as seq \(later)")
+        }
+        if let storedPrev, let prev = Digest(hex: storedPrev), try recompute(seq: seq, prev: prev)?.hex == row[1] {
+            return ChainBreak(
+                seq: seq - 1, kind: .contentChanged,
+                detail: "seq \(seq - 1) was rewritten and its hash recomputed; seq \(seq) still links to the original")
+        }
+        return ChainBreak(
+            seq: seq, kind: .hashAltered, detail: "prev_hash does not match the hash of seq \(seq - 1)")
+    }
+
+    /// Row `seq` does not hash to its stored hash: content edited, or the hash column itself.
+    func diagnoseContent(seq: Int64, computed: Digest) throws -> ChainBreak {
+        let nextPrev = try String.fetchOne(
+            db, sql: "SELECT prev_hash FROM events WHERE seq = ?", arguments: [seq + 1])
+        if nextPrev == computed.hex {
+            return ChainBreak(
+                seq: seq, kind: .hashAltered,
+                detail: "stored hash differs, but the content still hashes to what seq \(seq + 1) links to")
+        }
+        let detail =
+            nextPrev == nil
+            ? "the last row does not hash to its stored hash (content or hash column edited)"
+            : "the row no longer hashes to its stored hash"
+        return ChainBreak(seq: seq, kind: .contentChanged, detail: detail)
+    }
+
+    func recompute(seq: Int64, prev: Digest) throws -> Digest? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(EventRow.columns) FROM events WHERE seq = ?", arguments: [seq])
+        else { return nil }
+        let observedAt: String = row[6]
+        let recordedAt: String = row[7]
+        return ChainHash.hash(
+            prevHash: prev, seq: seq, eventID: row[1], site: row[2], stack: row[3], type: row[4], payload: row[5],
+            observedAt: observedAt, recordedAt: recordedAt, actor: row[8])
+    }
+}
