@@ -7,15 +7,7 @@ import Testing
     /// Many sites' runs in one log: folding all of them must agree with folding each alone, and be fast.
     @Test func wholeLogFold() throws {
         let sites = ProcessInfo.processInfo.environment["AUDIT_FOLD_SITES"].flatMap { Int($0) } ?? 200
-        var drafts: [EventDraft] = []
-        let deviations = [nil] + Deviation.allCases
-        for index in 0..<sites {
-            drafts +=
-                ScenarioBuilder(
-                    site: "site-\(index)", stackCount: 2 + index % 3, deviation: deviations[index % deviations.count]
-                ).build().drafts
-        }
-        let events = try logged(drafts)
+        let events = try logged(ScenarioBuilder.fleet(sites: sites))
         var states: [String: SiteState] = [:]
         var best = Double.infinity
         for _ in 0..<5 {
