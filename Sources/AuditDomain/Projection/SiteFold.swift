@@ -3,7 +3,6 @@ import AuditLog
 /// Folds one site's events into a `SiteState` one at a time: rebuild, live views and benchmarks share it.
 public struct SiteFold: Sendable {
     public private(set) var state: SiteState
-    private var stackIndex: [String: Int] = [:]
     /// The phase a site enters once a given step is completed, from the run's procedure.
     private var phaseAfterStep: [String: SitePhase] = [:]
 
@@ -13,10 +12,22 @@ public struct SiteFold: Sendable {
 
     /// Applies a logged event; events of other sites are ignored so a whole interleaved log can be fed in.
     public mutating func apply(_ event: LoggedEvent) throws(DomainError) {
-        guard event.site == state.site else { return }
-        let domainEvent: DomainEvent
-        do { domainEvent = try DomainEvent.decode(event) } catch { throw .inEvent(seq: event.seq, error) }
-        apply(domainEvent, stack: event.stack, seq: event.seq, at: event.observedAt)
+        try apply(
+            site: event.site, stack: event.stack, type: event.type, payload: event.payload, seq: event.seq,
+            at: event.observedAt)
+    }
+
+    /// The columns the fold reads. Loops pass them one by one: a whole `LoggedEvent` handed to a mutating
+    /// call is copied first, retaining every field, which cost a quarter of the fold's time.
+    mutating func apply(
+        site: String, stack: String?, type: String, payload: String, seq: Int64, at: Timestamp
+    ) throws(DomainError) {
+        guard site == state.site else { return }
+        let event: DomainEvent
+        do { event = try DomainEvent.decode(type: type, stack: stack, payload: payload) } catch {
+            throw .inEvent(seq: seq, error)
+        }
+        apply(event, stack: stack, seq: seq, at: at)
     }
 
     /// Applies an already decoded event, e.g. one the executor has just appended.
@@ -66,10 +77,10 @@ public struct SiteFold: Sendable {
         }
     }
 
+    /// A linear scan: sites have a handful of stacks, and comparing short ids beats hashing them.
     private mutating func index(of stack: String) -> Int {
-        if let index = stackIndex[stack] { return index }
+        if let index = state.stacks.firstIndex(where: { $0.id == stack }) { return index }
         state.stacks.append(StackState(id: stack))
-        stackIndex[stack] = state.stacks.count - 1
         return state.stacks.count - 1
     }
 
@@ -84,7 +95,6 @@ public struct SiteFold: Sendable {
         // Stable sort: unregistered stacks keep their first-seen order after the chain.
         state.stacks = state.stacks.enumerated()
             .sorted { ($0.element.order ?? .max, $0.offset) < ($1.element.order ?? .max, $1.offset) }.map(\.element)
-        stackIndex = Dictionary(uniqueKeysWithValues: state.stacks.enumerated().map { ($1.id, $0) })
     }
 
     private mutating func start(_ payload: ProcedureStarted, seq: Int64, at: Timestamp) {
