@@ -39,7 +39,8 @@ struct Benchmarks {
                 case "--verify": verifyEvents = value
                 case "--sites": sites = value
                 default:
-                    FileHandle.standardError.write(Data("usage: audit-bench [--batch N] [--durable N] [--verify N] [--sites N]\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("usage: audit-bench [--batch N] [--durable N] [--verify N] [--sites N]\n".utf8))
                     exit(64)
                 }
             }
@@ -83,7 +84,9 @@ struct Benchmarks {
         let raw = try RawSQLite(path: rawPath, synchronous: "FULL")
         let prepared = RawSQLite.prepare(rows)
         let baseline = try seconds { try raw.insert(prepared, batch: count) }
-        line("batched append", ours: Double(count) / ours, baseline: Double(count) / baseline, unit: "ev/s", target: "≥70% and ≥100000 ev/s")
+        line(
+            "batched append", ours: Double(count) / ours, baseline: Double(count) / baseline, unit: "ev/s",
+            target: "≥70% and ≥100000 ev/s")
     }
 
     static func durableAppend(_ count: Int, in directory: URL) throws {
@@ -96,7 +99,9 @@ struct Benchmarks {
         let raw = try RawSQLite(path: rawPath, synchronous: "FULL")
         let prepared = RawSQLite.prepare(rows)
         let baseline = try seconds { try raw.insert(prepared, batch: 1) }
-        line("durable append (FULL)", ours: Double(count) / ours, baseline: Double(count) / baseline, unit: "ev/s", target: "≥80%")
+        line(
+            "durable append (FULL)", ours: Double(count) / ours, baseline: Double(count) / baseline, unit: "ev/s",
+            target: "≥80%")
     }
 
     static func verify(_ count: Int, in directory: URL) throws {
@@ -117,7 +122,9 @@ struct Benchmarks {
         try child.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         child.waitUntilExit()
-        let fields = output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let fields = output.split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         guard fields.count == 2 else { throw BenchError("verify child failed: \(output)") }
         let messages = try RawSQLite(path: path, synchronous: "NORMAL").chainMessages()
         let hasher = SHA256Hasher()
@@ -127,8 +134,12 @@ struct Benchmarks {
                 _ = hasher.finalize()
             }
         }
-        line("verify", ours: Double(count) / fields[0], baseline: Double(count) / baseline, unit: "ev/s", target: "≥1500000 ev/s")
-        print("verify peak RSS         \(String(format: "%.1f", fields[1] / 1024)) MB over \(count) events | target <64 MB")
+        line(
+            "verify", ours: Double(count) / fields[0], baseline: Double(count) / baseline, unit: "ev/s",
+            target: "≥1500000 ev/s")
+        print(
+            "verify peak RSS         \(String(format: "%.1f", fields[1] / 1024)) MB over \(count) events | target <64 MB"
+        )
     }
 
     static func verifyChild(path: String) throws {

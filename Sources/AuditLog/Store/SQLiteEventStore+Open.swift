@@ -23,10 +23,13 @@ extension SQLiteEventStore {
 
         public var synchronous: Synchronous
         public var busyTimeout: TimeInterval
+        /// SQLite's page cache; large batches spill to disk and re-read pages when it is small.
+        public var cacheKiB: Int
 
-        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30) {
+        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30, cacheKiB: Int = 65_536) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
+            self.cacheKiB = cacheKiB
         }
     }
 
@@ -121,6 +124,7 @@ extension SQLiteEventStore {
                 }
             }
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+            try db.execute(sql: "PRAGMA cache_size = -\(options.cacheKiB)")
         }
         return config
     }

@@ -41,24 +41,32 @@ public final class SQLiteEventStore: EventStore, Sendable {
             nextSeq: (headRow?[0] as Int64? ?? 0) + 1,
             lastHash: try headRow.map { row in try storedDigest(row[1], column: "hash") } ?? genesis,
             recordedAt: recordedAt)
-        let lookup = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?")
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            sql: """
+                INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_id) DO NOTHING
+                """)
         var results: [AppendResult] = []
         results.reserveCapacity(drafts.count)
         for draft in drafts {
-            if let row = try Row.fetchOne(lookup, arguments: [draft.eventID]) {
-                let existing = try EventRow.decode(row)
-                guard ChainAppender.isRetry(of: existing, draft) else {
-                    throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
-                }
-                results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
-                continue
-            }
-            let event = appender.seal(draft)
+            // One index probe per new event: the insert itself tells whether the id was already there.
+            var attempt = appender
+            let event = attempt.seal(draft)
             insert.setUncheckedArguments(EventRow.arguments(event))
             try insert.execute()
-            results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
+            if db.changesCount == 1 {
+                appender = attempt
+                results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
+                continue
+            }
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?", arguments: [draft.eventID])
+            guard let row else { throw AuditLogError.corrupt("event id \(draft.eventID) conflicts but is not stored") }
+            let existing = try EventRow.decode(row)
+            guard ChainAppender.isRetry(of: existing, draft) else {
+                throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
+            }
+            results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
         }
         return results
     }

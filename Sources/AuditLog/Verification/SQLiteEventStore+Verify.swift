@@ -8,6 +8,10 @@ extension SQLiteEventStore {
         try Self.mapErrors {
             try dbQueue.writeWithoutTransaction { db in
                 var result: ChainVerification?
+                // A sequential scan gains nothing from a large cache; keep verify's memory flat.
+                let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -2000")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
                 try db.inTransaction(.deferred) {
                     result = try ChainWalker(db: db, logID: logID).walk()
                     return .commit
