@@ -1,0 +1,69 @@
+extension Rules {
+    /// The vendor text: "give a 10sec pause between each stack".
+    public static let minimumPowerOnGapMilliseconds: Int64 = 10_000
+
+    public static let powerOffBeforeUnplug = Rule(
+        id: "power.off-before-unplug", title: "Every BMS off before any cable was unplugged"
+    ) { state in
+        offBefore(state.unplugs, verb: "unplugged")
+    }
+
+    public static let powerOffBeforeReconnect = Rule(
+        id: "power.off-before-reconnect", title: "Every BMS off before any cable was reconnected"
+    ) { state in
+        offBefore(state.replugs, verb: "reconnected")
+    }
+
+    static func offBefore(_ changes: [CableCheck], verb: String) -> RuleOutcome {
+        let outcomes = changes.flatMap { change in
+            change.notOff.map { unit -> RuleOutcome in
+                guard let power = unit.power else {
+                    return RuleOutcome(
+                        .unverifiable, "\(unit.stack)'s power was never observed before \(change.edge) was \(verb)",
+                        [change.seq])
+                }
+                return RuleOutcome(
+                    .fail,
+                    "\(change.edge) was \(verb) (event \(change.seq)) while \(unit.stack) was on (event \(power.seq))",
+                    [change.seq, power.seq])
+            } + [RuleOutcome.pass([change.seq])]
+        }
+        return RuleOutcome.combine(outcomes, passing: changes.isEmpty ? "no cable was \(verb)" : "every BMS was off")
+    }
+
+    public static let powerOnOrder = Rule(
+        id: "power.on-order", title: "Powered on from the last slave to the master, 10 s apart"
+    ) { state in
+        let chain = state.stacks.filter { $0.order != nil }.reversed()
+        guard !chain.isEmpty else { return RuleOutcome(.unverifiable, "no site.registered gives the stack chain") }
+        var outcomes: [RuleOutcome] = chain.map { stack in
+            guard let power = stack.power else {
+                return RuleOutcome(.unverifiable, "\(stack.id)'s power was never observed")
+            }
+            guard power.value == .on else { return RuleOutcome(.fail, "\(stack.id) is off at the end", [power.seq]) }
+            return .pass([power.seq])
+        }
+        for (earlier, later) in zip(chain, chain.dropFirst()) {
+            guard let first = earlier.power, let second = later.power, first.value == .on, second.value == .on else {
+                continue
+            }
+            let gap = second.at.milliseconds(since: first.at)
+            if gap < 0 {
+                outcomes.append(
+                    RuleOutcome(
+                        .fail,
+                        "\(later.id) (event \(second.seq)) was powered on before \(earlier.id) (event \(first.seq))",
+                        [first.seq, second.seq]))
+            } else if gap < minimumPowerOnGapMilliseconds {
+                outcomes.append(
+                    RuleOutcome(
+                        .fail,
+                        "only \(gap) ms between \(earlier.id) and \(later.id) powering on (events \(first.seq), "
+                            + "\(second.seq)); at least \(minimumPowerOnGapMilliseconds) ms needed",
+                        [first.seq, second.seq]))
+            }
+        }
+        return RuleOutcome.combine(
+            outcomes, passing: "powered on from the last slave to the master, 10 s or more apart")
+    }
+}
