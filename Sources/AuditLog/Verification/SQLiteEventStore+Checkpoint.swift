@@ -1,0 +1,148 @@
+import AuditCrypto
+import GRDB
+import GRDBSQLite
+
+extension SQLiteEventStore {
+    /// The current size, head and Merkle root, read in one transaction.
+    public func checkpoint() throws(AuditLogError) -> Checkpoint {
+        try Self.mapErrors {
+            try dbQueue.read { db in
+                let leaves = try LeafReader(db: db).read(upTo: nil)
+                return makeCheckpoint(leaves, root: MerkleTree.root(leafHashes: leaves.hashes))
+            }
+        }
+    }
+
+    /// A checkpoint and the inclusion proofs of `seqs` against it, from one read transaction so they agree.
+    public func inclusionProofs(forSeqs seqs: [Int64]) throws(AuditLogError) -> (
+        checkpoint: Checkpoint, proofs: [[Digest]]
+    ) {
+        try Self.mapErrors {
+            try dbQueue.read { db in
+                let leaves = try LeafReader(db: db).read(upTo: nil)
+                return try prove(seqs, leaves)
+            }
+        }
+    }
+
+    /// The events `filter` selects with their proofs, a checkpoint and a full chain walk, all in one transaction.
+    public func checkpointedEvents(_ filter: EventFilter) throws(AuditLogError) -> CheckpointedEvents {
+        try Self.mapErrors {
+            try dbQueue.read { db in
+                let chain = try ChainWalker(db: db, logID: logID).walk()
+                var events: [LoggedEvent] = []
+                let (sql, arguments) = Self.selection(filter)
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try cursor.next() { events.append(try EventRow.decode(row)) }
+                let leaves = try LeafReader(db: db).read(upTo: nil)
+                let (checkpoint, proofs) = try prove(events.map(\.seq), leaves)
+                return CheckpointedEvents(checkpoint: checkpoint, chain: chain, events: events, proofs: proofs)
+            }
+        }
+    }
+
+    /// Recomputes the root over the first `checkpoint.size` events and names how the log departs from it.
+    public func verify(against checkpoint: Checkpoint) throws(AuditLogError) -> CheckpointMismatch? {
+        guard checkpoint.logID == logID else { return .differentLog(expected: checkpoint.logID, actual: logID) }
+        return try Self.mapErrors {
+            try dbQueue.read { db in
+                let leaves = try LeafReader(db: db).read(upTo: checkpoint.size, strict: false)
+                let logSize = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
+                if logSize < checkpoint.size { return .truncated(checkpointSize: checkpoint.size, logSize: logSize) }
+                let root = MerkleTree.root(leafHashes: leaves.hashes)
+                guard Int64(leaves.hashes.count) == checkpoint.size, root == checkpoint.root,
+                    leaves.head ?? genesis == checkpoint.head
+                else { return .rewritten(size: checkpoint.size, checkpointRoot: checkpoint.root, logRoot: root) }
+                return nil
+            }
+        }
+    }
+
+    private func makeCheckpoint(_ leaves: LeafReader.Leaves, root: Digest) -> Checkpoint {
+        Checkpoint(
+            logID: logID, genesis: genesis, size: Int64(leaves.hashes.count), head: leaves.head ?? genesis, root: root)
+    }
+
+    private func prove(_ seqs: [Int64], _ leaves: LeafReader.Leaves) throws -> (Checkpoint, [[Digest]]) {
+        let size = leaves.hashes.count
+        let indices = try seqs.map { seq in
+            guard seq >= 1, seq <= size else {
+                throw AuditLogError.corrupt("seq \(seq) is outside the \(size) events of the checkpoint")
+            }
+            return Int(seq - 1)
+        }
+        let (root, proofs) = try MerkleTree.rootAndInclusionProofs(indices: indices, leafHashes: leaves.hashes)
+        return (makeCheckpoint(leaves, root: root), proofs)
+    }
+
+    static func selection(_ filter: EventFilter) -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let site = filter.site {
+            conditions.append("site = ?")
+            arguments += [site]
+        }
+        if let type = filter.type {
+            conditions.append("type = ?")
+            arguments += [type]
+        }
+        if let after = filter.afterSeq {
+            conditions.append("seq > ?")
+            arguments += [after]
+        }
+        var sql = "SELECT \(EventRow.columns) FROM events"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        sql += " ORDER BY seq"
+        if let limit = filter.limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return (sql, arguments)
+    }
+}
+
+/// Streams the stored `hash` column in seq order into Merkle leaf hashes: 32 bytes per event, nothing more.
+struct LeafReader {
+    let db: Database
+
+    struct Leaves {
+        var hashes: [Digest]
+        /// The stored hash of the last leaf read.
+        var head: Digest?
+    }
+
+    /// Leaves of seq 1...limit (all when nil). A gap throws when `strict`, else ends the leaves there.
+    func read(upTo limit: Int64?, strict: Bool = true) throws -> Leaves {
+        let statement = try db.makeStatement(sql: "SELECT seq, hash FROM events WHERE seq <= ? ORDER BY seq")
+        statement.setUncheckedArguments([limit ?? Int64.max])
+        let sqlite = statement.sqliteStatement
+        defer { sqlite3_reset(sqlite) }
+        let hasher = SHA256Hasher()
+        var leaves = Leaves(hashes: [], head: nil)
+        if let limit { leaves.hashes.reserveCapacity(Int(max(0, min(limit, 1 << 24)))) }
+        while true {
+            let code = sqlite3_step(sqlite)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            let seq = sqlite3_column_int64(sqlite, 0)
+            guard seq == Int64(leaves.hashes.count) + 1 else {
+                if strict { throw AuditLogError.corrupt("seq \(leaves.hashes.count + 1) is missing") }
+                break
+            }
+            guard let text = sqlite3_column_text(sqlite, 1),
+                let digest = Digest(
+                    hexBytes: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(sqlite, 1))))
+            else {
+                throw AuditLogError.corrupt(
+                    "hash of seq \(leaves.hashes.count + 1) is not a lowercase SHA-256 hex digest")
+            }
+            leaves.hashes.append(MerkleTree.leafHash(of: digest, using: hasher))
+            leaves.head = digest
+        }
+        return leaves
+    }
+}
