@@ -17,7 +17,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let store = try log.open()
-        let checkpoint = try against.map(readCheckpoint)
+        let inputs = try against.map(readReport)
+        let checkpoint = inputs?.checkpoint
         if let checkpoint, checkpoint.logID != store.logID {
             throw CommandFailure("the report is of log \(checkpoint.logID), not of this log \(store.logID)")
         }
@@ -58,12 +59,15 @@ struct VerifyCommand: ParsableCommand {
             throw CommandFailure("chain broken at \(firstBreak)", code: 1)
         }
         if let mismatch { throw CommandFailure("the log no longer matches the report: \(mismatch)", code: 1) }
+        if let inputs {
+            do { try ReportVerifier.checkComplete(inputs, in: store) } catch { throw CommandFailure(error) }
+        }
     }
 
-    func readCheckpoint(_ path: String) throws -> Checkpoint {
+    func readReport(_ path: String) throws -> ReportInputs {
         do {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            return try ReportInputs(json: JSONValue(parsing: bytes)).checkpoint
+            return try ReportInputs(json: JSONValue(parsing: bytes))
         } catch let error as ReportError {
             throw CommandFailure("\(path): \(error)")
         } catch let error as JSONParseError {
