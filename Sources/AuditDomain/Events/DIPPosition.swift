@@ -12,18 +12,21 @@ public struct DIPPosition: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads `U`/`D` or `1`/`0` (any case), pin 1 first; `pins` is the model's count for the bank when known.
     public init(parsing text: String, pins expected: Int? = nil) throws(DomainError) {
-        var up: [Bool] = []
-        for (index, character) in text.enumerated() {
-            switch character {
-            case "U", "u", "1": up.append(true)
-            case "D", "d", "0": up.append(false)
-            default: throw .dipInvalidCharacter(position: text, pin: index + 1)
+        var mask: UInt64 = 0
+        var count = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "U"), UInt8(ascii: "u"), UInt8(ascii: "1"): mask |= count < 64 ? 1 << UInt64(count) : 0
+            case UInt8(ascii: "D"), UInt8(ascii: "d"), UInt8(ascii: "0"): break
+            default: throw .dipInvalidCharacter(position: text, pin: count + 1)
             }
+            count += 1
         }
-        guard !up.isEmpty, up.count <= 64, up.count == (expected ?? up.count) else {
+        guard count > 0, count <= 64, count == (expected ?? count) else {
             throw .dipWrongLength(position: text, pins: expected ?? 64)
         }
-        self.init(up: up)
+        pins = count
+        upMask = mask
     }
 
     public func isUp(pin: Int) -> Bool { upMask & (1 << UInt64(pin - 1)) != 0 }

@@ -18,9 +18,12 @@ public enum EventType: String, CaseIterable, Sendable, Hashable, CustomStringCon
     case procedureAborted = "procedure.aborted"
 
     public init(parsing text: String) throws(DomainError) {
-        guard let type = EventType(rawValue: text) else { throw .unknownEventType(text) }
+        guard let type = Self.byName[text] else { throw .unknownEventType(text) }
         self = type
     }
+
+    /// One hash lookup per event instead of comparing against every raw value in turn.
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
 
     /// Observations of one unit must say which stack; the event's `stack` column carries it.
     public var needsStack: Bool {

@@ -18,21 +18,20 @@ public struct LCDCode: Sendable, Hashable, CustomStringConvertible {
 
     /// Accepts `62`, `1`, `ERROR 19`, `error 19`, `E19`; stores the normalised text.
     public init(parsing text: String) throws(DomainError) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.utf8.first == 0x20 || text.utf8.last == 0x20 ? text.trimmingSpaces : text
+        if let number = Int(trimmed), number >= 0 {
+            code = trimmed
+            kind = trimmed == Self.detectingCode ? .detecting : .count(number)
+            return
+        }
         guard !trimmed.isEmpty else {
             throw .invalidChoice(field: "LCD code", value: text, allowed: ["62", "1", "ERROR 19"])
         }
         let upper = trimmed.uppercased()
-        let errorNumber = upper.hasPrefix("ERROR") ? upper.dropFirst(5) : upper.hasPrefix("E") ? upper.dropFirst() : nil
-        if let errorNumber, let number = Int(errorNumber.trimmingSpaces) {
+        let digits = upper.hasPrefix("ERROR") ? upper.dropFirst(5) : upper.hasPrefix("E") ? upper.dropFirst() : nil
+        if let digits, let number = Int(digits.trimmingSpaces) {
             code = "ERROR \(number)"
             kind = .error(number)
-        } else if trimmed == Self.detectingCode {
-            code = trimmed
-            kind = .detecting
-        } else if let number = Int(trimmed), number >= 0 {
-            code = trimmed
-            kind = .count(number)
         } else {
             code = trimmed
             kind = .other

@@ -2,12 +2,29 @@ import AuditLog
 
 /// Typed access to one payload's fields; every refusal names the event type and the field.
 struct PayloadReader {
+    /// Flat payloads (nearly all of them) are read in place; nested ones are parsed into a tree.
+    private enum Storage {
+        case flat(FlatPayload)
+        case tree([String: JSONValue])
+
+        subscript(key: String) -> JSONValue? {
+            switch self {
+            case .flat(let payload): payload[key]
+            case .tree(let fields): fields[key]
+            }
+        }
+    }
+
     let type: EventType
-    let fields: [String: JSONValue]
+    private let storage: Storage
     /// The schema version, already checked to be one this audit reads.
     let version: Int64
 
     init(type: EventType, payload: String) throws(DomainError) {
+        if let flat = FlatPayload(payload) {
+            try self.init(type: type, storage: .flat(flat))
+            return
+        }
         let value: JSONValue
         do { value = try JSONValue(parsing: payload) } catch {
             throw .invalidPayload(type: type.rawValue, reason: "payload is not valid JSON (\(error))")
@@ -19,9 +36,13 @@ struct PayloadReader {
         guard case .object(let fields) = data else {
             throw .invalidPayload(type: type.rawValue, reason: "payload is not a JSON object")
         }
+        try self.init(type: type, storage: .tree(fields))
+    }
+
+    private init(type: EventType, storage: Storage) throws(DomainError) {
         self.type = type
-        self.fields = fields
-        let version = fields["v"]?.integerValue ?? 1
+        self.storage = storage
+        let version = storage["v"]?.integerValue ?? 1
         guard version >= 1 else { throw .invalidPayload(type: type.rawValue, reason: "'v' must be at least 1") }
         guard version <= type.currentVersion else { throw .unsupportedVersion(type: type.rawValue, version: version) }
         self.version = version
@@ -32,7 +53,7 @@ struct PayloadReader {
     }
 
     func value(_ key: String) throws(DomainError) -> JSONValue {
-        guard let value = fields[key], !value.isNull else { throw fail(key, "is missing") }
+        guard let value = storage[key], !value.isNull else { throw fail(key, "is missing") }
         return value
     }
 

@@ -1,16 +1,5 @@
 import AuditLog
 
-/// A firmware version read on the unit; also the read-back after a push.
-public struct VersionObserved: EventPayload {
-    public var version: String
-
-    public init(version: String) { self.version = version }
-
-    init(reading payload: PayloadReader) throws(DomainError) { version = try payload.string("version") }
-
-    var fields: [String: JSONValue] { ["version": .string(version)] }
-}
-
 public struct PowerObserved: EventPayload {
     public var state: PowerState
 

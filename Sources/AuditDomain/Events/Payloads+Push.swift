@@ -37,24 +37,3 @@ public struct PushProgress: EventPayload {
 
     var fields: [String: JSONValue] { ["percent": .integer(Int64(percent))] }
 }
-
-/// The push ended and the unit reported `version` when read back.
-public struct PushCompleted: EventPayload {
-    public var version: String
-
-    public init(version: String) { self.version = version }
-
-    init(reading payload: PayloadReader) throws(DomainError) { version = try payload.string("version") }
-
-    var fields: [String: JSONValue] { ["version": .string(version)] }
-}
-
-public struct PushFailed: EventPayload {
-    public var reason: String
-
-    public init(reason: String) { self.reason = reason }
-
-    init(reading payload: PayloadReader) throws(DomainError) { reason = try payload.string("reason") }
-
-    var fields: [String: JSONValue] { ["reason": .string(reason)] }
-}

@@ -100,37 +100,6 @@ public struct ProcedureStarted: EventPayload {
     }
 }
 
-public struct StepCompleted: EventPayload {
-    /// A step id from the procedure file, e.g. `isolate.power-off`.
-    public var step: String
-
-    public init(step: String) { self.step = step }
-
-    init(reading payload: PayloadReader) throws(DomainError) { step = try payload.string("step") }
-
-    var fields: [String: JSONValue] { ["step": .string(step)] }
-}
-
-public struct ProcedureAborted: EventPayload {
-    public var reason: String
-
-    public init(reason: String) { self.reason = reason }
-
-    init(reading payload: PayloadReader) throws(DomainError) { reason = try payload.string("reason") }
-
-    var fields: [String: JSONValue] { ["reason": .string(reason)] }
-}
-
-public struct NoteAdded: EventPayload {
-    public var text: String
-
-    public init(text: String) { self.text = text }
-
-    init(reading payload: PayloadReader) throws(DomainError) { text = try payload.string("text") }
-
-    var fields: [String: JSONValue] { ["text": .string(text)] }
-}
-
 public struct PhotoAttached: EventPayload {
     public var sha256: String
     public var name: String

@@ -9,9 +9,16 @@ public struct PortRef: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(DomainError) {
-        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
-            let port = Port(rawValue: text[text.index(after: colon)...].uppercased())
+        let utf8 = text.utf8
+        guard utf8.count >= 3, let colon = utf8.lastIndex(of: UInt8(ascii: ":")),
+            utf8.index(after: colon) == utf8.index(before: utf8.endIndex)
         else { throw .invalidPort(text) }
+        let port: Port
+        switch utf8.last {
+        case UInt8(ascii: "A"), UInt8(ascii: "a"): port = .a
+        case UInt8(ascii: "B"), UInt8(ascii: "b"): port = .b
+        default: throw .invalidPort(text)
+        }
         self.init(stack: String(text[..<colon]), port: port)
     }
 

@@ -40,4 +40,14 @@ public enum Rules {
     ) -> RuleOutcome {
         RuleOutcome.combine(state.stacks.flatMap(check), passing: message)
     }
+
+    /// Like `eachStack`, for rules about pushes: with no push recorded there is nothing to judge.
+    static func eachPushedStack(
+        _ state: SiteState, passing message: String, _ check: (StackState) -> [RuleOutcome]
+    ) -> RuleOutcome {
+        guard state.stacks.contains(where: { !$0.pushes.isEmpty }) else {
+            return RuleOutcome(.unverifiable, "no firmware push is recorded")
+        }
+        return eachStack(state, passing: message, check)
+    }
 }

@@ -2,10 +2,7 @@ extension Rules {
     public static let detectIsolated = Rule(
         id: "detect.isolated-62-then-1", title: "Isolated detection showed 62 then 1 on every pushed unit"
     ) { state in
-        guard state.stacks.contains(where: { !$0.pushes.isEmpty }) else {
-            return RuleOutcome(.unverifiable, "no firmware push is recorded")
-        }
-        return eachStack(state, passing: "every pushed unit showed 62 then 1 before its push") { stack in
+        eachPushedStack(state, passing: "every pushed unit showed 62 then 1 before its push") { stack in
             guard let push = stack.pushes.first?.started.seq else { return [] }
             guard let run = stack.detections.last(where: { $0.count.seq < push }) else {
                 return [RuleOutcome(.fail, "\(stack.id) showed no 62 then 1 before its push (event \(push))", [push])]

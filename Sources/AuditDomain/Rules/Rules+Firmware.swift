@@ -2,10 +2,7 @@ extension Rules {
     public static let pushIsolated = Rule(
         id: "push.isolated", title: "Every push made while the stack was isolated and addressed as master"
     ) { state in
-        guard state.stacks.contains(where: { !$0.pushes.isEmpty }) else {
-            return RuleOutcome(.unverifiable, "no firmware push is recorded")
-        }
-        return eachStack(state, passing: "every push started with no cable attached and ADDR set to master") { stack in
+        eachPushedStack(state, passing: "every push started with no cable attached and ADDR set to master") { stack in
             stack.pushes.flatMap { push in
                 let seq = push.started.seq
                 let cables = push.linksAtStart.sorted { $0.key < $1.key }.map { edge, plugged in
