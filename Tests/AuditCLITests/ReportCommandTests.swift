@@ -154,8 +154,11 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: scratch.path("Depot-7-North/report.json")))
     }
 
-    static var verifySignatureScript: String {
+    static var verifySignatureScript: String { toolPath("verify-signature.sh") }
+
+    /// A script under the package's tools/ folder.
+    static func toolPath(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appending(path: "tools/verify-signature.sh").path
+            .deletingLastPathComponent().appending(path: "tools/\(name)").path
     }
 }

@@ -148,6 +148,21 @@ import Testing
         expectOneLineError(try fixture.verifyReport(), contains: "report.json is not canonical JSON")
     }
 
+    /// tools/verify-report-proofs.py re-checks hashes and proofs with Python's standard library alone.
+    @Test func theStdlibPythonCheckerAgreesOnAGoodReportAndRefusesAnAlteredProof() throws {
+        let fixture = try Fixture()
+        let script = ReportCommandTests.toolPath("verify-report-proofs.py")
+        let good = try CLI.run("python3", [script, fixture.report])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.hasPrefix("OK: 86 events proven against root "))
+        try editReport(
+            fixture.report,
+            #"p = report["events"][11]["proof"]; p[1] = ("0" if p[1][0] != "0" else "1") + p[1][1:]"#)
+        let bad = try CLI.run("python3", [script, fixture.report])
+        #expect(bad.status == 1)
+        #expect(bad.stdout == "FAILED: event seq 12: inclusion proof does not verify against the checkpoint root\n")
+    }
+
     @Test func aLogRewrittenAfterReportingWithEveryLaterHashRecomputedIsRefused() throws {
         let fixture = try Fixture()
         try Self.rewrite(fixture.db, seq: 29, sql: "UPDATE events SET payload = replace(payload, 'UDDDDD', 'UUDDDD')")
