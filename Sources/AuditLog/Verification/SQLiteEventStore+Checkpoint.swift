@@ -120,14 +120,7 @@ struct LeafReader {
         let hasher = SHA256Hasher()
         var leaves = Leaves(hashes: [], head: nil)
         if let limit { leaves.hashes.reserveCapacity(Int(max(0, min(limit, 1 << 24)))) }
-        while true {
-            let code = sqlite3_step(sqlite)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+        while try db.step(sqlite) {
             let seq = sqlite3_column_int64(sqlite, 0)
             guard seq == Int64(leaves.hashes.count) + 1 else {
                 if strict { throw AuditLogError.corrupt("seq \(leaves.hashes.count + 1) is missing") }
