@@ -7,7 +7,9 @@ extension MerkleTree {
         return hasher.finalize()
     }
 
-    /// The root and PATH(index, D[n]) for each of `indices`, in O(n + k log n) hashes and no extra copy of the leaves.
+    /// The root and PATH(index, D[n]) for each of `indices`, in O(n + k log n) hashes.
+    ///
+    /// The leaves are reduced in place: pass them with `consume` and no second copy of them is ever made.
     ///
     /// Reducing the leaves level by level, each index's sibling is read before its level is replaced,
     /// which yields exactly ``inclusionProof(index:leafHashes:)`` for every index.
@@ -19,10 +21,9 @@ extension MerkleTree {
             throw .merkleRange("leaf index \(bad) is outside a tree of \(count) leaves")
         }
         guard count > 0 else { return (emptyRoot, []) }
-        var nodes = leafHashes
         var proofs = [[Digest]](repeating: [], count: indices.count)
         var positions = indices
-        let root = nodes.withUnsafeMutableBufferPointer { buffer in
+        let root = leafHashes.withUnsafeMutableBufferPointer { buffer in
             let hasher = NodeHasher()
             var level = count
             while level > 1 {

@@ -7,8 +7,7 @@ extension SQLiteEventStore {
     public func checkpoint() throws(AuditLogError) -> Checkpoint {
         try Self.mapErrors {
             try dbQueue.read { db in
-                let leaves = try LeafReader(db: db).read(upTo: nil)
-                return makeCheckpoint(leaves, root: MerkleTree.root(leafHashes: leaves.hashes))
+                try prove([], LeafReader(db: db)).checkpoint
             }
         }
     }
@@ -19,8 +18,7 @@ extension SQLiteEventStore {
     ) {
         try Self.mapErrors {
             try dbQueue.read { db in
-                let leaves = try LeafReader(db: db).read(upTo: nil)
-                return try prove(seqs, leaves)
+                try prove(seqs, LeafReader(db: db))
             }
         }
     }
@@ -34,8 +32,7 @@ extension SQLiteEventStore {
                 let (sql, arguments) = Self.selection(filter)
                 let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try cursor.next() { events.append(try EventRow.decode(row)) }
-                let leaves = try LeafReader(db: db).read(upTo: nil)
-                let (checkpoint, proofs) = try prove(events.map(\.seq), leaves)
+                let (checkpoint, proofs) = try prove(events.map(\.seq), LeafReader(db: db))
                 return CheckpointedEvents(checkpoint: checkpoint, chain: chain, events: events, proofs: proofs)
             }
         }
@@ -46,33 +43,36 @@ extension SQLiteEventStore {
         guard checkpoint.logID == logID else { return .differentLog(expected: checkpoint.logID, actual: logID) }
         return try Self.mapErrors {
             try dbQueue.read { db in
-                let leaves = try LeafReader(db: db).read(upTo: checkpoint.size, strict: false)
-                let logSize = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
+                let reader = LeafReader(db: db)
+                let logSize = try reader.lastSeq()
                 if logSize < checkpoint.size { return .truncated(checkpointSize: checkpoint.size, logSize: logSize) }
-                let root = MerkleTree.root(leafHashes: leaves.hashes)
-                guard Int64(leaves.hashes.count) == checkpoint.size, root == checkpoint.root,
-                    leaves.head ?? genesis == checkpoint.head
-                else { return .rewritten(size: checkpoint.size, checkpointRoot: checkpoint.root, logRoot: root) }
+                var hashes: [Digest] = []
+                let head = try reader.read(upTo: checkpoint.size, strict: false, into: &hashes)
+                let count = hashes.count
+                let root = try MerkleTree.rootAndInclusionProofs(indices: [], leafHashes: consume hashes).root
+                guard count == checkpoint.size, root == checkpoint.root, head ?? genesis == checkpoint.head else {
+                    return .rewritten(size: checkpoint.size, checkpointRoot: checkpoint.root, logRoot: root)
+                }
                 return nil
             }
         }
     }
 
-    private func makeCheckpoint(_ leaves: LeafReader.Leaves, root: Digest) -> Checkpoint {
-        Checkpoint(
-            logID: logID, genesis: genesis, size: Int64(leaves.hashes.count), head: leaves.head ?? genesis, root: root)
-    }
-
-    private func prove(_ seqs: [Int64], _ leaves: LeafReader.Leaves) throws -> (Checkpoint, [[Digest]]) {
-        let size = leaves.hashes.count
+    /// Reads every leaf, then proves `seqs`; the leaves are reduced in place, so memory stays 32 bytes per event.
+    private func prove(_ seqs: [Int64], _ reader: LeafReader) throws -> (checkpoint: Checkpoint, proofs: [[Digest]]) {
+        var hashes: [Digest] = []
+        let head = try reader.read(upTo: nil, into: &hashes)
+        let size = hashes.count
         let indices = try seqs.map { seq in
             guard seq >= 1, seq <= size else {
                 throw AuditLogError.corrupt("seq \(seq) is outside the \(size) events of the checkpoint")
             }
             return Int(seq - 1)
         }
-        let (root, proofs) = try MerkleTree.rootAndInclusionProofs(indices: indices, leafHashes: leaves.hashes)
-        return (makeCheckpoint(leaves, root: root), proofs)
+        let (root, proofs) = try MerkleTree.rootAndInclusionProofs(indices: indices, leafHashes: consume hashes)
+        return (
+            Checkpoint(logID: logID, genesis: genesis, size: Int64(size), head: head ?? genesis, root: root), proofs
+        )
     }
 
     static func selection(_ filter: EventFilter) -> (String, StatementArguments) {
@@ -105,37 +105,36 @@ extension SQLiteEventStore {
 struct LeafReader {
     let db: Database
 
-    struct Leaves {
-        var hashes: [Digest]
-        /// The stored hash of the last leaf read.
-        var head: Digest?
+    func lastSeq() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0
     }
 
-    /// Leaves of seq 1...limit (all when nil). A gap throws when `strict`, else ends the leaves there.
-    func read(upTo limit: Int64?, strict: Bool = true) throws -> Leaves {
+    /// Fills `hashes` with the leaves of seq 1...limit (all when nil) and returns the last stored hash read.
+    /// A gap throws when `strict`, else ends the leaves there.
+    func read(upTo limit: Int64?, strict: Bool = true, into hashes: inout [Digest]) throws -> Digest? {
         let statement = try db.makeStatement(sql: "SELECT seq, hash FROM events WHERE seq <= ? ORDER BY seq")
         statement.setUncheckedArguments([limit ?? Int64.max])
         let sqlite = statement.sqliteStatement
         defer { sqlite3_reset(sqlite) }
         let hasher = SHA256Hasher()
-        var leaves = Leaves(hashes: [], head: nil)
-        if let limit { leaves.hashes.reserveCapacity(Int(max(0, min(limit, 1 << 24)))) }
+        // Sized exactly up front: growing by doubling would briefly hold one and a half copies.
+        hashes.reserveCapacity(Int(max(0, min(limit ?? Int64.max, try lastSeq()))))
+        var head: Digest?
         while try db.step(sqlite) {
             let seq = sqlite3_column_int64(sqlite, 0)
-            guard seq == Int64(leaves.hashes.count) + 1 else {
-                if strict { throw AuditLogError.corrupt("seq \(leaves.hashes.count + 1) is missing") }
+            guard seq == Int64(hashes.count) + 1 else {
+                if strict { throw AuditLogError.corrupt("seq \(hashes.count + 1) is missing") }
                 break
             }
             guard let text = sqlite3_column_text(sqlite, 1),
                 let digest = Digest(
                     hexBytes: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(sqlite, 1))))
             else {
-                throw AuditLogError.corrupt(
-                    "hash of seq \(leaves.hashes.count + 1) is not a lowercase SHA-256 hex digest")
+                throw AuditLogError.corrupt("hash of seq \(seq) is not a lowercase SHA-256 hex digest")
             }
-            leaves.hashes.append(MerkleTree.leafHash(of: digest, using: hasher))
-            leaves.head = digest
+            hashes.append(MerkleTree.leafHash(of: digest, using: hasher))
+            head = digest
         }
-        return leaves
+        return head
     }
 }
