@@ -25,7 +25,7 @@ public struct Template: Sendable {
     let nodes: [Node]
 
     public init(_ text: String) throws(ReportError) {
-        var parser = Parser(text: text)
+        var parser = Parser(text: Self.joiningStandaloneSectionTags(text))
         nodes = try parser.parse(closing: nil)
     }
 
@@ -57,6 +57,25 @@ public struct Template: Sendable {
                 for item in items { try render(body, scopes: scopes + [item], into: &out) }
             }
         }
+    }
+
+    /// A section tag alone on its line takes the line with it, so repeated rows leave no blank lines behind.
+    static func joiningStandaloneSectionTags(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out = ""
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let isSectionTag =
+                trimmed.hasPrefix("{{#") || trimmed.hasPrefix("{{/")
+                ? trimmed.hasSuffix("}}") && trimmed.dropFirst(2).firstRange(of: "{{") == nil : false
+            if isSectionTag {
+                out += trimmed
+            } else {
+                out += line
+                if index < lines.count - 1 { out += "\n" }
+            }
+        }
+        return out
     }
 
     struct Parser {

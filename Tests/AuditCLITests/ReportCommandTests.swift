@@ -102,6 +102,18 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["audit.db", "keys"])
     }
 
+    @Test func aBrokenLogIsNeverReportedOn() throws {
+        let scratch = try Scratch()
+        let db = try makeScenarioLog(in: scratch)
+        let keys = try makeKeys(in: scratch)
+        let sql = TamperTests.dropTriggers + "UPDATE events SET actor = 'someone-else' WHERE seq = 7"
+        #expect(try CLI.sqlite(db, sql).status == 0)
+        let out = scratch.path("report")
+        let result = try CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        expectOneLineError(result, contains: "the log's chain is broken at seq 7: content changed")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func aMissingKeyIsRefused() throws {
         let scratch = try Scratch()
         let db = try makeScenarioLog(in: scratch)

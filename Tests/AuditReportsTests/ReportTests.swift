@@ -61,6 +61,21 @@ struct ReportFixture: ~Copyable {
         #expect(html.contains("NOT restored"))
     }
 
+    @Test func aSiteWithNoStackIsUnverifiableNotPass() throws {
+        let fixture = try ReportFixture()
+        _ = try fixture.store.append(
+            DomainEvent.noteAdded(NoteAdded(text: "arrived, nothing done yet"))
+                .draft(site: "site-9", stack: nil, observedAt: nil, actor: "tester"))
+        let report = try fixture.report(site: "site-9")
+        #expect(report.verdict == .unverifiable)
+        #expect(report.stacks.isEmpty)
+        #expect(report.procedure == nil)
+        let html = try HTMLRenderer.render(report)
+        #expect(html.contains("<strong>UNVERIFIABLE</strong>"))
+        #expect(html.contains("No procedure step was recorded as completed."))
+        #expect(report.json["procedure"] == .null)
+    }
+
     @Test func overallVerdictIsTheWorstFinding() {
         func finding(_ verdict: Verdict) -> Finding {
             Finding(rule: "r", title: "t", verdict: verdict, message: "", evidence: [])

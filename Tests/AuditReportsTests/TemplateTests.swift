@@ -24,6 +24,12 @@ import Testing
         #expect(html == "[a@s(1)(2)][b@s]")
     }
 
+    @Test func sectionTagsAloneOnTheirLineLeaveNoBlankLines() throws {
+        let template = try Template("<ul>\n  {{#items}}\n  <li>{{v}}</li>\n  {{/items}}\n</ul>\n")
+        let html = try template.render(["items": .list([["v": .text("1")], ["v": .text("2")]])])
+        #expect(html == "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n")
+    }
+
     @Test func aConditionalSectionIsAListOfZeroOrOne() throws {
         let template = try Template("{{#shown}}yes{{/shown}}{{#hidden}}no{{/hidden}}")
         #expect(try template.render(["shown": .when(true), "hidden": .when(false)]) == "yes")
