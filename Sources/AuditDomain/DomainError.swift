@@ -7,6 +7,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case dipWrongLength(position: String, pins: Int)
     case dipInvalidCharacter(position: String, pin: Int)
     case invalidPort(String)
+    case unknownStack(String)
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
     case invalidProcedure(name: String, reason: String)
@@ -25,6 +26,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .dipInvalidCharacter(let position, let pin):
             "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
         case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
+        case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
         case .invalidChoice(let field, let value, let allowed):
             "\(field) '\(value)' must be one of \(allowed.joined(separator: ", "))"
         case .unknownProcedure(let id, let version):

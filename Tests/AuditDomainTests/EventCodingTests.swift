@@ -61,6 +61,23 @@ import Testing
         }
     }
 
+    @Test func malformedPayloadsNameTheField() throws {
+        let zero = try loggedEvent(type: "power.observed", data: ["v": 0, "state": "on"])
+        #expect(throws: DomainError.invalidPayload(type: "power.observed", reason: "'v' must be at least 1")) {
+            try DomainEvent.decode(zero)
+        }
+        let stacks = try loggedEvent(
+            type: "site.registered", stack: nil,
+            data: ["model": ["name": "m", "addr_pins": 6, "inv_pins": 6], "stacks": "S1"])
+        #expect(throws: DomainError.invalidPayload(type: "site.registered", reason: "'stacks' must be an array")) {
+            try DomainEvent.decode(stacks)
+        }
+        let pins = try loggedEvent(type: "dip.observed", data: ["v": 1, "bank": "addr", "pins": [true, "up"]])
+        #expect(throws: DomainError.invalidPayload(type: "dip.observed", reason: "'pins' must hold only booleans")) {
+            try DomainEvent.decode(pins)
+        }
+    }
+
     @Test func unitObservationsNeedAStack() throws {
         let event = try loggedEvent(type: "power.observed", stack: nil, data: ["v": 1, "state": "on"])
         #expect(throws: DomainError.missingStack(type: "power.observed")) { try DomainEvent.decode(event) }

@@ -7,21 +7,25 @@ import Testing
     /// Many sites' runs in one log: folding all of them must agree with folding each alone, and be fast.
     @Test func wholeLogFold() throws {
         let sites = ProcessInfo.processInfo.environment["AUDIT_FOLD_SITES"].flatMap { Int($0) } ?? 200
-        var drafts: [EventDraft] = []
-        for index in 0..<sites {
-            let deviations = Deviation.allCases
-            let deviation =
-                index % (deviations.count + 1) < deviations.count ? deviations[index % (deviations.count + 1)] : nil
-            drafts +=
-                ScenarioBuilder(site: "site-\(index)", stackCount: 2 + index % 3, deviation: deviation).build().drafts
-        }
-        let events = try logged(drafts)
-        let clock = ContinuousClock()
+        let events = try logged(ScenarioBuilder.fleet(sites: sites))
         var states: [String: SiteState] = [:]
-        let elapsed = try clock.measure { states = try SiteProjection.rebuildAll(events: events) }
-        let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
-        print("folded \(events.count) events of \(sites) sites at \(Int(Double(events.count) / seconds)) events/s")
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = threadSeconds()
+            states = try SiteProjection.rebuildAll(events: events)
+            best = min(best, threadSeconds() - start)
+        }
+        print(
+            "folded \(events.count) events of \(sites) sites at \(Int(Double(events.count) / best)) events/s (CPU time)"
+        )
         #expect(states.count == sites)
         #expect(states["site-7"] == (try SiteProjection.rebuild(site: "site-7", events: events)))
+    }
+
+    /// CPU time of this thread: steadier than wall time on a shared machine.
+    private func threadSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

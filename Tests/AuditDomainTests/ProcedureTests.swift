@@ -43,6 +43,17 @@ import Testing
         }
     }
 
+    @Test func unknownPhaseAndMalformedFilesAreRefused() throws {
+        let text = """
+            {"id":"p","version":"1","title":"t","source":{"title":"s","modified":"1","modified_text":"m"},
+             "phases":[{"id":"coffee","title":"P","steps":[]}]}
+            """
+        #expect(throws: DomainError.invalidProcedure(name: "p.json", reason: "unknown phase 'coffee'")) {
+            try Procedure.decode(name: "p.json", contents: text)
+        }
+        #expect(throws: DomainError.self) { try Procedure.decode(name: "p.json", contents: "{}") }
+    }
+
     @Test func unknownProcedure() {
         #expect(throws: DomainError.unknownProcedure(id: "stacks-in-parallel", version: "1999-01-01")) {
             try Procedure.load(id: "stacks-in-parallel", version: "1999-01-01")

@@ -82,6 +82,13 @@ import Testing
         #expect(verdicts["push.isolated"] == .unverifiable)
     }
 
+    @Test func powerOnGapComesFromTheProcedureFile() throws {
+        let scenario = ScenarioBuilder().build()
+        let state = try SiteProjection.rebuild(site: scenario.site, events: logged(scenario.drafts))
+        #expect(Rules.minimumPowerOnGap(state) == 10_000)
+        #expect(Rules.minimumPowerOnGap(SiteState(site: "none")) == 10_000)
+    }
+
     @Test func emptySiteIsNeverAPass() {
         let findings = Rules.evaluate(SiteState(site: "nowhere"))
         #expect(findings.allSatisfy { $0.verdict == .unverifiable })

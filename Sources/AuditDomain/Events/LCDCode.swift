@@ -29,7 +29,7 @@ public struct LCDCode: Sendable, Hashable, CustomStringConvertible {
         }
         let upper = trimmed.uppercased()
         let digits = upper.hasPrefix("ERROR") ? upper.dropFirst(5) : upper.hasPrefix("E") ? upper.dropFirst() : nil
-        if let digits, let number = Int(digits.trimmingSpaces) {
+        if let digits, let number = Int(digits.drop { $0 == " " }) {
             code = "ERROR \(number)"
             kind = .error(number)
         } else {

@@ -3,7 +3,6 @@ import AuditLog
 /// Folds one site's events into a `SiteState` one at a time: rebuild, live views and benchmarks share it.
 public struct SiteFold: Sendable {
     public private(set) var state: SiteState
-    private var stackIndex: [String: Int] = [:]
     /// The phase a site enters once a given step is completed, from the run's procedure.
     private var phaseAfterStep: [String: SitePhase] = [:]
 
@@ -66,10 +65,10 @@ public struct SiteFold: Sendable {
         }
     }
 
+    /// A linear scan: sites have a handful of stacks, and comparing short ids beats hashing them.
     private mutating func index(of stack: String) -> Int {
-        if let index = stackIndex[stack] { return index }
+        if let index = state.stacks.firstIndex(where: { $0.id == stack }) { return index }
         state.stacks.append(StackState(id: stack))
-        stackIndex[stack] = state.stacks.count - 1
         return state.stacks.count - 1
     }
 
@@ -84,7 +83,6 @@ public struct SiteFold: Sendable {
         // Stable sort: unregistered stacks keep their first-seen order after the chain.
         state.stacks = state.stacks.enumerated()
             .sorted { ($0.element.order ?? .max, $0.offset) < ($1.element.order ?? .max, $1.offset) }.map(\.element)
-        stackIndex = Dictionary(uniqueKeysWithValues: state.stacks.enumerated().map { ($1.id, $0) })
     }
 
     private mutating func start(_ payload: ProcedureStarted, seq: Int64, at: Timestamp) {

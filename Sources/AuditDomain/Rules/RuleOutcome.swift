@@ -12,11 +12,12 @@ public struct RuleOutcome: Sendable, Hashable {
 
     static func pass(_ evidence: [Int64]) -> RuleOutcome { RuleOutcome(.pass, "", evidence) }
 
-    /// The worst verdict wins; its messages are joined on one line and its evidence merged.
+    /// The worst verdict wins: its first message says how many more there are, its evidence is all of theirs
+    /// (`Rule.evaluate` sorts it and drops repeats).
     static func combine(_ parts: [RuleOutcome], passing message: String) -> RuleOutcome {
         guard let worst = parts.map(\.verdict).min() else { return RuleOutcome(.pass, message) }
         let chosen = parts.filter { $0.verdict == worst }
-        let evidence = Array(Set(chosen.flatMap(\.evidence))).sorted()
+        let evidence = chosen.flatMap(\.evidence)
         guard worst != .pass else { return RuleOutcome(.pass, message, evidence) }
         let more = chosen.count > 1 ? " (and \(chosen.count - 1) more)" : ""
         return RuleOutcome(worst, chosen[0].message + more, evidence)

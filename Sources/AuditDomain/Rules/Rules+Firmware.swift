@@ -10,23 +10,24 @@ extension Rules {
                         .fail, "\(stack.id) pushed (event \(seq)) while cabled \(edge) (event \(plugged))",
                         [seq, plugged])
                 }
-                guard let addr = push.addrAtStart else {
-                    return cables + [
-                        RuleOutcome(.unverifiable, "\(stack.id)'s ADDR was unknown at its push (event \(seq))", [seq])
-                    ]
-                }
-                let master = DIPPosition.master(pins: addr.value.pins)
-                guard addr.value == master else {
-                    return cables + [
-                        RuleOutcome(
-                            .fail,
-                            "\(stack.id) pushed (event \(seq)) with ADDR \(addr.value) (event \(addr.seq)), not \(master)",
-                            [seq, addr.seq])
-                    ]
-                }
-                return cables + [.pass([seq, addr.seq])]
+                return cables + [masterAddress(stack, push)]
             }
         }
+    }
+
+    /// While isolated, each unit must believe it is the master: ADDR pin 1 up, the rest down.
+    static func masterAddress(_ stack: StackState, _ push: PushAttempt) -> RuleOutcome {
+        let seq = push.started.seq
+        guard let addr = push.addrAtStart else {
+            return RuleOutcome(.unverifiable, "\(stack.id)'s ADDR was unknown at its push (event \(seq))", [seq])
+        }
+        let master = DIPPosition.master(pins: addr.value.pins)
+        guard addr.value == master else {
+            return RuleOutcome(
+                .fail, "\(stack.id) pushed (event \(seq)) with ADDR \(addr.value) (event \(addr.seq)), not \(master)",
+                [seq, addr.seq])
+        }
+        return .pass([seq, addr.seq])
     }
 
     public static let firmwareTargetVersion = Rule(

@@ -1,6 +1,12 @@
 extension Rules {
-    /// The vendor text: "give a 10sec pause between each stack".
-    public static let minimumPowerOnGapMilliseconds: Int64 = 10_000
+    /// The pause the procedure asks for between stacks powering on (`min_gap_ms` in the file); the vendor
+    /// text says "give a 10sec pause between each stack", the fallback when the run names no bundled procedure.
+    public static func minimumPowerOnGap(_ state: SiteState) -> Int64 {
+        let run = state.procedure?.value
+        let procedure = run.flatMap { try? Procedure.load(id: $0.procedureID, version: $0.procedureVersion) }
+        let gap = procedure?.steps.lazy.flatMap(\.expects).compactMap(\.minGapMs).first
+        return gap.map(Int64.init) ?? 10_000
+    }
 
     public static let powerOffBeforeUnplug = Rule(
         id: "power.off-before-unplug", title: "Every BMS off before any cable was unplugged"
@@ -32,9 +38,10 @@ extension Rules {
     }
 
     public static let powerOnOrder = Rule(
-        id: "power.on-order", title: "Powered on from the last slave to the master, 10 s apart"
+        id: "power.on-order", title: "Powered on from the last slave to the master, pausing between stacks"
     ) { state in
         let chain = state.stacks.filter { $0.order != nil }.reversed()
+        let minimum = minimumPowerOnGap(state)
         guard !chain.isEmpty else { return RuleOutcome(.unverifiable, "no site.registered gives the stack chain") }
         var outcomes: [RuleOutcome] = chain.map { stack in
             guard let power = stack.power else {
@@ -54,16 +61,16 @@ extension Rules {
                         .fail,
                         "\(later.id) (event \(second.seq)) was powered on before \(earlier.id) (event \(first.seq))",
                         [first.seq, second.seq]))
-            } else if gap < minimumPowerOnGapMilliseconds {
+            } else if gap < minimum {
                 outcomes.append(
                     RuleOutcome(
                         .fail,
                         "only \(gap) ms between \(earlier.id) and \(later.id) powering on (events \(first.seq), "
-                            + "\(second.seq)); at least \(minimumPowerOnGapMilliseconds) ms needed",
+                            + "\(second.seq)); at least \(minimum) ms needed",
                         [first.seq, second.seq]))
             }
         }
         return RuleOutcome.combine(
-            outcomes, passing: "powered on from the last slave to the master, 10 s or more apart")
+            outcomes, passing: "powered on from the last slave to the master, \(minimum) ms or more apart")
     }
 }

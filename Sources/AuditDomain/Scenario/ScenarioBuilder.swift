@@ -53,3 +53,16 @@ public struct ScenarioBuilder: Sendable {
     /// INV as found: a service setting that is neither the detection nor the master pattern.
     public var originalInv: DIPPosition { DIPPosition(up: (1...model.invPins).map { $0 == 3 }) }
 }
+
+extension ScenarioBuilder {
+    /// Many sites' runs one after another (2 to 4 stacks, cycling through no deviation and then each one):
+    /// a realistic whole log for benchmarks and load tests.
+    public static func fleet(sites: Int) -> [EventDraft] {
+        let deviations = [nil] + Deviation.allCases
+        return (0..<sites).flatMap { index in
+            ScenarioBuilder(
+                site: "site-\(index)", stackCount: 2 + index % 3, deviation: deviations[index % deviations.count]
+            ).build().drafts
+        }
+    }
+}
