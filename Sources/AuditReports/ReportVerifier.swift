@@ -40,7 +40,7 @@ public enum ReportVerifier {
 
     static func read(_ url: URL) throws(ReportError) -> [UInt8] {
         do { return Array(try Data(contentsOf: url)) } catch {
-            throw .fileSystem(operation: "read", path: url.path, reason: "no such readable file")
+            throw .fileSystem(operation: "read", path: url.path, reason: "missing or unreadable")
         }
     }
 

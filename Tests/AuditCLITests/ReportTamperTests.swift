@@ -202,6 +202,18 @@ import Testing
         expectOneLineError(result, contains: "the report is of log ")
     }
 
+    @Test func missingFilesAreNamed() throws {
+        let fixture = try Fixture()
+        try FileManager.default.removeItem(atPath: fixture.report + "/report.json.sig")
+        expectOneLineError(
+            try fixture.verifyReport(), contains: "read \(fixture.report)/report.json.sig failed: missing or unreadable"
+        )
+        let missing = fixture.scratch.path("nowhere/report.json")
+        expectOneLineError(
+            try CLI.audit(["verify", "--db", fixture.db, "--against", missing]),
+            contains: "\(missing) is missing or unreadable")
+    }
+
     /// Applies `sql` to row `seq`, then re-seals that row and every later one with python3 (FORMAT.md §2).
     static func rewrite(_ db: String, seq: Int, sql: String) throws {
         let script = """

@@ -73,7 +73,7 @@ struct VerifyCommand: ParsableCommand {
         } catch let error as JSONParseError {
             throw CommandFailure("\(path) is not JSON: \(error)")
         } catch {
-            throw CommandFailure("cannot read \(path): no such readable file")
+            throw CommandFailure("\(path) is missing or unreadable")
         }
     }
 }
