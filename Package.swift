@@ -80,6 +80,9 @@ let package = Package(
             dependencies: ["AuditDomain", "AuditLog"]),
         .testTarget(
             name: "AuditCLITests",
-            dependencies: ["audit", "AuditLog", "AuditCrypto"]),
+            dependencies: ["audit", "AuditLog", "AuditCrypto", "AuditDomain"]),
+        .testTarget(
+            name: "AuditReportsTests",
+            dependencies: ["AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
     ]
 )

@@ -21,7 +21,7 @@ struct Benchmarks {
     }
 
     /// Benchmarks other layers register (the projection fold, for one).
-    nonisolated(unsafe) static var extraBenchmarks: [(Options, URL) throws -> Void] = []
+    nonisolated(unsafe) static var extraBenchmarks: [(Options, URL) throws -> Void] = [fold]
 
     struct Options {
         var batchEvents = 200_000

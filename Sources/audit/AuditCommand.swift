@@ -7,7 +7,10 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "A tamper-evident recorder for firmware updates of battery stacks wired in parallel.",
-        subcommands: [InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self])
+        subcommands: [
+            InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self, KeygenCommand.self,
+            ReportCommand.self, VerifyReportCommand.self,
+        ])
 
     /// Every failure ends as exactly one line on stderr, so scripts and technicians see one reason.
     static func main() async {

@@ -74,27 +74,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
     public func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError) {
         try Self.mapErrors {
             try dbQueue.read { db in
-                var conditions: [String] = []
-                var arguments: StatementArguments = []
-                if let site = filter.site {
-                    conditions.append("site = ?")
-                    arguments += [site]
-                }
-                if let type = filter.type {
-                    conditions.append("type = ?")
-                    arguments += [type]
-                }
-                if let after = filter.afterSeq {
-                    conditions.append("seq > ?")
-                    arguments += [after]
-                }
-                var sql = "SELECT \(EventRow.columns) FROM events"
-                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-                sql += " ORDER BY seq"
-                if let limit = filter.limit {
-                    sql += " LIMIT ?"
-                    arguments += [limit]
-                }
+                let (sql, arguments) = Self.selection(filter)
                 let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try cursor.next() {
                     guard body(try EventRow.decode(row)) else { break }

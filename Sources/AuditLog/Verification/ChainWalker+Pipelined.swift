@@ -80,14 +80,7 @@ extension ChainWalker {
         }
 
         batches[current].reset(firstSeq: 1)
-        while true {
-            let code = sqlite3_step(sqlite)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+        while try db.step(sqlite) {
             let batch = batches[current]
             let seq = sqlite3_column_int64(sqlite, 0)
             guard seq == expectedSeq, Self.column(sqlite, 9, equals: lastHashText),

@@ -73,14 +73,7 @@ struct ChainWalker {
         let hasher = SHA256Hasher()
         var expectedSeq = start
         var expectedPrev = startPrev
-        while true {
-            let code = sqlite3_step(sqlite)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+        while try db.step(sqlite) {
             let seq = sqlite3_column_int64(sqlite, 0)
             guard seq == expectedSeq else {
                 return result(

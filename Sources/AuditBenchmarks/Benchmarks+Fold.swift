@@ -1,0 +1,20 @@
+import AuditDomain
+import AuditLog
+import Foundation
+
+extension Benchmarks {
+    /// Folds a whole log of complete runs into each site's state; the baseline only parses every payload once.
+    static func fold(_ options: Options, in directory: URL) throws {
+        let store = InMemoryEventStore()
+        _ = try store.append(ScenarioBuilder.fleet(sites: options.sites))
+        let events = try store.events(EventFilter())
+        var sites = 0
+        let ours = try seconds { sites = try SiteProjection.rebuildAll(events: events).count }
+        guard sites == options.sites else { throw BenchError("fold found \(sites) sites, expected \(options.sites)") }
+        let baseline = seconds {
+            for index in events.indices { _ = try? JSONValue(parsing: events[index].payload) }
+        }
+        let count = Double(events.count)
+        line("projection fold", ours: count / ours, baseline: count / baseline, unit: "ev/s", target: "≥1000000 ev/s")
+    }
+}

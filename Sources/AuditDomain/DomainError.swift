@@ -1,0 +1,38 @@
+/// Every way the domain layer refuses input; callers match on the case, people read the one-line description.
+public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownEventType(String)
+    case unsupportedVersion(type: String, version: Int64)
+    case invalidPayload(type: String, reason: String)
+    case missingStack(type: String)
+    case dipWrongLength(position: String, pins: Int)
+    case dipInvalidCharacter(position: String, pin: Int)
+    case invalidPort(String)
+    case unknownStack(String)
+    case invalidChoice(field: String, value: String, allowed: [String])
+    case unknownProcedure(id: String, version: String?)
+    case invalidProcedure(name: String, reason: String)
+    /// Wraps an error with the seq of the logged event that caused it.
+    indirect case inEvent(seq: Int64, DomainError)
+
+    public var description: String {
+        switch self {
+        case .unknownEventType(let type): "unknown event type '\(type)'"
+        case .unsupportedVersion(let type, let version):
+            "\(type) payload version \(version) is newer than this audit understands; upgrade audit"
+        case .invalidPayload(let type, let reason): "\(type): \(reason)"
+        case .missingStack(let type): "\(type) must name a stack"
+        case .dipWrongLength(let position, let pins):
+            "DIP position '\(position)' has \(position.count) pins; this bank has \(pins)"
+        case .dipInvalidCharacter(let position, let pin):
+            "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
+        case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
+        case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
+        case .invalidChoice(let field, let value, let allowed):
+            "\(field) '\(value)' must be one of \(allowed.joined(separator: ", "))"
+        case .unknownProcedure(let id, let version):
+            "no bundled procedure '\(id)'" + (version.map { " version \($0)" } ?? "")
+        case .invalidProcedure(let name, let reason): "procedure file \(name) is invalid: \(reason)"
+        case .inEvent(let seq, let error): "event \(seq): \(error)"
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import AuditLog
+
+/// The BMS model: its DIP pin counts are data, never constants, because older hardware differs.
+public struct DeviceModel: Sendable, Hashable {
+    public var name: String
+    public var addrPins: Int
+    public var invPins: Int
+
+    public init(name: String, addrPins: Int = 6, invPins: Int = 6) {
+        self.name = name
+        self.addrPins = addrPins
+        self.invPins = invPins
+    }
+
+    public func pins(_ bank: DIPBank) -> Int { bank == .addr ? addrPins : invPins }
+}
+
+/// One stack on site; `order` 1 is the master, 2... the slaves in chain order.
+public struct StackIdentity: Sendable, Hashable {
+    public var id: String
+    public var serial: String
+    public var order: Int
+
+    public init(id: String, serial: String, order: Int) {
+        self.id = id
+        self.serial = serial
+        self.order = order
+    }
+}
+
+public struct SiteRegistered: EventPayload {
+    public var model: DeviceModel
+    public var stacks: [StackIdentity]
+
+    public init(model: DeviceModel, stacks: [StackIdentity]) {
+        self.model = model
+        self.stacks = stacks
+    }
+
+    init(reading payload: PayloadReader) throws(DomainError) {
+        let model = try PayloadReader(type: payload.type, data: payload.value("model"))
+        self.model = DeviceModel(
+            name: try model.string("name"), addrPins: try model.integer("addr_pins"),
+            invPins: try model.integer("inv_pins"))
+        guard let stacks = try payload.value("stacks").arrayValue else {
+            throw payload.fail("stacks", "must be an array")
+        }
+        self.stacks = []
+        for stack in stacks {
+            let stack = try PayloadReader(type: payload.type, data: stack)
+            self.stacks.append(
+                StackIdentity(
+                    id: try stack.string("id"), serial: try stack.string("serial"), order: try stack.integer("order")))
+        }
+    }
+
+    var fields: [String: JSONValue] {
+        [
+            "model": [
+                "name": .string(model.name), "addr_pins": .integer(Int64(model.addrPins)),
+                "inv_pins": .integer(Int64(model.invPins)),
+            ],
+            "stacks": .array(
+                stacks.map { ["id": .string($0.id), "serial": .string($0.serial), "order": .integer(Int64($0.order))] }),
+        ]
+    }
+}
+
+public struct ProcedureStarted: EventPayload {
+    public var procedureID: String
+    public var procedureVersion: String
+    /// Supplied with the firmware image, never a constant in code.
+    public var targetVersion: String
+    public var imageSHA256: String
+    public var imageName: String
+
+    public init(
+        procedureID: String, procedureVersion: String, targetVersion: String, imageSHA256: String, imageName: String
+    ) {
+        self.procedureID = procedureID
+        self.procedureVersion = procedureVersion
+        self.targetVersion = targetVersion
+        self.imageSHA256 = imageSHA256
+        self.imageName = imageName
+    }
+
+    init(reading payload: PayloadReader) throws(DomainError) {
+        self.init(
+            procedureID: try payload.string("procedure_id"), procedureVersion: try payload.string("procedure_version"),
+            targetVersion: try payload.string("target_version"), imageSHA256: try payload.string("image_sha256"),
+            imageName: try payload.string("image_name"))
+    }
+
+    var fields: [String: JSONValue] {
+        [
+            "procedure_id": .string(procedureID), "procedure_version": .string(procedureVersion),
+            "target_version": .string(targetVersion), "image_sha256": .string(imageSHA256),
+            "image_name": .string(imageName),
+        ]
+    }
+}
+
+public struct PhotoAttached: EventPayload {
+    public var sha256: String
+    public var name: String
+
+    public init(sha256: String, name: String) {
+        self.sha256 = sha256
+        self.name = name
+    }
+
+    init(reading payload: PayloadReader) throws(DomainError) {
+        self.init(sha256: try payload.string("sha256"), name: try payload.string("name"))
+    }
+
+    var fields: [String: JSONValue] { ["sha256": .string(sha256), "name": .string(name)] }
+}

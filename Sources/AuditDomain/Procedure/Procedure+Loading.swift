@@ -1,0 +1,44 @@
+import Foundation
+
+extension Procedure {
+    /// Every procedure compiled into the binary from `procedures/`, by id then version.
+    public static let bundled: [Procedure] = {
+        do { return try loadBundled() } catch { fatalError("\(error)") }
+    }()
+
+    /// Decodes the embedded files; the tests run it so a broken file fails the build, never a site visit.
+    public static func loadBundled() throws(DomainError) -> [Procedure] {
+        var procedures: [Procedure] = []
+        for file in EmbeddedProcedures.files where file.name.hasSuffix(".json") {
+            procedures.append(try decode(name: file.name, contents: file.contents))
+        }
+        return procedures.sorted { ($0.id, $0.version) < ($1.id, $1.version) }
+    }
+
+    public static func decode(name: String, contents: String) throws(DomainError) -> Procedure {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let procedure: Procedure
+        do { procedure = try decoder.decode(Procedure.self, from: Data(contents.utf8)) } catch {
+            throw .invalidProcedure(name: name, reason: "\(error)")
+        }
+        let ids = procedure.steps.map(\.id)
+        if let repeated = ids.first(where: { id in ids.filter { $0 == id }.count > 1 }) {
+            throw .invalidProcedure(name: name, reason: "step id '\(repeated)' is used twice")
+        }
+        if let phase = procedure.phases.first(where: { SitePhase(rawValue: $0.id) == nil }) {
+            throw .invalidProcedure(name: name, reason: "unknown phase '\(phase.id)'")
+        }
+        return procedure
+    }
+
+    /// The bundled procedure with this id; the latest version when `version` is nil.
+    public static func load(id: String, version: String? = nil) throws(DomainError) -> Procedure {
+        let candidates = bundled.filter { $0.id == id && (version == nil || $0.version == version) }
+        guard let procedure = candidates.last else { throw .unknownProcedure(id: id, version: version) }
+        return procedure
+    }
+
+    /// True when this is the latest bundled version of its id: runs must follow the current document.
+    public var isCurrent: Bool { (try? Procedure.load(id: id))?.version == version }
+}

@@ -1,0 +1,67 @@
+/// A vendor procedure as versioned data: the executor walks its steps, the rules check the run against it.
+public struct Procedure: Codable, Sendable, Hashable {
+    public var id: String
+    /// The vendor document's modification date, `YYYY-MM-DD`; later versions sort later.
+    public var version: String
+    public var title: String
+    public var source: Source
+    public var phases: [Phase]
+
+    /// The vendor document this file transcribes.
+    public struct Source: Codable, Sendable, Hashable {
+        public var title: String
+        public var modified: String
+        public var modifiedText: String
+    }
+
+    public struct Phase: Codable, Sendable, Hashable {
+        /// One of `SitePhase`'s raw values.
+        public var id: String
+        public var title: String
+        public var steps: [Step]
+    }
+
+    public struct Step: Codable, Sendable, Hashable {
+        /// Dotted and stable, e.g. `isolate.power-off`: `step.completed` events carry it.
+        public var id: String
+        public var title: String
+        /// What the technician does, in the vendor's plain words.
+        public var instruction: String
+        public var expects: [Expectation]
+    }
+
+    /// Every step in the order the technician performs them.
+    public var steps: [Step] { phases.flatMap(\.steps) }
+
+    /// The phase a step belongs to, nil for a step this procedure does not have.
+    public func phase(ofStep id: String) -> Phase? {
+        phases.first { $0.steps.contains { $0.id == id } }
+    }
+}
+
+/// An observation a step expects, machine-readable so the executor can prompt for it and check it.
+public struct Expectation: Codable, Sendable, Hashable {
+    /// The event type expected, e.g. `dip.observed`.
+    public var type: String
+    /// Expected once per stack on site.
+    public var eachStack: Bool?
+    /// A role rather than an id: `master`.
+    public var stack: String?
+    /// `power.observed` on/off, `cable.observed` plugged/unplugged.
+    public var state: String?
+    /// `addr` or `inv` for `dip.observed`.
+    public var bank: String?
+    /// A literal like `UDDDDD`, or `record` (write down as found), `original` (as first recorded),
+    /// `previous` (as before the last change).
+    public var position: String?
+    /// LCD codes in order; `{stack_count}` stands for the number of stacks on site.
+    public var sequence: [String]?
+    /// `original`: one event per cable of the topology recorded at the start.
+    public var links: String?
+    /// `last-slave-first`: power on from the end of the chain to the master.
+    public var order: String?
+    /// The least pause between consecutive stacks, in milliseconds of observed time.
+    public var minGapMs: Int?
+    /// `target`: the version read back must be the run's target version.
+    public var version: String?
+}

@@ -1,0 +1,15 @@
+import AuditLog
+
+/// A value with the event that established it, so every derived fact can cite its evidence.
+public struct Observed<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    public var seq: Int64
+    /// The event's observed_at: when it happened on site.
+    public var at: Timestamp
+
+    public init(_ value: Value, seq: Int64, at: Timestamp) {
+        self.value = value
+        self.seq = seq
+        self.at = at
+    }
+}

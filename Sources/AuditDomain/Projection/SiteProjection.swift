@@ -1,0 +1,32 @@
+import AuditLog
+
+/// Rebuilds state from the log: the only source of truth, folded the same way every time.
+public enum SiteProjection {
+    /// One site's state from a log that may interleave other sites' events.
+    public static func rebuild(site: String, events: [LoggedEvent]) throws(DomainError) -> SiteState {
+        var fold = SiteFold(site: site)
+        // Indexing passes each event borrowed; `for event in events` would copy (retain) every field.
+        for index in events.indices { try fold.apply(events[index]) }
+        return fold.state
+    }
+
+    /// Every site's state in one pass over the whole log.
+    public static func rebuildAll(events: [LoggedEvent]) throws(DomainError) -> [String: SiteState] {
+        var folds: [SiteFold] = []
+        var index: [String: Int] = [:]
+        var current = -1
+        for position in events.indices {
+            // Logs hold runs of one site's events: only hash the site name when it changes.
+            let site = events[position].site
+            if current < 0 || folds[current].site != site {
+                current = index[site] ?? folds.count
+                if current == folds.count {
+                    index[site] = current
+                    folds.append(SiteFold(site: site))
+                }
+            }
+            try folds[current].apply(events[position])
+        }
+        return Dictionary(uniqueKeysWithValues: folds.map { ($0.site, $0.state) })
+    }
+}
