@@ -11,7 +11,7 @@ extension Report {
             "site": .string(site),
             "procedure": procedure?.json ?? .null,
             "stacks": .array(stacks.map(\.json)),
-            "findings": .array(findings.map(Self.json)),
+            "findings": .array(findings.map(\.json)),
             "verdict": .string(verdict.rawValue),
             "timeline": .array(timeline.map(\.json)),
             "log_id": .string(logID),
@@ -26,14 +26,6 @@ extension Report {
         var out: [UInt8] = []
         json.writeCanonical(into: &out)
         return out
-    }
-
-    static func json(_ finding: Finding) -> JSONValue {
-        [
-            "rule": .string(finding.rule), "title": .string(finding.title),
-            "verdict": .string(finding.verdict.rawValue),
-            "message": .string(finding.message), "evidence": .array(finding.evidence.map(JSONValue.integer)),
-        ]
     }
 
     static func json(_ checkpoint: Checkpoint) -> JSONValue {
