@@ -33,6 +33,20 @@ import Testing
                 == SiteProjection.rebuild(site: "site-1", events: events))
     }
 
+    @Test func incrementalFoldMatchesRebuild() throws {
+        let events = try logged(ScenarioBuilder(deviation: .cableNotRestored).build().drafts)
+        var logged = SiteFold(site: "site-1")
+        var decoded = SiteFold(site: "site-1")
+        for event in events {
+            try logged.apply(event)
+            decoded.apply(try DomainEvent.decode(event), stack: event.stack, seq: event.seq, at: event.observedAt)
+        }
+        let rebuilt = try SiteProjection.rebuild(site: "site-1", events: events)
+        #expect(logged.state == rebuilt)
+        #expect(decoded.state == rebuilt)
+        #expect(try SiteProjection.rebuildAll(events: events)["site-1"] == rebuilt)
+    }
+
     @Test func otherSitesAreIgnored() throws {
         let events = try logged(ScenarioBuilder(site: "a").build().drafts)
         let state = try SiteProjection.rebuild(site: "b", events: events)

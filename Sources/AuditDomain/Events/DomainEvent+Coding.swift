@@ -4,9 +4,13 @@ import Foundation
 extension DomainEvent {
     /// Reads a logged event, upcasting older payload versions; refuses unknown types and malformed payloads.
     public static func decode(_ event: LoggedEvent) throws(DomainError) -> DomainEvent {
-        let type = try EventType(parsing: event.type)
-        if type.needsStack, event.stack == nil { throw .missingStack(type: type.rawValue) }
-        return try decode(type: type, payload: PayloadReader(type: type, payload: event.payload))
+        try decode(type: event.type, stack: event.stack, payload: event.payload)
+    }
+
+    static func decode(type name: String, stack: String?, payload: String) throws(DomainError) -> DomainEvent {
+        let type = try EventType(parsing: name)
+        if type.needsStack, stack == nil { throw .missingStack(type: type.rawValue) }
+        return try decode(type: type, payload: PayloadReader(type: type, payload: payload))
     }
 
     /// Reads a payload that is not logged yet, e.g. a line of an import file.

@@ -12,10 +12,22 @@ public struct SiteFold: Sendable {
 
     /// Applies a logged event; events of other sites are ignored so a whole interleaved log can be fed in.
     public mutating func apply(_ event: LoggedEvent) throws(DomainError) {
-        guard event.site == state.site else { return }
-        let domainEvent: DomainEvent
-        do { domainEvent = try DomainEvent.decode(event) } catch { throw .inEvent(seq: event.seq, error) }
-        apply(domainEvent, stack: event.stack, seq: event.seq, at: event.observedAt)
+        try apply(
+            site: event.site, stack: event.stack, type: event.type, payload: event.payload, seq: event.seq,
+            at: event.observedAt)
+    }
+
+    /// The columns the fold reads. Loops pass them one by one: a whole `LoggedEvent` handed to a mutating
+    /// call is copied first, retaining every field, which cost a quarter of the fold's time.
+    mutating func apply(
+        site: String, stack: String?, type: String, payload: String, seq: Int64, at: Timestamp
+    ) throws(DomainError) {
+        guard site == state.site else { return }
+        let event: DomainEvent
+        do { event = try DomainEvent.decode(type: type, stack: stack, payload: payload) } catch {
+            throw .inEvent(seq: seq, error)
+        }
+        apply(event, stack: stack, seq: seq, at: at)
     }
 
     /// Applies an already decoded event, e.g. one the executor has just appended.

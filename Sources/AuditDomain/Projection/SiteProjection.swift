@@ -5,8 +5,7 @@ public enum SiteProjection {
     /// One site's state from a log that may interleave other sites' events.
     public static func rebuild(site: String, events: [LoggedEvent]) throws(DomainError) -> SiteState {
         var fold = SiteFold(site: site)
-        // Indexing passes each event borrowed; `for event in events` would copy (retain) every field.
-        for index in events.indices { try fold.apply(events[index]) }
+        for event in events.indices { try fold.apply(columnsOf: events, event) }
         return fold.state
     }
 
@@ -25,8 +24,17 @@ public enum SiteProjection {
                     folds.append(SiteFold(site: site))
                 }
             }
-            try folds[current].apply(events[position])
+            try folds[current].apply(columnsOf: events, position)
         }
         return Dictionary(uniqueKeysWithValues: folds.map { ($0.site, $0.state) })
+    }
+}
+
+extension SiteFold {
+    /// Reads the event's columns in place in the array rather than copying the whole event out of it.
+    fileprivate mutating func apply(columnsOf events: [LoggedEvent], _ index: Int) throws(DomainError) {
+        try apply(
+            site: events[index].site, stack: events[index].stack, type: events[index].type,
+            payload: events[index].payload, seq: events[index].seq, at: events[index].observedAt)
     }
 }
