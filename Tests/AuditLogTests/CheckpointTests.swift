@@ -94,7 +94,12 @@ import Testing
                 previous = events[index].hash
                 try db.execute(
                     sql: "INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: EventRow.arguments(events[index]))
+                    arguments: [
+                        events[index].seq, events[index].eventID, events[index].site, events[index].stack,
+                        events[index].type, events[index].payload, events[index].observedAt.rfc3339,
+                        events[index].recordedAt.rfc3339, events[index].actor, events[index].prevHash.hex,
+                        events[index].hash.hex,
+                    ])
             }
         }
         #expect(try store.verify().isIntact)

@@ -5,15 +5,30 @@ struct ChainAppender {
     var nextSeq: Int64
     var lastHash: Digest
     let recordedAt: Timestamp
+    let recordedAtText: String
     let hasher = SHA256Hasher()
+    private var message: [UInt8] = []
+
+    init(nextSeq: Int64, lastHash: Digest, recordedAt: Timestamp) {
+        self.nextSeq = nextSeq
+        self.lastHash = lastHash
+        self.recordedAt = recordedAt
+        // One batch shares one append time: render it once.
+        recordedAtText = recordedAt.rfc3339
+    }
 
     mutating func seal(_ draft: EventDraft) -> LoggedEvent {
+        seal(draft, observedAtText: (draft.observedAt ?? recordedAt).rfc3339)
+    }
+
+    /// Seals with the observed time already rendered, for stores that write the text form anyway.
+    mutating func seal(_ draft: EventDraft, observedAtText: String) -> LoggedEvent {
         let payload = draft.data.canonicalText
         let observedAt = draft.observedAt ?? recordedAt
         let hash = ChainHash.hash(
             prevHash: lastHash, seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack,
-            type: draft.type, payload: payload, observedAt: observedAt.rfc3339, recordedAt: recordedAt.rfc3339,
-            actor: draft.actor, using: hasher)
+            type: draft.type, payload: payload, observedAt: observedAtText, recordedAt: recordedAtText,
+            actor: draft.actor, using: hasher, buffer: &message)
         let event = LoggedEvent(
             seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack, type: draft.type,
             payload: payload, observedAt: observedAt, recordedAt: recordedAt, actor: draft.actor,

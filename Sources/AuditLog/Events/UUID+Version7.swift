@@ -6,7 +6,9 @@ extension UUID {
         var random = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * index)) }
-        for index in 6..<16 { bytes[index] = random.next() }
+        // Two draws of the system generator, not one per byte: each draw is a system call.
+        let entropy: (UInt64, UInt64) = (random.next(), random.next())
+        withUnsafeBytes(of: entropy) { for index in 6..<16 { bytes[index] = $0[index] } }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
         return UUID(

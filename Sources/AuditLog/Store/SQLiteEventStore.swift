@@ -36,7 +36,8 @@ public final class SQLiteEventStore: EventStore, Sendable {
     static func append(
         _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database
     ) throws -> [AppendResult] {
-        let headRow = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        let headRow = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
         var appender = ChainAppender(
             nextSeq: (headRow?[0] as Int64? ?? 0) + 1,
             lastHash: try headRow.map { row in try storedDigest(row[1], column: "hash") } ?? genesis,
@@ -51,9 +52,10 @@ public final class SQLiteEventStore: EventStore, Sendable {
         for draft in drafts {
             // One index probe per new event: the insert itself tells whether the id was already there.
             var attempt = appender
-            let event = attempt.seal(draft)
-            insert.setUncheckedArguments(EventRow.arguments(event))
-            try insert.execute()
+            let observedAtText = (draft.observedAt ?? recordedAt).rfc3339
+            let event = attempt.seal(draft, observedAtText: observedAtText)
+            try EventRow.insert(
+                event, observedAt: observedAtText, recordedAt: appender.recordedAtText, with: insert, in: db)
             if db.changesCount == 1 {
                 appender = attempt
                 results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))

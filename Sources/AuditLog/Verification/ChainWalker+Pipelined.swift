@@ -99,7 +99,7 @@ extension ChainWalker {
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
             batch.storedHashes.append(contentsOf: hashBytes)
             lastHashText.withUnsafeMutableBufferPointer { _ = $0.initialize(from: hashBytes) }
-            guard let stored = Digest(hexBytes: hashBytes) else {
+            guard let stored = Digest(hexBuffer: UnsafeRawBufferPointer(hashBytes)) else {
                 return .suspect(seq: batch.firstSeq, expectedPrev: batchStartPrev[current])
             }
             lastHash = stored

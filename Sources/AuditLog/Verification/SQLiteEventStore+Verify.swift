@@ -108,15 +108,15 @@ struct ChainWalker {
 
     /// The FORMAT.md field encoding, fed from SQLite's own buffer.
     static func appendField(_ statement: OpaquePointer, _ index: Int32, to message: inout [UInt8]) {
-        guard sqlite3_column_type(statement, index) != SQLITE_NULL else {
+        // sqlite3_column_text is NULL exactly for SQL NULL (an empty text is a non-NULL pointer).
+        guard let text = sqlite3_column_text(statement, index) else {
             message.append(0x00)
             return
         }
-        let text = sqlite3_column_text(statement, index)
         let count = Int(sqlite3_column_bytes(statement, index))
         message.append(0x01)
         ChainHash.appendField(utf8Count: count, to: &message)
-        if let text { message.append(contentsOf: UnsafeBufferPointer(start: text, count: count)) }
+        message.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
     }
 
     /// Row `seq` does not link to the row before it: says which edit explains that.
