@@ -19,11 +19,6 @@ public struct Report: Sendable, Hashable {
     public var keyID: String
     public var events: [ProvenEvent]
 
-    /// Fail if any rule fails; else unverifiable if any rule cannot decide; pass only when every rule passes.
-    public static func overallVerdict(_ findings: [Finding]) -> Verdict {
-        findings.map(\.verdict).min() ?? .unverifiable
-    }
-
     public var failingFindings: [Finding] { findings.filter { $0.verdict == .fail } }
 }
 

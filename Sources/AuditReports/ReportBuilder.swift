@@ -49,7 +49,7 @@ public enum ReportBuilder {
                     id: $0.procedureID, version: $0.procedureVersion, targetVersion: $0.targetVersion,
                     imageSHA256: $0.imageSHA256, imageName: $0.imageName)
             },
-            stacks: state.stacks.map(stack), findings: findings, verdict: Report.overallVerdict(findings),
+            stacks: state.stacks.map(stack), findings: findings, verdict: Verdict.overall(findings),
             timeline: state.stepsCompleted.map { step in
                 TimelineEntry(
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,

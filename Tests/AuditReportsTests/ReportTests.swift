@@ -80,10 +80,10 @@ struct ReportFixture: ~Copyable {
         func finding(_ verdict: Verdict) -> Finding {
             Finding(rule: "r", title: "t", verdict: verdict, message: "", evidence: [])
         }
-        #expect(Report.overallVerdict([finding(.pass), finding(.pass)]) == .pass)
-        #expect(Report.overallVerdict([finding(.pass), finding(.unverifiable)]) == .unverifiable)
-        #expect(Report.overallVerdict([finding(.unverifiable), finding(.fail), finding(.pass)]) == .fail)
-        #expect(Report.overallVerdict([]) == .unverifiable)
+        #expect(Verdict.overall([finding(.pass), finding(.pass)]) == .pass)
+        #expect(Verdict.overall([finding(.pass), finding(.unverifiable)]) == .unverifiable)
+        #expect(Verdict.overall([finding(.unverifiable), finding(.fail), finding(.pass)]) == .fail)
+        #expect(Verdict.overall([]) == .unverifiable)
     }
 
     @Test func signedBytesAreCanonicalAndVerifyInProcess() throws {

@@ -40,9 +40,35 @@ struct ChainAppender {
 
     /// A retry must carry the same content; the same id with other content is a client bug, not a retry.
     static func isRetry(of existing: LoggedEvent, _ draft: EventDraft) -> Bool {
-        existing.site == draft.site && existing.stack == draft.stack && existing.type == draft.type
-            && existing.payload == draft.data.canonicalText
+        // Bytes, not String equality: Swift equates canonically equivalent text, the hash does not.
+        func same(_ lhs: String?, _ rhs: String?) -> Bool {
+            lhs == nil ? rhs == nil : rhs.map { lhs!.utf8.elementsEqual($0.utf8) } ?? false
+        }
+        return same(existing.site, draft.site) && same(existing.stack, draft.stack) && same(existing.type, draft.type)
+            && same(existing.payload, draft.data.canonicalText)
             && (draft.observedAt == nil || draft.observedAt == existing.observedAt)
+    }
+
+    /// Runs the guard once per site over the drafts not already in the log, in batch order.
+    static func runGuard(
+        _ guardCheck: AppendGuard, drafts: [EventDraft], isLogged: (String) throws -> Bool,
+        events: (String) throws -> [LoggedEvent]
+    ) throws {
+        var seen = Set<String>()
+        var sites: [String] = []
+        var bySite: [String: [EventDraft]] = [:]
+        for draft in drafts where seen.insert(draft.eventID).inserted {
+            guard try !isLogged(draft.eventID) else { continue }
+            if bySite[draft.site] == nil { sites.append(draft.site) }
+            bySite[draft.site, default: []].append(draft)
+        }
+        for site in sites {
+            do { try guardCheck(site, try events(site), bySite[site]!) } catch let error as AuditLogError {
+                throw error
+            } catch {
+                throw AuditLogError.refused("\(error)")
+            }
+        }
     }
 
     static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {

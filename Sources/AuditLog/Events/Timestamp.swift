@@ -106,8 +106,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         guard index == bytes.count else { return nil }
         let days = Self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
+        // The stored form has a four-digit year: an offset may not push the instant outside 0000–9999 UTC.
+        guard (Self.earliest...Self.latest).contains(seconds) else { return nil }
         self.init(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
+
+    static let earliest = days(fromCivil: 0, 1, 1) * 86_400
+    static let latest = days(fromCivil: 10_000, 1, 1) * 86_400 - 1
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {

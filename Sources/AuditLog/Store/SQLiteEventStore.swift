@@ -21,11 +21,27 @@ public final class SQLiteEventStore: EventStore, Sendable {
         self.logger = logger
     }
 
-    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
+    public func append(_ drafts: [EventDraft], guard guardCheck: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
         try ChainAppender.validate(drafts)
         let recordedAt = clock.now()
         let results = try Self.mapErrors {
-            try dbQueue.write { db in try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db) }
+            try dbQueue.write { db in
+                if let guardCheck {
+                    try ChainAppender.runGuard(
+                        guardCheck, drafts: drafts,
+                        isLogged: { id in
+                            try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE event_id = ?", arguments: [id])
+                                ?? false
+                        },
+                        events: { site in
+                            try Row.fetchAll(
+                                db, sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq",
+                                arguments: [site]
+                            ).map(EventRow.decode)
+                        })
+                }
+                return try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db)
+            }
         }
         logger.debug(
             "appended", metadata: ["count": "\(results.filter(\.inserted).count)", "log": "\(logID)"])

@@ -65,7 +65,8 @@ struct ChainWalker {
             (size, head, firstBreak)
         }
         let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE seq >= ? ORDER BY seq")
-        statement.setUncheckedArguments([start])
+        // From the start of the log, rows with seq 0 or below must be seen too: they are forgeries.
+        statement.setUncheckedArguments([start == 1 ? Int64.min : start])
         let sqlite = statement.sqliteStatement
         defer { sqlite3_reset(sqlite) }
         var message = [UInt8]()
@@ -75,6 +76,12 @@ struct ChainWalker {
         var expectedPrev = startPrev
         while try db.step(sqlite) {
             let seq = sqlite3_column_int64(sqlite, 0)
+            guard seq >= 1 else {
+                return result(
+                    0, expectedPrev,
+                    ChainBreak(
+                        seq: 1, kind: .outOfOrder, detail: "a row with seq \(seq) stands before seq 1"))
+            }
             guard seq == expectedSeq else {
                 return result(
                     expectedSeq - 1, expectedPrev,

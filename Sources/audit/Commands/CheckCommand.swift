@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
         let state = try log.siteState(site).state
         let findings = Rules.evaluate(state).sorted { $0.verdict < $1.verdict }
         let failing = findings.filter { $0.verdict == .fail }
-        let verdict: Verdict = findings.map(\.verdict).min() ?? .unverifiable
+        let verdict = Verdict.overall(findings)
         switch output.format {
         case .json:
             emit([

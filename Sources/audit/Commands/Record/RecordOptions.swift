@@ -25,19 +25,16 @@ struct RecordOptions: ParsableArguments {
         }
     }
 
-    /// Checks the observation against the site's rebuilt state, then appends it; nothing is written on refusal.
+    /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
     func record(_ event: DomainEvent, stack: String? = nil) throws {
         let store = try log.open()
         let result: AppendResult
+        let draft = event.draft(
+            site: site, stack: stack, observedAt: observedAt.flatMap { Timestamp(rfc3339: $0) },
+            actor: actor ?? LogLocation.defaultActor(), eventID: eventID.flatMap(UUID.init(uuidString:)) ?? .version7())
         do {
-            let state = try SiteProjection.rebuild(site: site, events: store.events(site: site))
-            try state.admit(event, stack: stack)
-            let draft = event.draft(
-                site: site, stack: stack, observedAt: observedAt.flatMap { Timestamp(rfc3339: $0) },
-                actor: actor ?? LogLocation.defaultActor(),
-                eventID: eventID.flatMap(UUID.init(uuidString:)) ?? .version7())
-            result = try store.append(draft)
-        } catch let error as CustomStringConvertible & Error {
+            result = try store.append([draft], guard: SiteAdmission.check)[0]
+        } catch {
             throw CommandFailure(error)
         }
         switch output.format {
