@@ -83,6 +83,9 @@ let package = Package(
             dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto"]),
         .testTarget(
             name: "AuditCLITests",
-            dependencies: ["audit", "AuditLog", "AuditCrypto"]),
+            dependencies: ["audit", "AuditLog", "AuditCrypto", "AuditDomain"]),
+        .testTarget(
+            name: "AuditReportsTests",
+            dependencies: ["AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
     ]
 )

@@ -11,7 +11,8 @@ final class RawSQLite {
         var db: OpaquePointer?
         guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
         handle = db
-        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous);")
+        // The same settings as the audit log, so the comparison measures only our code.
+        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -65536;")
     }
 
     deinit { sqlite3_close(handle) }
@@ -38,7 +39,8 @@ final class RawSQLite {
     /// Every row's chain message (FORMAT.md §2) laid end to end: the exact bytes verify hashes.
     func chainMessages() throws -> (bytes: [UInt8], ranges: [Range<Int>]) {
         var statement: OpaquePointer?
-        let sql = "SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash FROM events ORDER BY seq"
+        let sql =
+            "SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash FROM events ORDER BY seq"
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw BenchError(String(cString: sqlite3_errmsg(handle)))
         }
@@ -50,7 +52,9 @@ final class RawSQLite {
             let prev = String(cString: sqlite3_column_text(statement, 9))
             bytes += Hex.decode(prev) ?? []
             let seq = UInt64(sqlite3_column_int64(statement, 0))
-            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: seq >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                bytes.append(UInt8(truncatingIfNeeded: seq >> UInt64(shift)))
+            }
             for column in Int32(1)...8 {
                 guard let text = sqlite3_column_text(statement, column) else {
                     bytes.append(0)
@@ -58,7 +62,9 @@ final class RawSQLite {
                 }
                 let count = Int(sqlite3_column_bytes(statement, column))
                 bytes.append(1)
-                bytes += [UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
+                bytes += [
+                    UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF),
+                ]
                 bytes += UnsafeBufferPointer(start: text, count: count)
             }
             ranges.append(start..<bytes.count)
@@ -69,7 +75,8 @@ final class RawSQLite {
     /// Inserts rows with a prepared statement, one transaction per `batch` rows.
     func insert(_ events: [(Int64, [String?])], batch: Int) throws {
         var statement: OpaquePointer?
-        let sql = "INSERT INTO events (seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+        let sql =
+            "INSERT INTO events (seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
             throw BenchError(String(cString: sqlite3_errmsg(handle)))
         }

@@ -21,18 +21,29 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         self.init(hexBytes: Array(hex.utf8))
     }
 
-    /// Parses lowercase hex given as ASCII bytes, e.g. straight from a database buffer.
+    /// Parses lowercase hex given as ASCII bytes, e.g. straight from a database buffer; allocates nothing.
     public init?(hexBytes: some Collection<UInt8>) {
-        let utf8 = Array(hexBytes)
-        guard utf8.count == 64 else { return nil }
-        var raw = [UInt8](repeating: 0, count: 32)
-        for index in 0..<32 {
-            guard let high = Hex.nibble(utf8[2 * index]), let low = Hex.nibble(utf8[2 * index + 1]) else {
-                return nil
+        guard hexBytes.count == 64 else { return nil }
+        let parsed = hexBytes.withContiguousStorageIfAvailable { Digest(hexBuffer: UnsafeRawBufferPointer($0)) }
+        guard let digest = parsed ?? Array(hexBytes).withUnsafeBytes({ Digest(hexBuffer: $0) }) else { return nil }
+        self = digest
+    }
+
+    /// The verify loop's parser: 64 lowercase hex digits into four big-endian words.
+    public init?(hexBuffer text: UnsafeRawBufferPointer) {
+        guard text.count == 64 else { return nil }
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var invalid: UInt8 = 0
+        withUnsafeMutableBytes(of: &words) { out in
+            for index in 0..<32 {
+                let high = Hex.values[Int(text[2 * index])]
+                let low = Hex.values[Int(text[2 * index + 1])]
+                invalid |= (high | low) & 0xF0
+                out[index] = high << 4 | (low & 0x0F)
             }
-            raw[index] = high << 4 | low
         }
-        self.init(raw)
+        guard invalid == 0 else { return nil }
+        self.init(bytes: words)
     }
 
     public static func == (lhs: Digest, rhs: Digest) -> Bool {
@@ -54,7 +65,17 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     public var rawBytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
     /// Lowercase hex, the form stored in the log and printed everywhere.
-    public var hex: String { withUnsafeBytes { Hex.encode($0) } }
+    public var hex: String {
+        withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: 64) { out in
+                for index in 0..<32 {
+                    out[2 * index] = Hex.digits[Int(raw[index] >> 4)]
+                    out[2 * index + 1] = Hex.digits[Int(raw[index] & 0x0F)]
+                }
+                return 64
+            }
+        }
+    }
 
     public var description: String { hex }
 
@@ -76,6 +97,8 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
 public enum Hex {
     static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Each ASCII byte's nibble value, or 0xFF for anything that is not a lowercase hex digit.
+    static let values: [UInt8] = (0..<256).map { byte in nibble(UInt8(byte)) ?? 0xFF }
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()

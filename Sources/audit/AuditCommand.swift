@@ -8,8 +8,9 @@ struct AuditCommand: AsyncParsableCommand {
         commandName: "audit",
         abstract: "A tamper-evident recorder for firmware updates of battery stacks wired in parallel.",
         subcommands: [
-            InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self, RunCommand.self,
-            DemoCommand.self,
+            InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self, KeygenCommand.self,
+            ReportCommand.self, VerifyReportCommand.self,
+            RecordCommand.self, StatusCommand.self, CheckCommand.self, RunCommand.self, DemoCommand.self,
         ])
 
     /// Every failure ends as exactly one line on stderr, so scripts and technicians see one reason.
@@ -28,6 +29,8 @@ struct AuditCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // A command that already said everything (e.g. `check` listing failing rules) only sets the status.
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
             if let failure = error as? CommandFailure {

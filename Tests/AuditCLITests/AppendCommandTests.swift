@@ -26,7 +26,9 @@ import Testing
         let scratch = try Scratch()
         let db = try makeLog(in: scratch, events: 2)
         let id = UUID().uuidString
-        let args = ["append", "--db", db, "--site", "s", "--type", "note.added", "--event-id", id, "--format", "json"]
+        let args = [
+            "append", "--db", db, "--site", "s", "--type", "reading.taken", "--event-id", id, "--format", "json",
+        ]
         let first = try CLI.audit(args + ["--data", #"{"text":"x"}"#])
         #expect(first.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]

@@ -98,3 +98,84 @@ import Testing
         expectOneLineError(try CLI.audit(["frobnicate"]), contains: "frobnicate")
     }
 }
+
+/// Inputs found in review that once crashed or were silently altered.
+@Suite struct BadInputEdgeTests {
+    @Test(arguments: [
+        (["--data", #"{"n":-9223372036854775808}"#], "integer outside ±(2^53 − 1)"),
+        (["--observed-at", "0000-01-01T00:00:00+00:01"], "is not an RFC 3339 time"),
+        (["--observed-at", "9999-12-31T23:59:30-00:01"], "is not an RFC 3339 time"),
+    ])
+    func extremesAreRefusedNotCrashedOn(arguments: [String], message: String) throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 1)
+        expectOneLineError(
+            try CLI.audit(["append", "--db", db, "--site", "s", "--type", "t"] + arguments), contains: message)
+        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "1\n")
+    }
+
+    @Test func aCRLFFileFedLineByLineKeepsEveryLine() throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 0)
+        let file = scratch.path("feed.jsonl")
+        let lines = (1...3).map { #"{"site":"s","type":"reading.taken","data":{"i":\#($0)}}"# }
+        try lines.joined(separator: "\r\n").appending("\r\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try CLI.audit(["append", "--db", db, "--jsonl", file, "--per-line"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines.count == 3)
+        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "3\n")
+    }
+
+    @Test func aRetryMustMatchByteForByte() throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 0)
+        let id = UUID().uuidString
+        let base = ["append", "--db", db, "--site", "s", "--type", "reading.taken", "--event-id", id]
+        #expect(try CLI.audit(base + ["--data", "{\"text\":\"caf\u{E9}\"}"]).status == 0)
+        expectOneLineError(
+            try CLI.audit(base + ["--data", "{\"text\":\"cafe\u{301}\"}"]), contains: "with different content")
+    }
+}
+
+/// Generic appends must never leave a registered site that can no longer be rebuilt.
+@Suite struct AppendAdmissionTests {
+    @Test func appendToARegisteredSiteGoesThroughTheSameGateAsRecord() throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 0)
+        #expect(try CLI.audit(["record", "site", "--db", db, "--site", "p", "--stacks", "S1:A,S2:B"]).status == 0)
+        expectOneLineError(
+            try CLI.audit(["append", "--db", db, "--site", "p", "--type", "custom.thing"]),
+            contains: "site 'p' is registered, and 'custom.thing' is not one of its event types")
+        expectOneLineError(
+            try CLI.audit([
+                "append", "--db", db, "--site", "p", "--type", "dip.observed", "--stack", "S1", "--data", "{}",
+            ]),
+            contains: "dip.observed")
+        expectOneLineError(
+            try CLI.audit(
+                ["append", "--db", db, "--jsonl", "-"],
+                stdin: #"{"site":"p","type":"dip.observed","stack":"S1","data":{"v":2,"bank":"addr","position":"UDD"}}"#
+            ),
+            contains: "has 3 pins; this bank has 6")
+        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "1\n")
+        #expect(try CLI.audit(["append", "--db", db, "--site", "elsewhere", "--type", "custom.thing"]).status == 0)
+        #expect(try CLI.audit(["status", "--db", db, "--site", "p"]).status == 0)
+    }
+
+    @Test func concurrentRegistrationsRegisterOnce() throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 0)
+        let processes: [Process] = try (0..<4).map { index in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.auditPath)
+            process.arguments = ["record", "site", "--db", db, "--site", "p", "--stacks", "S1:A\(index),S2:B\(index)"]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.filter { $0.terminationStatus == 0 }.count == 1)
+        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events WHERE type = 'site.registered'").stdout == "1\n")
+    }
+}

@@ -8,7 +8,7 @@ import Testing
         let writers = 4
         let perWriter = 60
         let processes: [Process] = try (0..<writers).map { writer in
-            let lines = (0..<perWriter).map { #"{"site":"w\#(writer)","type":"note.added","data":{"i":\#($0)}}"# }
+            let lines = (0..<perWriter).map { #"{"site":"w\#(writer)","type":"reading.taken","data":{"i":\#($0)}}"# }
             let file = scratch.path("feed-\(writer).jsonl")
             try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
             let process = Process()
@@ -45,7 +45,7 @@ import Testing
         // Feed more lines than will be acknowledged so the kill lands in the middle of the run.
         let feeder = Thread {
             for index in 0..<100_000 {
-                let line = #"{"site":"s","type":"note.added","event_id":"\#(UUID())","data":{"i":\#(index)}}"# + "\n"
+                let line = #"{"site":"s","type":"reading.taken","event_id":"\#(UUID())","data":{"i":\#(index)}}"# + "\n"
                 do { try input.fileHandleForWriting.write(contentsOf: Data(line.utf8)) } catch { return }
             }
         }

@@ -149,3 +149,34 @@ import Testing
         }
     }
 }
+
+/// Tamperings found in review: each must be caught, and named at the first edit.
+@Suite struct TamperEdgeTests {
+    @Test func aForgedRowBeforeSeqOneIsCaught() throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 3)
+        _ = try CLI.sqlite(
+            db,
+            "DROP TRIGGER events_seq_gapless; INSERT INTO events SELECT 0, 'forged', site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash FROM events WHERE seq = 1;"
+        )
+        let result = try CLI.audit(["verify", "--db", db])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.contains("seq 1: rows out of order: a row with seq 0 stands before seq 1"), "\(result.stderr)"
+        )
+    }
+
+    @Test func theEarliestEditIsNamedWhenALaterBatchIsAlsoBroken() throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 5001)
+        _ = try CLI.sqlite(
+            db,
+            TamperTests.dropTriggers
+                + #"UPDATE events SET payload = '{"n":-1}' WHERE seq = 10; UPDATE events SET hash = upper(hash) WHERE seq = 5000;"#
+        )
+        let result = try CLI.audit(["verify", "--db", db])
+        #expect(
+            result.stderr
+                == "audit: chain broken at seq 10: content changed: the row no longer hashes to its stored hash\n")
+    }
+}

@@ -57,8 +57,8 @@ struct CrashingStore: EventStore {
 
     var logID: String { inner.logID }
 
-    func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
-        let results = try inner.append(drafts)
+    func append(_ drafts: [EventDraft], guard check: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
+        let results = try inner.append(drafts, guard: check)
         if try inner.head().size >= limit { throw .database("simulated crash after event \(limit)") }
         return results
     }

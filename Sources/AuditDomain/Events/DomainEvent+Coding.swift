@@ -67,7 +67,7 @@ extension DomainEvent {
 
     /// The draft a writer appends; `stack` is required for per-unit observations (see `EventType.needsStack`).
     public func draft(
-        site: String, stack: String?, observedAt: Timestamp?, actor: String, eventID: UUID = UUID()
+        site: String, stack: String?, observedAt: Timestamp?, actor: String, eventID: UUID = .version7()
     ) -> EventDraft {
         EventDraft(
             eventID: eventID, site: site, stack: stack, type: type.rawValue, data: data, observedAt: observedAt,

@@ -40,3 +40,10 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(verdict.rawValue.uppercased()) \(rule): \(message)" }
 }
+
+extension Verdict {
+    /// A site's verdict: fail if any rule fails, else unverifiable if any cannot decide; pass only if every rule passes.
+    public static func overall(_ findings: [Finding]) -> Verdict {
+        findings.map(\.verdict).min() ?? .unverifiable
+    }
+}

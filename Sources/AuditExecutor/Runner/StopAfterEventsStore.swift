@@ -21,8 +21,8 @@ public struct StopAfterEventsStore: EventStore {
 
     public var logID: String { inner.logID }
 
-    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
-        let results = try inner.append(drafts)
+    public func append(_ drafts: [EventDraft], guard check: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
+        let results = try inner.append(drafts, guard: check)
         if try inner.head().size >= limit { kill(getpid(), SIGKILL) }
         return results
     }

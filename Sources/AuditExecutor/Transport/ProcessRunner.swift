@@ -62,17 +62,23 @@ struct ProcessRunner: Sendable {
         var timedOut = false
         var leaderExit: ContinuousClock.Instant?
         var leftoversKilled = false
+        var leaderStatus: Int32?
         // Foundation on Linux sees the end of a run only when every holder of its inherited status socket is gone,
         // so children left behind would keep the run "running": the leader's own exit is watched separately.
         while process.isRunning {
             onPoll()
             let now = ContinuousClock.now
-            if leaderExit == nil, Self.hasExited(pid) { leaderExit = now }
+            if leaderExit == nil, let status = Self.exitStatus(pid) {
+                leaderExit = now
+                leaderStatus = status
+            }
             if let leaderExit {
                 if !leftoversKilled, now - leaderExit >= .milliseconds(drainMilliseconds) {
                     kill(target, SIGKILL)
                     leftoversKilled = true
                 }
+                // An unrelated process spawned meanwhile may hold the status socket too: stop waiting for it.
+                if leftoversKilled || (stdout.finished && stderr.finished) { break }
             } else if now >= deadline {
                 timedOut = true
                 await terminate(process, target: target)
@@ -80,7 +86,12 @@ struct ProcessRunner: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(pollMilliseconds))
         }
-        process.waitUntilExit()
+        // Killed on timeout: read its status ourselves, Foundation may wait on a status socket held elsewhere.
+        for _ in 0..<200 where leaderStatus == nil {
+            leaderStatus = Self.exitStatus(pid)
+            if leaderStatus == nil { try? await Task.sleep(for: .milliseconds(pollMilliseconds)) }
+        }
+        if leaderStatus == nil { process.waitUntilExit() }
         // Children may still hold the pipes: give them a moment, then end them.
         if !(await waitForEOF(stdout, stderr, milliseconds: timedOut ? 200 : drainMilliseconds)) {
             kill(target, SIGKILL)
@@ -88,8 +99,9 @@ struct ProcessRunner: Sendable {
         }
         onPoll()
         let status =
-            process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus : process.terminationStatus
+            leaderStatus
+            ?? (process.terminationReason == .uncaughtSignal
+                ? 128 + process.terminationStatus : process.terminationStatus)
         return ProcessResult(status: status, stdout: stdout.bytes, stderr: stderr.bytes, timedOut: timedOut)
     }
 
@@ -111,14 +123,18 @@ struct ProcessRunner: Sendable {
         return true
     }
 
-    /// Whether the child has exited, without reaping it (WNOWAIT): Foundation still collects its status.
-    static func hasExited(_ pid: Int32) -> Bool {
+    /// The child's status once it has exited (128 + signal when killed), without reaping it (WNOWAIT):
+    /// Foundation still collects it.
+    static func exitStatus(_ pid: Int32) -> Int32? {
         #if canImport(Glibc)
             var info = siginfo_t()
-            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
-            return info._sifields._sigchld.si_pid == pid
+            guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+                info._sifields._sigchld.si_pid == pid
+            else { return nil }
+            let status = info._sifields._sigchld.si_status
+            return info.si_code == CLD_EXITED ? status : 128 + status
         #else
-            return false
+            return nil
         #endif
     }
 

@@ -5,15 +5,30 @@ struct ChainAppender {
     var nextSeq: Int64
     var lastHash: Digest
     let recordedAt: Timestamp
+    let recordedAtText: String
     let hasher = SHA256Hasher()
+    private var message: [UInt8] = []
+
+    init(nextSeq: Int64, lastHash: Digest, recordedAt: Timestamp) {
+        self.nextSeq = nextSeq
+        self.lastHash = lastHash
+        self.recordedAt = recordedAt
+        // One batch shares one append time: render it once.
+        recordedAtText = recordedAt.rfc3339
+    }
 
     mutating func seal(_ draft: EventDraft) -> LoggedEvent {
+        seal(draft, observedAtText: (draft.observedAt ?? recordedAt).rfc3339)
+    }
+
+    /// Seals with the observed time already rendered, for stores that write the text form anyway.
+    mutating func seal(_ draft: EventDraft, observedAtText: String) -> LoggedEvent {
         let payload = draft.data.canonicalText
         let observedAt = draft.observedAt ?? recordedAt
         let hash = ChainHash.hash(
             prevHash: lastHash, seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack,
-            type: draft.type, payload: payload, observedAt: observedAt.rfc3339, recordedAt: recordedAt.rfc3339,
-            actor: draft.actor, using: hasher)
+            type: draft.type, payload: payload, observedAt: observedAtText, recordedAt: recordedAtText,
+            actor: draft.actor, using: hasher, buffer: &message)
         let event = LoggedEvent(
             seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack, type: draft.type,
             payload: payload, observedAt: observedAt, recordedAt: recordedAt, actor: draft.actor,
@@ -25,9 +40,35 @@ struct ChainAppender {
 
     /// A retry must carry the same content; the same id with other content is a client bug, not a retry.
     static func isRetry(of existing: LoggedEvent, _ draft: EventDraft) -> Bool {
-        existing.site == draft.site && existing.stack == draft.stack && existing.type == draft.type
-            && existing.payload == draft.data.canonicalText
+        // Bytes, not String equality: Swift equates canonically equivalent text, the hash does not.
+        func same(_ lhs: String?, _ rhs: String?) -> Bool {
+            lhs == nil ? rhs == nil : rhs.map { lhs!.utf8.elementsEqual($0.utf8) } ?? false
+        }
+        return same(existing.site, draft.site) && same(existing.stack, draft.stack) && same(existing.type, draft.type)
+            && same(existing.payload, draft.data.canonicalText)
             && (draft.observedAt == nil || draft.observedAt == existing.observedAt)
+    }
+
+    /// Runs the guard once per site over the drafts not already in the log, in batch order.
+    static func runGuard(
+        _ guardCheck: AppendGuard, drafts: [EventDraft], isLogged: (String) throws -> Bool,
+        events: (String) throws -> [LoggedEvent]
+    ) throws {
+        var seen = Set<String>()
+        var sites: [String] = []
+        var bySite: [String: [EventDraft]] = [:]
+        for draft in drafts where seen.insert(draft.eventID).inserted {
+            guard try !isLogged(draft.eventID) else { continue }
+            if bySite[draft.site] == nil { sites.append(draft.site) }
+            bySite[draft.site, default: []].append(draft)
+        }
+        for site in sites {
+            do { try guardCheck(site, try events(site), bySite[site]!) } catch let error as AuditLogError {
+                throw error
+            } catch {
+                throw AuditLogError.refused("\(error)")
+            }
+        }
     }
 
     static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {

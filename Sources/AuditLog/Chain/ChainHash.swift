@@ -17,7 +17,19 @@ public enum ChainHash {
         payload: String, observedAt: String, recordedAt: String, actor: String, using hasher: SHA256Hasher? = nil
     ) -> Digest {
         var message = [UInt8]()
-        message.reserveCapacity(64 + payload.utf8.count + site.utf8.count)
+        return hash(
+            prevHash: prevHash, seq: seq, eventID: eventID, site: site, stack: stack, type: type, payload: payload,
+            observedAt: observedAt, recordedAt: recordedAt, actor: actor, using: hasher ?? SHA256Hasher(),
+            buffer: &message)
+    }
+
+    /// The append loop's form: the message buffer is reused from event to event.
+    static func hash(
+        prevHash: Digest, seq: Int64, eventID: String, site: String, stack: String?, type: String,
+        payload: String, observedAt: String, recordedAt: String, actor: String, using hasher: SHA256Hasher,
+        buffer message: inout [UInt8]
+    ) -> Digest {
+        message.removeAll(keepingCapacity: true)
         prevHash.withUnsafeBytes { message.append(contentsOf: $0) }
         appendUInt64(UInt64(bitPattern: seq), to: &message)
         appendField(eventID, to: &message)
@@ -28,7 +40,7 @@ public enum ChainHash {
         appendField(observedAt, to: &message)
         appendField(recordedAt, to: &message)
         appendField(actor, to: &message)
-        return (hasher ?? SHA256Hasher()).hash(message)
+        return hasher.hash(message)
     }
 
     public static func hash(of event: LoggedEvent) -> Digest {

@@ -14,21 +14,35 @@ extension EventDraft {
     /// Parses `audit append --jsonl` input; the first bad line fails the whole batch. Blank lines are skipped.
     public static func parseJSONLines(_ text: String, defaultActor: String) throws(JSONLinesError) -> [EventDraft] {
         var drafts: [EventDraft] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces.union(["\r"]))
-            guard !trimmed.isEmpty else { continue }
-            do {
-                drafts.append(try parseJSONLine(trimmed, defaultActor: defaultActor))
-            } catch {
-                throw JSONLinesError(line: index + 1, reason: error.reason)
+        // Lines are cut on bytes: the input is already valid UTF-8 and may hold a million lines.
+        let bytes = Array(text.utf8)
+        var lineNumber = 0
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            lineNumber += 1
+            var low = start
+            var high = end
+            while low < high, [0x20, 0x09, 0x0D].contains(bytes[low]) { low += 1 }
+            while high > low, [0x20, 0x09, 0x0D].contains(bytes[high - 1]) { high -= 1 }
+            if low < high {
+                do {
+                    drafts.append(try parseJSONLine(Array(bytes[low..<high]), defaultActor: defaultActor))
+                } catch {
+                    throw JSONLinesError(line: lineNumber, reason: error.reason)
+                }
             }
+            start = end + 1
         }
         return drafts
     }
 
-    static func parseJSONLine(_ line: String, defaultActor: String) throws(LineProblem) -> EventDraft {
+    static func parseJSONLine(_ line: [UInt8], defaultActor: String) throws(LineProblem) -> EventDraft {
         let value: JSONValue
-        do { value = try JSONValue(parsing: line) } catch { throw "malformed JSON: \(error)" }
+        do {
+            var parser = JSONParser(bytes: line)
+            value = try parser.parseDocument()
+        } catch { throw "malformed JSON: \(error)" }
         guard case .object(let object) = value else { throw "expected a JSON object" }
         if let unknown = Set(object.keys).subtracting(jsonLineKeys).sorted().first {
             throw "unknown key \"\(unknown)\" (allowed: \(jsonLineKeys.sorted().joined(separator: ", ")))"
@@ -53,7 +67,7 @@ extension EventDraft {
         let data = object["data"] ?? [:]
         guard case .object = data else { throw "\"data\" must be a JSON object" }
         let draft = EventDraft(
-            eventID: eventID ?? UUID(), site: try text("site", required: true)!,
+            eventID: eventID ?? .version7(), site: try text("site", required: true)!,
             stack: try text("stack", required: false),
             type: try text("type", required: true)!, data: data, observedAt: observedAt,
             actor: try text("actor", required: false) ?? defaultActor)

@@ -14,7 +14,7 @@ public struct EventDraft: Sendable, Hashable {
     public var actor: String
 
     public init(
-        eventID: UUID = UUID(), site: String, stack: String? = nil, type: String, data: JSONValue = [:],
+        eventID: UUID = .version7(), site: String, stack: String? = nil, type: String, data: JSONValue = [:],
         observedAt: Timestamp? = nil, actor: String
     ) {
         self.eventID = eventID.uuidString.lowercased()

@@ -20,19 +20,37 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { rfc3339 }
 
-    /// The canonical text form stored in the log.
+    /// The canonical text form stored in the log; written byte by byte because every append hashes it.
     public var rfc3339: String {
         let millis = ((millisecondsSinceEpoch % 1000) + 1000) % 1000
         let seconds = (millisecondsSinceEpoch - millis) / 1000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(millis, 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
     }
 
     /// Parses RFC 3339 (`Z` or `±HH:MM` offset, optional fraction); digits past milliseconds are truncated.
@@ -88,8 +106,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         guard index == bytes.count else { return nil }
         let days = Self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
+        // The stored form has a four-digit year: an offset may not push the instant outside 0000–9999 UTC.
+        guard (Self.earliest...Self.latest).contains(seconds) else { return nil }
         self.init(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
+
+    static let earliest = days(fromCivil: 0, 1, 1) * 86_400
+    static let latest = days(fromCivil: 10_000, 1, 1) * 86_400 - 1
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {

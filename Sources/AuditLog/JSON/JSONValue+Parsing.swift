@@ -156,7 +156,7 @@ struct JSONParser {
                 offset: start, reason: "only integers are allowed (write decimals as strings)")
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Int64(text), abs(value) <= JSONValue.maxSafeInteger else {
+        guard let value = Int64(text), value.magnitude <= JSONValue.maxSafeInteger.magnitude else {
             throw JSONParseError(offset: start, reason: "integer outside ±(2^53 − 1)")
         }
         return .integer(value)

@@ -7,6 +7,8 @@ public enum AuditLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case alreadyExists(path: String)
     case newerSchema(path: String, migration: String)
     case corrupt(String)
+    /// An append guard refused the drafts; the reason is the guard's own message.
+    case refused(String)
     case database(String)
 
     public var description: String {
@@ -20,6 +22,7 @@ public enum AuditLogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .newerSchema(let path, let migration):
             "\(path) was written by a newer audit (unknown migration \(migration)); upgrade audit to read it"
         case .corrupt(let reason): "the log is corrupt: \(reason)"
+        case .refused(let reason): reason
         case .database(let message): "database error: \(message)"
         }
     }

@@ -29,12 +29,16 @@ public struct EventFilter: Sendable, Hashable {
     }
 }
 
+/// Checks the drafts that are new to the log against their site's logged events. It runs inside the append's
+/// transaction, so nothing can be appended between the check and the write.
+public typealias AppendGuard = (_ site: String, _ logged: [LoggedEvent], _ new: [EventDraft]) throws -> Void
+
 /// An append-only, hash-chained event log. The SQLite store is the real one; the in-memory one serves tests.
 public protocol EventStore: Sendable {
     var logID: String { get }
 
     /// Appends all drafts in one transaction, all or nothing; a known event id returns its original seq.
-    func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult]
+    func append(_ drafts: [EventDraft], guard: AppendGuard?) throws(AuditLogError) -> [AppendResult]
 
     func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent]
 
@@ -43,6 +47,10 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
+        try append(drafts, guard: nil)
+    }
+
     public func append(_ draft: EventDraft) throws(AuditLogError) -> AppendResult {
         try append([draft])[0]
     }

@@ -14,10 +14,21 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
         self.clock = clock
     }
 
-    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
+    public func append(_ drafts: [EventDraft], guard guardCheck: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
         try ChainAppender.validate(drafts)
         lock.lock()
         defer { lock.unlock() }
+        if let guardCheck {
+            do {
+                try ChainAppender.runGuard(
+                    guardCheck, drafts: drafts, isLogged: { byEventID[$0] != nil },
+                    events: { site in rows.filter { $0.site == site } })
+            } catch let error as AuditLogError {
+                throw error
+            } catch {
+                throw .refused("\(error)")
+            }
+        }
         do {
             var appender = ChainAppender(
                 nextSeq: Int64(rows.count) + 1, lastHash: rows.last?.hash ?? ChainHash.genesis(logID: logID),

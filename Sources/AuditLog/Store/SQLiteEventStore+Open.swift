@@ -23,10 +23,13 @@ extension SQLiteEventStore {
 
         public var synchronous: Synchronous
         public var busyTimeout: TimeInterval
+        /// SQLite's page cache; large batches spill to disk and re-read pages when it is small.
+        public var cacheKiB: Int
 
-        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30) {
+        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30, cacheKiB: Int = 65_536) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
+            self.cacheKiB = cacheKiB
         }
     }
 
@@ -35,11 +38,17 @@ extension SQLiteEventStore {
         at path: String, options: Options = Options(), clock: any AuditClock = SystemClock(),
         logger: Logger = Logger(label: "audit.log")
     ) throws(AuditLogError) -> SQLiteEventStore {
-        guard !FileManager.default.fileExists(atPath: path) else { throw .alreadyExists(path: path) }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
+        // O_EXCL: of two racing `audit init`s exactly one creates the file, and only its creator may remove it.
+        let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw .alreadyExists(path: path) }
+            throw .database("\(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
         do {
             let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: false))
             let logID = UUID().uuidString.lowercased()
@@ -121,6 +130,7 @@ extension SQLiteEventStore {
                 }
             }
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+            try db.execute(sql: "PRAGMA cache_size = -\(options.cacheKiB)")
         }
         return config
     }

@@ -21,11 +21,27 @@ public final class SQLiteEventStore: EventStore, Sendable {
         self.logger = logger
     }
 
-    public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
+    public func append(_ drafts: [EventDraft], guard guardCheck: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
         try ChainAppender.validate(drafts)
         let recordedAt = clock.now()
         let results = try Self.mapErrors {
-            try dbQueue.write { db in try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db) }
+            try dbQueue.write { db in
+                if let guardCheck {
+                    try ChainAppender.runGuard(
+                        guardCheck, drafts: drafts,
+                        isLogged: { id in
+                            try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE event_id = ?", arguments: [id])
+                                ?? false
+                        },
+                        events: { site in
+                            try Row.fetchAll(
+                                db, sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq",
+                                arguments: [site]
+                            ).map(EventRow.decode)
+                        })
+                }
+                return try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db)
+            }
         }
         logger.debug(
             "appended", metadata: ["count": "\(results.filter(\.inserted).count)", "log": "\(logID)"])
@@ -36,29 +52,39 @@ public final class SQLiteEventStore: EventStore, Sendable {
     static func append(
         _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database
     ) throws -> [AppendResult] {
-        let headRow = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        let headRow = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
         var appender = ChainAppender(
             nextSeq: (headRow?[0] as Int64? ?? 0) + 1,
             lastHash: try headRow.map { row in try storedDigest(row[1], column: "hash") } ?? genesis,
             recordedAt: recordedAt)
-        let lookup = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?")
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            sql: """
+                INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_id) DO NOTHING
+                """)
         var results: [AppendResult] = []
         results.reserveCapacity(drafts.count)
         for draft in drafts {
-            if let row = try Row.fetchOne(lookup, arguments: [draft.eventID]) {
-                let existing = try EventRow.decode(row)
-                guard ChainAppender.isRetry(of: existing, draft) else {
-                    throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
-                }
-                results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
+            // One index probe per new event: the insert itself tells whether the id was already there.
+            var attempt = appender
+            let observedAtText = (draft.observedAt ?? recordedAt).rfc3339
+            let event = attempt.seal(draft, observedAtText: observedAtText)
+            try EventRow.insert(
+                event, observedAt: observedAtText, recordedAt: appender.recordedAtText, with: insert, in: db)
+            if db.changesCount == 1 {
+                appender = attempt
+                results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
                 continue
             }
-            let event = appender.seal(draft)
-            insert.setUncheckedArguments(EventRow.arguments(event))
-            try insert.execute()
-            results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?", arguments: [draft.eventID])
+            guard let row else { throw AuditLogError.corrupt("event id \(draft.eventID) conflicts but is not stored") }
+            let existing = try EventRow.decode(row)
+            guard ChainAppender.isRetry(of: existing, draft) else {
+                throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
+            }
+            results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
         }
         return results
     }
@@ -66,27 +92,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
     public func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError) {
         try Self.mapErrors {
             try dbQueue.read { db in
-                var conditions: [String] = []
-                var arguments: StatementArguments = []
-                if let site = filter.site {
-                    conditions.append("site = ?")
-                    arguments += [site]
-                }
-                if let type = filter.type {
-                    conditions.append("type = ?")
-                    arguments += [type]
-                }
-                if let after = filter.afterSeq {
-                    conditions.append("seq > ?")
-                    arguments += [after]
-                }
-                var sql = "SELECT \(EventRow.columns) FROM events"
-                if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-                sql += " ORDER BY seq"
-                if let limit = filter.limit {
-                    sql += " LIMIT ?"
-                    arguments += [limit]
-                }
+                let (sql, arguments) = Self.selection(filter)
                 let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try cursor.next() {
                     guard body(try EventRow.decode(row)) else { break }

@@ -80,23 +80,18 @@ extension ChainWalker {
         }
 
         batches[current].reset(firstSeq: 1)
-        while true {
-            let code = sqlite3_step(sqlite)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+        while try db.step(sqlite) {
             let batch = batches[current]
             let seq = sqlite3_column_int64(sqlite, 0)
-            guard seq == expectedSeq, Self.column(sqlite, 9, equals: lastHashText),
-                let hashText = sqlite3_column_text(sqlite, 10), sqlite3_column_bytes(sqlite, 10) == 64
-            else {
-                // Rows before this one in the batch may also be bad: re-walk from the batch's verified start.
+            // Rows before this one may also be bad: the earliest unfinished batch decides where to re-walk.
+            func suspect() -> FastResult {
                 let other = 1 - current
                 if !finish(other) { return .suspect(seq: batches[other].firstSeq, expectedPrev: batchStartPrev[other]) }
                 return .suspect(seq: batch.firstSeq, expectedPrev: batchStartPrev[current])
             }
+            guard seq == expectedSeq, Self.column(sqlite, 9, equals: lastHashText),
+                let hashText = sqlite3_column_text(sqlite, 10), sqlite3_column_bytes(sqlite, 10) == 64
+            else { return suspect() }
             // prev_hash equals the previous row's stored hash, whose bytes are already known.
             lastHash.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
             ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &batch.bytes)
@@ -105,9 +100,7 @@ extension ChainWalker {
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
             batch.storedHashes.append(contentsOf: hashBytes)
             lastHashText.withUnsafeMutableBufferPointer { _ = $0.initialize(from: hashBytes) }
-            guard let stored = Digest(hexBytes: hashBytes) else {
-                return .suspect(seq: batch.firstSeq, expectedPrev: batchStartPrev[current])
-            }
+            guard let stored = Digest(hexBuffer: UnsafeRawBufferPointer(hashBytes)) else { return suspect() }
             lastHash = stored
             expectedSeq += 1
             if batch.ends.count == StagedRows.capacity {

@@ -8,6 +8,10 @@ extension SQLiteEventStore {
         try Self.mapErrors {
             try dbQueue.writeWithoutTransaction { db in
                 var result: ChainVerification?
+                // A sequential scan gains nothing from a large cache; keep verify's memory flat.
+                let cache = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -2000")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
                 try db.inTransaction(.deferred) {
                     result = try ChainWalker(db: db, logID: logID).walk()
                     return .commit
@@ -61,7 +65,8 @@ struct ChainWalker {
             (size, head, firstBreak)
         }
         let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE seq >= ? ORDER BY seq")
-        statement.setUncheckedArguments([start])
+        // From the start of the log, rows with seq 0 or below must be seen too: they are forgeries.
+        statement.setUncheckedArguments([start == 1 ? Int64.min : start])
         let sqlite = statement.sqliteStatement
         defer { sqlite3_reset(sqlite) }
         var message = [UInt8]()
@@ -69,15 +74,14 @@ struct ChainWalker {
         let hasher = SHA256Hasher()
         var expectedSeq = start
         var expectedPrev = startPrev
-        while true {
-            let code = sqlite3_step(sqlite)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
+        while try db.step(sqlite) {
             let seq = sqlite3_column_int64(sqlite, 0)
+            guard seq >= 1 else {
+                return result(
+                    0, expectedPrev,
+                    ChainBreak(
+                        seq: 1, kind: .outOfOrder, detail: "a row with seq \(seq) stands before seq 1"))
+            }
             guard seq == expectedSeq else {
                 return result(
                     expectedSeq - 1, expectedPrev,
@@ -111,15 +115,15 @@ struct ChainWalker {
 
     /// The FORMAT.md field encoding, fed from SQLite's own buffer.
     static func appendField(_ statement: OpaquePointer, _ index: Int32, to message: inout [UInt8]) {
-        guard sqlite3_column_type(statement, index) != SQLITE_NULL else {
+        // sqlite3_column_text is NULL exactly for SQL NULL (an empty text is a non-NULL pointer).
+        guard let text = sqlite3_column_text(statement, index) else {
             message.append(0x00)
             return
         }
-        let text = sqlite3_column_text(statement, index)
         let count = Int(sqlite3_column_bytes(statement, index))
         message.append(0x01)
         ChainHash.appendField(utf8Count: count, to: &message)
-        if let text { message.append(contentsOf: UnsafeBufferPointer(start: text, count: count)) }
+        message.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
     }
 
     /// Row `seq` does not link to the row before it: says which edit explains that.

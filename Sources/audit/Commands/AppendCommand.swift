@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditDomain
 import AuditLog
 import Foundation
 
@@ -43,7 +44,7 @@ struct AppendCommand: ParsableCommand {
         let drafts = try makeDrafts()
         let store = try log.open()
         let results: [AppendResult]
-        do { results = try store.append(drafts) } catch { throw CommandFailure(error) }
+        do { results = try store.append(drafts, guard: SiteAdmission.check) } catch { throw CommandFailure(error) }
         results.forEach(acknowledge)
     }
 
@@ -56,8 +57,8 @@ struct AppendCommand: ParsableCommand {
             lineNumber += 1
             guard !line.allSatisfy(\.isWhitespace) else { continue }
             do {
-                let draft = try EventDraft.parseJSONLines(line, defaultActor: defaultActor)[0]
-                acknowledge(try store.append(draft))
+                let drafts = try EventDraft.parseJSONLines(line, defaultActor: defaultActor)
+                acknowledge(try store.append(drafts, guard: SiteAdmission.check)[0])
             } catch let error as JSONLinesError {
                 throw CommandFailure("\(path == "-" ? "stdin" : path): line \(lineNumber): \(error.reason)", code: 65)
             } catch {
@@ -68,8 +69,9 @@ struct AppendCommand: ParsableCommand {
 
     func lines(_ path: String) throws -> AnySequence<String> {
         if path == "-" { return AnySequence { AnyIterator { readLine(strippingNewline: true) } } }
+        // isNewline also splits "\r\n", which Swift treats as one Character.
         return AnySequence(
-            try readInput(path).split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+            try readInput(path).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init))
     }
 
     func acknowledge(_ result: AppendResult) {
@@ -103,7 +105,7 @@ struct AppendCommand: ParsableCommand {
             }
             observed = time
         }
-        var uuid = UUID()
+        var uuid = UUID.version7()
         if let eventID {
             do { uuid = try EventDraft.eventID(parsing: eventID) } catch {
                 throw ValidationError("--event-id: \(error)")

@@ -9,8 +9,8 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run a complete simulated site visit into the log, then print what the check finds.",
         discussion: """
             Faults: push-fails, push-stalls, stale-version, skip-dip-restore, wrong-power-order, power-cut-mid-push \
-            (on the last stack unless written NAME:STACK). Exit status: 0 when every rule passes, 2 when a rule \
-            fails, 1 on any other error.
+            (on the last stack unless written NAME:STACK). Ends with what `audit check` finds; exits 1 when a rule \
+            fails or on any error.
             """)
 
     @OptionGroup var log: LogOptions
@@ -36,6 +36,6 @@ struct DemoCommand: AsyncParsableCommand {
         let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
         output.write("site: \(site), \(stacks) stacks, fault: \(faults), \(result.state.eventCount) events\n")
         for note in DemoLauncher.pushNotes(result.state) { output.write("note: \(note)\n") }
-        try report(result, site: site, output: output)
+        try check(site: site, db: log.path)
     }
 }

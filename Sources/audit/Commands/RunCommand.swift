@@ -9,7 +9,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Guide a firmware update step by step, recording every answer; resumes where the log stops.",
-        discussion: "Exit status: 0 when every rule passes, 2 when a rule fails, 1 on any other error.")
+        discussion: "Ends with what `audit check` finds; exits 1 when a rule fails or on any error.")
 
     @OptionGroup var log: LogOptions
     @Option(help: "The site's name; run it again with the same name to resume.") var site: String
@@ -53,16 +53,14 @@ struct RunCommand: AsyncParsableCommand {
         let output = StandardOutputSink()
         let launcher = RunLauncher(
             output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)
-        let result: RunResult
-        do { result = try await launcher.launch(request) } catch { throw CommandFailure(error) }
+        do { _ = try await launcher.launch(request) } catch { throw CommandFailure(error) }
         output.write("\n")
-        try report(result, site: site, output: output)
+        try check(site: site, db: log.path)
     }
 }
 
-/// Prints the findings, failing first, and fails with status 2 when a rule fails.
-func report(_ result: RunResult, site: String, output: any TextSink) throws {
-    for line in FindingsReport.lines(result.findings) { output.write(line + "\n") }
-    let failed = result.findings.filter { $0.verdict == .fail }.count
-    if failed > 0 { throw CommandFailure("site '\(site)': \(failed) rule(s) failed", code: 2) }
+/// Prints exactly what `audit check` prints for the site, and exits as it does (1 when a rule fails).
+func check(site: String, db: String) throws {
+    var command = try CheckCommand.parse(["--db", db, "--site", site])
+    try command.run()
 }

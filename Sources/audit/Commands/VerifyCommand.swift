@@ -1,17 +1,33 @@
 import ArgumentParser
 import AuditLog
+import AuditReports
+import Foundation
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Walk the whole hash chain; exit non-zero at the first break.")
+        commandName: "verify",
+        abstract: "Walk the whole hash chain; exit non-zero at the first break.",
+        discussion: "With --against, also check that the log still holds what a report committed to.")
 
     @OptionGroup var log: LogOptions
     @OptionGroup var output: FormatOptions
 
+    @Option(name: .long, help: "A report.json issued earlier: refuse if the log was truncated or rewritten since.")
+    var against: String?
+
     func run() throws {
         let store = try log.open()
+        let inputs = try against.map(readReport)
+        let checkpoint = inputs?.checkpoint
+        if let checkpoint, checkpoint.logID != store.logID {
+            throw CommandFailure("the report is of log \(checkpoint.logID), not of this log \(store.logID)")
+        }
         let result: ChainVerification
-        do { result = try store.verify() } catch { throw CommandFailure(error) }
+        let mismatch: CheckpointMismatch?
+        do {
+            result = try store.verify()
+            mismatch = try checkpoint.flatMap(store.verify(against:))
+        } catch { throw CommandFailure(error) }
         switch output.format {
         case .json:
             var object: [String: JSONValue] = [
@@ -25,13 +41,39 @@ struct VerifyCommand: ParsableCommand {
                     "detail": .string(firstBreak.detail),
                 ]
             }
+            if let checkpoint {
+                object["against"] = [
+                    "size": .integer(checkpoint.size), "root": .string(checkpoint.root.hex),
+                    "matches": .bool(mismatch == nil), "mismatch": mismatch.map { .string($0.description) } ?? .null,
+                ]
+            }
             emit(.object(object))
         case .text:
             for warning in result.warnings { print("warning: \(warning)") }
             if result.isIntact { print("intact: \(result.size) events, head \(result.head.hex)") }
+            if let checkpoint, mismatch == nil {
+                print("matches the report: its \(checkpoint.size) events still have root \(checkpoint.root.hex)")
+            }
         }
         if let firstBreak = result.firstBreak {
             throw CommandFailure("chain broken at \(firstBreak)", code: 1)
+        }
+        if let mismatch { throw CommandFailure("the log no longer matches the report: \(mismatch)", code: 1) }
+        if let inputs {
+            do { try ReportVerifier.checkComplete(inputs, in: store) } catch { throw CommandFailure(error) }
+        }
+    }
+
+    func readReport(_ path: String) throws -> ReportInputs {
+        do {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            return try ReportInputs(json: JSONValue(parsing: bytes))
+        } catch let error as ReportError {
+            throw CommandFailure("\(path): \(error)")
+        } catch let error as JSONParseError {
+            throw CommandFailure("\(path) is not JSON: \(error)")
+        } catch {
+            throw CommandFailure("\(path) is missing or unreadable")
         }
     }
 }

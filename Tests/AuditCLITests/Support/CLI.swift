@@ -106,7 +106,7 @@ func makeLog(in scratch: borrowing Scratch, events count: Int, site: String = "s
     let initResult = try CLI.audit(["init", "--db", db])
     #expect(initResult.status == 0, "\(initResult.stderr)")
     if count > 0 {
-        let lines = (1...count).map { #"{"site":"\#(site)","type":"note.added","data":{"n":\#($0)}}"# }
+        let lines = (1...count).map { #"{"site":"\#(site)","type":"reading.taken","data":{"n":\#($0)}}"# }
         let result = try CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: lines.joined(separator: "\n"))
         #expect(result.status == 0, "\(result.stderr)")
     }

@@ -37,14 +37,13 @@ enum RunFixtures {
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
-    /// The rule lines `audit run` / `audit demo` print, by rule id.
+    /// The rule lines `audit check` prints (and `audit run` / `audit demo` end with), by rule id.
     static func verdicts(_ stdout: String) -> [String: String] {
         var verdicts: [String: String] = [:]
         for line in stdout.split(separator: "\n") {
-            for verdict in ["PASS", "FAIL", "UNVERIFIABLE"] where line.hasPrefix(verdict + " ") {
-                let rule = line.dropFirst(verdict.count + 1).prefix { $0 != ":" }
-                verdicts[String(rule)] = verdict
-            }
+            let words = line.split(separator: " ", maxSplits: 2)
+            guard words.count >= 2, ["PASS", "FAIL", "UNVERIFIABLE"].contains(words[0]) else { continue }
+            verdicts[String(words[1])] = String(words[0])
         }
         return verdicts
     }

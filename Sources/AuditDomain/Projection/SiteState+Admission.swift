@@ -1,0 +1,78 @@
+import AuditLog
+
+/// Why an observation is refused before it reaches the log.
+public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownSite(String)
+    case alreadyRegistered(site: String, seq: Int64)
+    case invalid(DomainError)
+    case unknownStep(String, procedure: String)
+    case notADomainType(String, site: String)
+    case foreignEvents(site: String, seq: Int64)
+
+    public var description: String {
+        switch self {
+        case .unknownSite(let site): "unknown site '\(site)' (register it first with 'audit record site')"
+        case .alreadyRegistered(let site, let seq): "site '\(site)' is already registered (seq \(seq))"
+        case .invalid(let error): error.description
+        case .unknownStep(let step, let procedure): "step '\(step)' is not in procedure \(procedure)"
+        case .notADomainType(let type, let site):
+            "site '\(site)' is registered, and '\(type)' is not one of its event types (see docs/DOMAIN.md)"
+        case .foreignEvents(let site, let seq):
+            "site '\(site)' already holds events of other types (seq \(seq)); register the procedure under another site name"
+        }
+    }
+}
+
+extension SiteState {
+    /// The one gate every writer passes: registration first, once; then each observation checked against it.
+    public func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
+        if case .siteRegistered = event {
+            if let registeredSeq { throw .alreadyRegistered(site: site, seq: registeredSeq) }
+            return
+        }
+        guard registeredSeq != nil else { throw .unknownSite(site) }
+        do { try validate(event, stack: stack) } catch { throw .invalid(error) }
+        if case .stepCompleted(let payload) = event {
+            let procedure =
+                (try? Procedure.load(
+                    id: self.procedure?.value.procedureID ?? "", version: self.procedure?.value.procedureVersion))
+                ?? Procedure.bundled.first
+            if let procedure, !procedure.steps.contains(where: { $0.id == payload.step }) {
+                throw .unknownStep(payload.step, procedure: "\(procedure.id) \(procedure.version)")
+            }
+        }
+    }
+}
+
+/// The append guard every domain writer uses: decodes and admits each new draft in order against the site's state.
+public enum SiteAdmission {
+    /// Generic events (any type) stay welcome at sites the domain does not know; a registered site, or any draft
+    /// using a domain type, must decode and pass `admit`, so nothing appended can later break the site's rebuild.
+    public static func check(site: String, logged: [LoggedEvent], new drafts: [EventDraft]) throws(AdmissionError) {
+        var fold = SiteFold(site: site)
+        // Generic events can only predate registration (this gate refuses them after it).
+        var firstForeign: Int64?
+        do {
+            for index in logged.indices {
+                guard EventType(rawValue: logged[index].type) != nil else {
+                    firstForeign = firstForeign ?? logged[index].seq
+                    continue
+                }
+                try fold.apply(logged[index])
+            }
+        } catch { throw .invalid(error) }
+        for draft in drafts {
+            let isDomainType = EventType(rawValue: draft.type) != nil
+            guard isDomainType || fold.state.registeredSeq != nil else {
+                firstForeign = firstForeign ?? 0
+                continue
+            }
+            guard isDomainType else { throw .notADomainType(draft.type, site: site) }
+            let event: DomainEvent
+            do { event = try DomainEvent.decode(type: draft.type, data: draft.data) } catch { throw .invalid(error) }
+            if case .siteRegistered = event, let firstForeign { throw .foreignEvents(site: site, seq: firstForeign) }
+            try fold.state.admit(event, stack: draft.stack)
+            fold.apply(event, stack: draft.stack, seq: 0, at: draft.observedAt ?? Timestamp(millisecondsSinceEpoch: 0))
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import AuditDomain
+import AuditLog
+
+/// Renders report.html from the embedded `reports/report.html.template`: a printable page with no scripts.
+public enum HTMLRenderer {
+    public static let templateName = "report.html.template"
+
+    /// Parsed once; a broken template fails the first render with a one-line reason.
+    static let template: Result<Template, ReportError> = {
+        guard let file = EmbeddedTemplates.files.first(where: { $0.name == templateName }) else {
+            return .failure(.template("\(templateName) is not embedded"))
+        }
+        return Result { () throws(ReportError) in try Template(file.contents) }
+    }()
+
+    public static func render(_ report: Report) throws(ReportError) -> String {
+        try template.get().render(context(report))
+    }
+
+    static func context(_ report: Report) -> [String: TemplateValue] {
+        let failing = report.failingFindings.count
+        let total = report.findings.count
+        let unverifiable = report.findings.filter { $0.verdict == .unverifiable }.count
+        let notRecorded = "not recorded"
+        return [
+            "verdict": .text(report.verdict.rawValue),
+            "verdict_upper": .text(report.verdict.rawValue.uppercased()),
+            "verdict_statement": .text(statement(report)),
+            "rule_summary": .text(
+                "\(total - failing - unverifiable) of \(total) rules pass, \(failing) fail, "
+                    + "\(unverifiable) cannot be decided from the log. Failing rules are listed first."),
+            "site": .text(report.site),
+            "generated_at": .text(report.generatedAt.rfc3339),
+            "procedure": .text(report.procedure.map { "\($0.id), version \($0.version)" } ?? notRecorded),
+            "target_version": .text(report.procedure?.targetVersion ?? notRecorded),
+            "image_name": .text(report.procedure?.imageName ?? notRecorded),
+            "image_sha256": .text(report.procedure?.imageSHA256 ?? notRecorded),
+            "key_id": .text(report.keyID),
+            "log_id": .text(report.logID),
+            "checkpoint_size": .text(String(report.checkpoint.size)),
+            "checkpoint_head": .text(report.checkpoint.head.hex),
+            "checkpoint_root": .text(report.checkpoint.root.hex),
+            "event_count": .text(String(report.events.count)),
+            "stacks": .list(report.stacks.map(stack)),
+            "findings": .list(report.findings.map(finding)),
+            "timeline": .list(
+                report.timeline.map {
+                    [
+                        "seq": .text(String($0.seq)), "observed_at": .text($0.observedAt.rfc3339),
+                        "title": .text($0.title), "step": .text($0.step),
+                    ]
+                }),
+            "no_timeline": .when(report.timeline.isEmpty),
+        ]
+    }
+
+    /// The banner's sentence: says plainly when the work failed and which rules it broke.
+    static func statement(_ report: Report) -> String {
+        switch report.verdict {
+        case .pass: return "Every rule passes: the log shows the procedure was followed on every stack."
+        case .fail:
+            let rules = report.failingFindings.map(\.rule).joined(separator: ", ")
+            return "The work FAILED \(report.failingFindings.count) of \(report.findings.count) rules: \(rules)."
+        case .unverifiable:
+            return "No rule fails, but the log lacks the observations to decide every rule."
+        }
+    }
+
+    static func stack(_ stack: ReportStack) -> [String: TemplateValue] {
+        func restoredCells(_ prefix: String, _ change: DIPChange) -> [String: TemplateValue] {
+            let (status, cssClass) =
+                switch change.restored {
+                case true?: ("restored", "ok")
+                case false?: ("NOT restored", "bad")
+                case nil: ("unknown", "unknown")
+                }
+            return [
+                "\(prefix)_original": .text(change.original ?? "—"), "\(prefix)_final": .text(change.final ?? "—"),
+                "\(prefix)_status": .text(status), "\(prefix)_class": .text(cssClass),
+            ]
+        }
+        var cells: [String: TemplateValue] = [
+            "id": .text(stack.id), "serial": .text(stack.serial ?? "—"),
+            "order": .text(stack.order.map(String.init) ?? "—"),
+            "firmware_before": .text(stack.firmwareBefore ?? "—"), "firmware_after": .text(stack.firmwareAfter ?? "—"),
+        ]
+        cells.merge(restoredCells("addr", stack.addr)) { _, new in new }
+        cells.merge(restoredCells("inv", stack.inv)) { _, new in new }
+        return cells
+    }
+
+    static func finding(_ finding: Finding) -> [String: TemplateValue] {
+        [
+            "verdict": .text(finding.verdict.rawValue), "rule": .text(finding.rule), "title": .text(finding.title),
+            "message": .text(finding.message),
+            "evidence": .text(
+                finding.evidence.isEmpty ? "—" : finding.evidence.map(String.init).joined(separator: ", ")),
+        ]
+    }
+}

@@ -1,0 +1,82 @@
+import AuditCrypto
+import AuditDomain
+import AuditLog
+
+/// The report.json object; its canonical (JCS) text is exactly the bytes that are signed.
+extension Report {
+    public var json: JSONValue {
+        [
+            "format": .string(Self.formatVersion),
+            "generated_at": .string(generatedAt.rfc3339),
+            "site": .string(site),
+            "procedure": procedure?.json ?? .null,
+            "stacks": .array(stacks.map(\.json)),
+            "findings": .array(findings.map(\.json)),
+            "verdict": .string(verdict.rawValue),
+            "timeline": .array(timeline.map(\.json)),
+            "log_id": .string(logID),
+            "checkpoint": Self.json(checkpoint),
+            "key_id": .string(keyID),
+            "events": .array(events.map(\.json)),
+        ]
+    }
+
+    /// The bytes of report.json: canonical JSON, no trailing newline.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        json.writeCanonical(into: &out)
+        return out
+    }
+
+    static func json(_ checkpoint: Checkpoint) -> JSONValue {
+        [
+            "size": .integer(checkpoint.size), "head": .string(checkpoint.head.hex),
+            "root": .string(checkpoint.root.hex), "genesis": .string(checkpoint.genesis.hex),
+        ]
+    }
+}
+
+extension ReportProcedure {
+    var json: JSONValue {
+        [
+            "id": .string(id), "version": .string(version), "target_version": .string(targetVersion),
+            "image_sha256": .string(imageSHA256), "image_name": .string(imageName),
+        ]
+    }
+}
+
+extension ReportStack {
+    var json: JSONValue {
+        [
+            "id": .string(id), "serial": Self.text(serial), "order": order.map { .integer(Int64($0)) } ?? .null,
+            "firmware_before": Self.text(firmwareBefore), "firmware_after": Self.text(firmwareAfter),
+            "addr": ["original": Self.text(addr.original), "final": Self.text(addr.final)],
+            "inv": ["original": Self.text(inv.original), "final": Self.text(inv.final)],
+        ]
+    }
+
+    static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}
+
+extension TimelineEntry {
+    var json: JSONValue {
+        [
+            "step": .string(step), "title": .string(title), "seq": .integer(seq),
+            "observed_at": .string(observedAt.rfc3339),
+        ]
+    }
+}
+
+extension ProvenEvent {
+    /// Every column of the row, `payload` as the exact stored text, plus the audit path as hex.
+    var json: JSONValue {
+        [
+            "seq": .integer(event.seq), "event_id": .string(event.eventID), "site": .string(event.site),
+            "stack": event.stack.map(JSONValue.string) ?? .null, "type": .string(event.type),
+            "payload": .string(event.payload), "observed_at": .string(event.observedAt.rfc3339),
+            "recorded_at": .string(event.recordedAt.rfc3339), "actor": .string(event.actor),
+            "prev_hash": .string(event.prevHash.hex), "hash": .string(event.hash.hex),
+            "proof": .array(proof.map { .string($0.hex) }),
+        ]
+    }
+}

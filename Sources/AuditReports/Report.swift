@@ -1,0 +1,83 @@
+import AuditCrypto
+import AuditDomain
+import AuditLog
+
+/// A completion report: what a site's log shows, the rules' verdicts, and the events that prove both.
+public struct Report: Sendable, Hashable {
+    public static let formatVersion = "audit-report-v1"
+
+    public var generatedAt: Timestamp
+    public var site: String
+    public var procedure: ReportProcedure?
+    public var stacks: [ReportStack]
+    /// Failing first, then unverifiable, then passing, as `Rules.evaluate` orders them.
+    public var findings: [Finding]
+    public var verdict: Verdict
+    public var timeline: [TimelineEntry]
+    public var logID: String
+    public var checkpoint: Checkpoint
+    public var keyID: String
+    public var events: [ProvenEvent]
+
+    public var failingFindings: [Finding] { findings.filter { $0.verdict == .fail } }
+}
+
+/// The procedure followed and the firmware pushed, as `procedure.started` recorded them.
+public struct ReportProcedure: Sendable, Hashable {
+    public var id: String
+    public var version: String
+    public var targetVersion: String
+    public var imageSHA256: String
+    public var imageName: String
+}
+
+/// One stack's identity and its before/after facts.
+public struct ReportStack: Sendable, Hashable {
+    public var id: String
+    public var serial: String?
+    public var order: Int?
+    public var firmwareBefore: String?
+    public var firmwareAfter: String?
+    public var addr: DIPChange
+    public var inv: DIPChange
+}
+
+/// A DIP bank as first recorded and as last observed, in `UDDDDD` form.
+public struct DIPChange: Sendable, Hashable {
+    public var original: String?
+    public var final: String?
+
+    /// Nil when either end was never observed, so restoration cannot be judged from this row.
+    public var restored: Bool? {
+        guard let original, let final else { return nil }
+        return original == final
+    }
+}
+
+/// A completed procedure step, in log order.
+public struct TimelineEntry: Sendable, Hashable {
+    public var step: String
+    public var title: String
+    public var seq: Int64
+    public var observedAt: Timestamp
+}
+
+/// An event with its RFC 6962 audit path at leaf index `seq - 1` of the checkpoint's tree.
+public struct ProvenEvent: Sendable, Hashable {
+    public var event: LoggedEvent
+    public var proof: [Digest]
+
+    public init(event: LoggedEvent, proof: [Digest]) {
+        self.event = event
+        self.proof = proof
+    }
+
+    public var leafIndex: Int { Int(event.seq - 1) }
+
+    /// Whether the event's chain hash sits at its leaf index under `checkpoint.root`.
+    public func verifies(against checkpoint: Checkpoint) -> Bool {
+        MerkleTree.verifyInclusion(
+            leafHash: MerkleTree.leafHash(event.hash.rawBytes), index: leafIndex, treeSize: Int(checkpoint.size),
+            proof: proof, root: checkpoint.root)
+    }
+}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import AuditCrypto
+import AuditDomain
+import Foundation
+
+struct RecordPower: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "power", abstract: "Record a BMS seen on or off.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack id.") var stack: String
+    @Option(help: "on or off.") var state: String
+
+    func run() throws {
+        let state = try parsed("--state") { () throws(DomainError) in try PowerState(parsing: self.state) }
+        try record.record(.powerObserved(PowerObserved(state: state)), stack: stack)
+    }
+}
+
+struct RecordCable: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cable", abstract: "Record a link cable plugged or unplugged between two ports.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "One end, STACK:PORT with PORT A or B, e.g. S1:A.") var from: String
+    @Option(help: "The other end, e.g. S2:B.") var to: String
+    @Option(help: "plugged or unplugged.") var state: String
+
+    func run() throws {
+        let from = try parsed("--from") { () throws(DomainError) in try PortRef(parsing: self.from) }
+        let to = try parsed("--to") { () throws(DomainError) in try PortRef(parsing: self.to) }
+        let state = try parsed("--state") { () throws(DomainError) in try CableState(parsing: self.state) }
+        try record.record(.cableObserved(CableObserved(from: from, to: to, state: state)))
+    }
+}
+
+struct RecordDIP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dip", abstract: "Record a DIP bank's position, pin 1 first: U/D (or 1/0), e.g. UDDDDD.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack id.") var stack: String
+    @Option(help: "addr or inv.") var bank: String
+    @Option(help: "Pin 1 first, U for up and D for down (1/0 accepted).") var position: String
+
+    func run() throws {
+        let bank = try parsed("--bank") { () throws(DomainError) in try DIPBank(parsing: self.bank) }
+        let position = try parsed("--position") { () throws(DomainError) in try DIPPosition(parsing: self.position) }
+        try record.record(.dipObserved(DIPObserved(bank: bank, position: position)), stack: stack)
+    }
+}
+
+struct RecordLCD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lcd", abstract: "Record a code shown on a stack's LCD, e.g. 62, 1, 'ERROR 19'.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack id.") var stack: String
+    @Option(help: "The code as shown.") var code: String
+
+    func run() throws {
+        let code = try parsed("--code") { () throws(DomainError) in try LCDCode(parsing: self.code) }
+        try record.record(.lcdObserved(LCDObserved(code: code)), stack: stack)
+    }
+}
+
+struct RecordVersion: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Record the firmware version read on a stack.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack id.") var stack: String
+    @Option(help: "The version as read, e.g. 4007.") var version: String
+
+    func run() throws {
+        guard !version.isEmpty else { throw ValidationError("--version must not be empty") }
+        try record.record(.firmwareVersionObserved(VersionObserved(version: version)), stack: stack)
+    }
+}
+
+struct RecordNote: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "note", abstract: "Record a free-text note.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack it concerns, if any.") var stack: String?
+    @Option(help: "The note.") var text: String
+
+    func run() throws {
+        guard !text.isEmpty else { throw ValidationError("--text must not be empty") }
+        try record.record(.noteAdded(NoteAdded(text: text)), stack: stack)
+    }
+}
+
+struct RecordPhoto: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "photo", abstract: "Attach a photo by its SHA-256; the file itself stays with the technician.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack it shows, if any.") var stack: String?
+    @Option(help: "The photo file.") var file: String?
+    @Option(help: "Instead of --file: the photo's SHA-256, taken elsewhere.") var sha256: String?
+    @Option(help: "With --sha256: the photo's file name.") var name: String?
+
+    func run() throws {
+        guard (file == nil) != (sha256 == nil) else { throw ValidationError("give exactly one of --file and --sha256") }
+        if let file {
+            let digest = try fileSHA256(file)
+            return try record.record(
+                .photoAttached(PhotoAttached(sha256: digest.hex, name: (file as NSString).lastPathComponent)),
+                stack: stack)
+        }
+        guard let digest = Digest(hex: sha256!) else {
+            throw ValidationError("--sha256 must be 64 lowercase hex digits")
+        }
+        try record.record(.photoAttached(PhotoAttached(sha256: digest.hex, name: name ?? "")), stack: stack)
+    }
+}
+
+struct RecordPush: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Record a firmware push done with the vendor's tooling: started, progress, completed, failed.")
+
+    enum Status: String, ExpressibleByArgument, CaseIterable { case started, progress, completed, failed }
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The stack id.") var stack: String
+    @Option(help: "started, progress, completed or failed.") var status: Status
+    @Option(help: "With progress: 0 to 100.") var percent: Int?
+    @Option(help: "With completed: the version read back.") var version: String?
+    @Option(help: "With failed: why.") var reason: String?
+    @Option(name: .customLong("image-sha256"), help: "With started: the image pushed (default: the approved one).")
+    var imageSHA256: String?
+    @Option(name: .customLong("target-version"), help: "With started: default: the procedure's target.")
+    var targetVersion: String?
+    @Option(help: "With started: the attempt number.") var attempt = 1
+
+    func run() throws {
+        let event: DomainEvent
+        switch status {
+        case .started:
+            let store = try record.log.open()
+            let state = try SiteProjection.rebuild(site: record.site, events: try store.events(site: record.site))
+            guard let image = imageSHA256 ?? state.procedure?.value.imageSHA256,
+                let target = targetVersion ?? state.procedure?.value.targetVersion
+            else {
+                throw ValidationError("no procedure started at this site: give --image-sha256 and --target-version")
+            }
+            event = .pushStarted(
+                PushStarted(imageSHA256: image, targetVersion: target, transport: "manual", attempt: attempt))
+        case .progress:
+            guard let percent, (0...100).contains(percent) else { throw ValidationError("--percent must be 0 to 100") }
+            event = .pushProgress(PushProgress(percent: percent))
+        case .completed:
+            guard let version, !version.isEmpty else { throw ValidationError("--version is required with completed") }
+            event = .pushCompleted(PushCompleted(version: version))
+        case .failed:
+            guard let reason, !reason.isEmpty else { throw ValidationError("--reason is required with failed") }
+            event = .pushFailed(PushFailed(reason: reason))
+        }
+        try record.record(event, stack: stack)
+    }
+}

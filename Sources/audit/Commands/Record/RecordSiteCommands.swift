@@ -1,0 +1,103 @@
+import ArgumentParser
+import AuditCrypto
+import AuditDomain
+import Foundation
+
+struct RecordSite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "site", abstract: "Register a site: its stacks in chain order, master first, and the BMS model.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "Stacks in chain order, master first: ID:SERIAL,ID:SERIAL,...") var stacks: String
+    @Option(help: "The BMS model name.") var model: String = "BMS"
+    @Option(name: .customLong("addr-pins"), help: "Pins of the ADDR DIP bank on this model.") var addrPins = 6
+    @Option(name: .customLong("inv-pins"), help: "Pins of the INV DIP bank on this model.") var invPins = 6
+
+    func run() throws {
+        guard (1...16).contains(addrPins), (1...16).contains(invPins) else {
+            throw ValidationError("--addr-pins and --inv-pins must be between 1 and 16")
+        }
+        var identities: [StackIdentity] = []
+        for (index, entry) in stacks.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--stacks entry '\(entry)' must be ID:SERIAL")
+            }
+            guard !identities.contains(where: { $0.id == parts[0] }) else {
+                throw ValidationError("--stacks names stack '\(parts[0])' twice")
+            }
+            identities.append(StackIdentity(id: parts[0], serial: parts[1], order: index + 1))
+        }
+        let model = DeviceModel(name: model, addrPins: addrPins, invPins: invPins)
+        try record.record(.siteRegistered(SiteRegistered(model: model, stacks: identities)))
+    }
+}
+
+struct RecordStart: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Record the start of the procedure: its version and the approved image.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The procedure id (default: the bundled one).") var procedure: String?
+    @Option(name: .customLong("procedure-version"), help: "The procedure version (default: the current one).")
+    var procedureVersion: String?
+    @Option(name: .customLong("target-version"), help: "The firmware version the image installs.")
+    var targetVersion: String
+    @Option(help: "The approved firmware image; its SHA-256 is recorded.") var image: String?
+    @Option(name: .customLong("image-sha256"), help: "The image's SHA-256, when the file is not at hand.")
+    var imageSHA256: String?
+
+    func run() throws {
+        guard (image == nil) != (imageSHA256 == nil) else {
+            throw ValidationError("give exactly one of --image and --image-sha256")
+        }
+        let digest: String
+        if let image {
+            digest = try fileSHA256(image).hex
+        } else {
+            guard let parsed = Digest(hex: imageSHA256!) else {
+                throw ValidationError("--image-sha256 must be 64 lowercase hex digits")
+            }
+            digest = parsed.hex
+        }
+        let chosen = try parsed("--procedure") { () throws(DomainError) -> Procedure in
+            if let procedure { return try Procedure.load(id: procedure, version: procedureVersion) }
+            guard let first = Procedure.bundled.first else { throw .unknownProcedure(id: "any", version: nil) }
+            return try Procedure.load(id: first.id, version: procedureVersion)
+        }
+        try record.record(
+            .procedureStarted(
+                ProcedureStarted(
+                    procedureID: chosen.id, procedureVersion: chosen.version, targetVersion: targetVersion,
+                    imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "")))
+    }
+}
+
+struct RecordStep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "step", abstract: "Record that a procedure step is done.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "The step id from the procedure file, e.g. isolate.power-off.") var step: String
+
+    func run() throws { try record.record(.stepCompleted(StepCompleted(step: step))) }
+}
+
+struct RecordComplete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "complete", abstract: "Record that the procedure is complete.")
+
+    @OptionGroup var record: RecordOptions
+
+    func run() throws { try record.record(.procedureCompleted) }
+}
+
+struct RecordAbort: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "abort", abstract: "Record that the procedure was aborted.")
+
+    @OptionGroup var record: RecordOptions
+    @Option(help: "Why it was aborted.") var reason: String
+
+    func run() throws { try record.record(.procedureAborted(ProcedureAborted(reason: reason))) }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds audit, and runs a complete simulated
+# firmware update of a 3-stack site into a fresh log, then verifies and checks it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+swift build --product audit
+audit=.build/debug/audit
+workdir=${AUDIT_DEMO_DIR:-$(mktemp -d)}
+export AUDIT_DB="$workdir/audit.db"
+"$audit" demo --site demo "$@"
+"$audit" verify
+echo "log: $AUDIT_DB   (try: $audit status --site demo; $audit log --site demo)"
