@@ -89,10 +89,12 @@ struct StepWalker {
         return code
     }
 
-    /// Asks the technician to do something; a "not done" is said on screen and left for the observation to show.
+    /// Asks the technician to do something; a "not done" is recorded as a note, the observation after it shows the
+    /// unit as it is.
     func perform(_ action: TechnicianAction) async throws(RunError) {
         guard case .confirmation(true) = try await runner.ask(Prompt(.confirmation(action))) else {
             runner.say("  not done: the next observation records the unit as it is")
+            try session.record(.noteAdded(NoteAdded(text: "not done: \(action)")))
             return
         }
     }
