@@ -65,6 +65,17 @@ import Testing
         #expect(other.status == 0, "\(other.stderr)")
     }
 
+    @Test func aNewLogLaysTheSimulatedSiteOutAnew() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("audit.db")
+        #expect(try CLI.audit(["demo", "--db", db, "--stacks", "2"]).status == 0)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+        // The old site file says every stack already runs 4007 and no fault is left: it must not be reused.
+        let again = try CLI.audit(["demo", "--db", db, "--stacks", "2", "--fault", "stale-version"])
+        #expect(again.status == 1)
+        #expect(RunFixtures.verdicts(again.stdout)["firmware.target-version"] == "FAIL", "\(again.stdout)")
+    }
+
     @Test func anUnknownFaultIsOneLine() throws {
         let scratch = try Scratch()
         let result = try CLI.audit(["demo", "--db", scratch.path("audit.db"), "--fault", "gremlins"])

@@ -83,7 +83,8 @@ public struct RunLauncher: Sendable {
                 simulation = try Simulation(
                     configuration: SiteConfiguration(name: request.site, stackCount: request.simStacks, faults: faults),
                     stateFile: SimulatedSite.stateFileURL(logPath: request.logPath, siteName: request.site),
-                    start: Simulation.startTime(after: events, now: clock.now()), logger: logger)
+                    start: Simulation.startTime(after: events, now: clock.now()), resume: !events.isEmpty,
+                    logger: logger)
             } catch {
                 throw .simulator(error)
             }

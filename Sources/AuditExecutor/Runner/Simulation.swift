@@ -12,18 +12,20 @@ public struct Simulation: Sendable {
     public let transport: SimulatedTransport
     public let technician: any Prompter
 
-    /// Opens the site's state file if it exists (a resumed run finds the site as it was left), else lays it out.
+    /// Opens the site's state file if it exists and `resume` (a resumed run finds the site as it was left), else lays
+    /// the site out anew, replacing a file a deleted log left behind.
     public init(
-        configuration: SiteConfiguration, stateFile: URL?, start: Timestamp, pushStepMilliseconds: Int64 = 6_000,
-        logger: Logger = Logger(label: "audit.simulator")
+        configuration: SiteConfiguration, stateFile: URL?, start: Timestamp, resume: Bool = true,
+        pushStepMilliseconds: Int64 = 6_000, logger: Logger = Logger(label: "audit.simulator")
     ) throws(SimulatorError) {
         clock = ManualClock(start)
         sleeper = ClockAdvancingSleeper(clock: clock)
-        if let stateFile {
+        if let stateFile, resume {
             site = try SimulatedSite.openOrCreate(
                 stateFile: stateFile, configuration: configuration, clock: clock, logger: logger)
         } else {
-            site = try SimulatedSite(configuration: configuration, stateFile: nil, clock: clock, logger: logger)
+            site = try SimulatedSite(
+                configuration: configuration, stateFile: stateFile, clock: clock, logger: logger)
         }
         transport = SimulatedTransport(
             site: site, clock: clock, sleeper: sleeper, stepMilliseconds: pushStepMilliseconds, logger: logger)
