@@ -104,3 +104,30 @@ import Testing
         }
     }
 }
+
+/// Answers "not-done" to one confirmation and leaves every other prompt to the simulated technician.
+struct RefusingPrompter: Prompter {
+    let inner: any Prompter
+    let refuse: String
+
+    func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
+        prompt.id == refuse ? .confirmation(done: false) : try await inner.ask(prompt)
+    }
+}
+
+@Suite struct RefusedActionTests {
+    @Test func aNotDoneActionIsANoteAndTheObservationShowsTheUnitAsItIs() async throws {
+        let run = try SimRun(stacks: 2)
+        let runner = ProcedureRunner(
+            settings: run.settings, store: run.store,
+            prompter: RefusingPrompter(inner: run.simulation.technician, refuse: "confirm:set-addr:S2:DUDDDD"),
+            transport: run.simulation.transport, registration: .known(run.simulation.registration),
+            clock: run.simulation.clock, sleeper: run.simulation.sleeper, output: run.output)
+        let result = try await runner.run()
+        #expect(failing(result.findings).contains("dip.addr-restored"))
+        let notes = try run.events().filter { $0.type == "note.added" }.map(\.payload)
+        #expect(notes.count == 1)
+        #expect(notes.first?.contains("not done: Set ADDR of S2 to DUDDDD") == true, "\(notes)")
+        #expect(run.output.text.contains("S2 ADDR reads UDDDDD, the procedure expects DUDDDD"))
+    }
+}
