@@ -52,7 +52,10 @@ struct PushDriver {
         let request = PushRequest(
             imagePath: image.path, imageSHA256: image.sha256, targetVersion: target, stack: stack,
             serial: session.stack(stack)?.serial ?? stack, attempt: attempt)
-        let bar = ProgressBar(label: "  \(stack)", output: runner.output, isTerminal: runner.outputIsTerminal)
+        // A manual push asks questions while it runs: a bar redrawn on the prompt's line would garble it.
+        let manual = runner.settings.transportName == TransportKind.manual.rawValue
+        let bar = ProgressBar(
+            label: "  \(stack)", output: manual ? NullSink() : runner.output, isTerminal: runner.outputIsTerminal)
         let progress = ProgressRecorder(
             store: session.store, site: runner.settings.site, stack: stack, actor: runner.settings.actor,
             clock: session.clock)
@@ -72,6 +75,7 @@ struct PushDriver {
         switch outcome {
         case .completed(let version, _, _, _):
             bar.finish("done, reads \(version)")
+            if manual { runner.say("  \(stack): pushed, reads \(version)") }
             try session.record(.pushCompleted(PushCompleted(version: version)), stack: stack)
             if version != target { walker.warn("\(stack) reads \(version) after the push, not \(target)") }
             return true
