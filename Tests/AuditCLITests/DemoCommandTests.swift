@@ -53,6 +53,11 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("note: S3: 2 push attempts, last completed"), "\(result.stdout)")
         #expect(try RunFixtures.eventCount(db, type: "firmware.push_failed") == 1)
+        // The check itself carries the failed attempt, so the fault is visible in the audit record.
+        let check = try CLI.audit(["check", "--db", db, "--site", "demo"])
+        let line = try #require(check.stdoutLines.first { $0.contains("push.no-stalled") })
+        #expect(line.hasPrefix("PASS"))
+        #expect(line.contains("retried after a failed attempt: S3 (event "), "\(line)")
     }
 
     @Test func aCompletedSiteIsRefused() throws {

@@ -79,7 +79,7 @@ extension Rules {
     public static let pushNoStalled = Rule(
         id: "push.no-stalled", title: "No push left unfinished or failed"
     ) { state in
-        eachStack(state, passing: "every push that started ended in a completed transfer") { stack in
+        var outcome = eachStack(state, passing: "every push that started ended in a completed transfer") { stack in
             guard let push = stack.pushes.last else { return [] }
             let started = push.started.seq
             switch push.status {
@@ -98,5 +98,15 @@ extension Rules {
                 ]
             }
         }
+        // A failed attempt that a later push recovered still belongs in the record: the auditor sees it here.
+        let recovered = state.stacks.flatMap { stack in
+            stack.pushes.dropLast().compactMap { attempt in attempt.failed.map { (stack.id, $0) } }
+        }
+        if outcome.verdict == .pass, !recovered.isEmpty {
+            let notes = recovered.map { "\($0.0) (event \($0.1.seq): \($0.1.value))" }
+            outcome.message += "; retried after a failed attempt: " + notes.joined(separator: ", ")
+            outcome.evidence += recovered.map(\.1.seq)
+        }
+        return outcome
     }
 }

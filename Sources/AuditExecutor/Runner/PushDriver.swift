@@ -152,7 +152,8 @@ final class ProgressRecorder: @unchecked Sendable {
             let at = clock.now()
             let event = DomainEvent.pushProgress(PushProgress(percent: percent))
             do {
-                let result = try store.append(event.draft(site: site, stack: stack, observedAt: at, actor: actor))
+                let draft = event.draft(site: site, stack: stack, observedAt: at, actor: actor)
+                let result = try store.append([draft], guard: SiteAdmission.check)[0]
                 entries.append(Entry(stack: stack, percent: percent, seq: result.seq, at: at))
             } catch {
                 self.error = error as? AuditLogError ?? .database("\(error)")
