@@ -18,7 +18,7 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init?(hex: some StringProtocol) {
-        self.init(hexBytes: Array(hex.utf8))
+        self.init(hexBytes: hex.utf8)
     }
 
     /// Parses lowercase hex given as ASCII bytes, e.g. straight from a database buffer; allocates nothing.

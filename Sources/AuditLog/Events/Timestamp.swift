@@ -55,7 +55,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses RFC 3339 (`Z` or `±HH:MM` offset, optional fraction); digits past milliseconds are truncated.
     public init?(rfc3339 text: String) {
-        let bytes = Array(text.utf8)
+        // Reading a log parses two per row: parse in place when the string is contiguous UTF-8.
+        var text = text
+        guard let parsed = text.withUTF8({ Timestamp(rfc3339Bytes: $0) }) else { return nil }
+        self = parsed
+    }
+
+    init?(rfc3339Bytes bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         func number(_ width: Int) -> Int64? {
             guard index + width <= bytes.count else { return nil }

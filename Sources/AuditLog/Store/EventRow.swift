@@ -1,3 +1,4 @@
+import AuditCrypto
 import GRDB
 import GRDBSQLite
 
@@ -36,18 +37,57 @@ enum EventRow {
         }
     }
 
-    static func decode(_ row: Row) throws -> LoggedEvent {
-        func timestamp(_ index: Int, _ column: String) throws -> Timestamp {
-            let text: String = row[index]
-            guard let value = Timestamp(rfc3339: text) else {
-                throw AuditLogError.corrupt("\(column) '\(text)' at seq \(row[0] as Int64) is not an RFC 3339 time")
+    /// Runs a SELECT of `columns` and hands each row over decoded; rows are read straight from SQLite's buffers.
+    static func forEach(
+        _ db: Database, sql: String, arguments: StatementArguments = [], _ body: (LoggedEvent) throws -> Bool
+    ) throws {
+        let statement = try db.makeStatement(sql: sql)
+        statement.setUncheckedArguments(arguments)
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        while try db.step(raw) {
+            guard try body(try decode(raw)) else { return }
+        }
+    }
+
+    static func fetchAll(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [LoggedEvent] {
+        var events: [LoggedEvent] = []
+        try forEach(db, sql: sql, arguments: arguments) { event in
+            events.append(event)
+            return true
+        }
+        return events
+    }
+
+    static func decode(_ statement: OpaquePointer) throws -> LoggedEvent {
+        let seq = sqlite3_column_int64(statement, 0)
+        func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard let text = sqlite3_column_text(statement, index) else { return nil }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
+        }
+        func text(_ index: Int32) -> String? { bytes(index).map { String(decoding: $0, as: UTF8.self) } }
+        func required(_ index: Int32, _ column: String) throws -> String {
+            guard let value = text(index) else { throw AuditLogError.corrupt("\(column) is NULL at seq \(seq)") }
+            return value
+        }
+        func timestamp(_ index: Int32, _ column: String) throws -> Timestamp {
+            guard let raw = bytes(index), let value = Timestamp(rfc3339Bytes: raw) else {
+                throw AuditLogError.corrupt(
+                    "\(column) '\(text(index) ?? "NULL")' at seq \(seq) is not an RFC 3339 time")
+            }
+            return value
+        }
+        func digest(_ index: Int32, _ column: String) throws -> Digest {
+            guard let raw = bytes(index), let value = Digest(hexBuffer: UnsafeRawBufferPointer(raw)) else {
+                throw AuditLogError.corrupt(
+                    "\(column) '\(text(index) ?? "NULL")' at seq \(seq) is not a lowercase SHA-256 hex digest")
             }
             return value
         }
         return LoggedEvent(
-            seq: row[0], eventID: row[1], site: row[2], stack: row[3], type: row[4], payload: row[5],
+            seq: seq, eventID: try required(1, "event_id"), site: try required(2, "site"), stack: text(3),
+            type: try required(4, "type"), payload: try required(5, "payload"),
             observedAt: try timestamp(6, "observed_at"), recordedAt: try timestamp(7, "recorded_at"),
-            actor: row[8], prevHash: try SQLiteEventStore.storedDigest(row[9], column: "prev_hash"),
-            hash: try SQLiteEventStore.storedDigest(row[10], column: "hash"))
+            actor: try required(8, "actor"), prevHash: try digest(9, "prev_hash"), hash: try digest(10, "hash"))
     }
 }

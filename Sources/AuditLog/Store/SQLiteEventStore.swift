@@ -34,10 +34,9 @@ public final class SQLiteEventStore: EventStore, Sendable {
                                 ?? false
                         },
                         events: { site in
-                            try Row.fetchAll(
+                            try EventRow.fetchAll(
                                 db, sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq",
-                                arguments: [site]
-                            ).map(EventRow.decode)
+                                arguments: [site])
                         })
                 }
                 return try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db)
@@ -77,10 +76,12 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
                 continue
             }
-            let row = try Row.fetchOne(
-                db, sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?", arguments: [draft.eventID])
-            guard let row else { throw AuditLogError.corrupt("event id \(draft.eventID) conflicts but is not stored") }
-            let existing = try EventRow.decode(row)
+            let existing = try EventRow.fetchAll(
+                db, sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?", arguments: [draft.eventID]
+            ).first
+            guard let existing else {
+                throw AuditLogError.corrupt("event id \(draft.eventID) conflicts but is not stored")
+            }
             guard ChainAppender.isRetry(of: existing, draft) else {
                 throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
             }
@@ -93,10 +94,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
         try Self.mapErrors {
             try dbQueue.read { db in
                 let (sql, arguments) = Self.selection(filter)
-                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                while let row = try cursor.next() {
-                    guard body(try EventRow.decode(row)) else { break }
-                }
+                try EventRow.forEach(db, sql: sql, arguments: arguments, body)
             }
         }
     }

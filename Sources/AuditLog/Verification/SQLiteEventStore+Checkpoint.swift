@@ -28,10 +28,8 @@ extension SQLiteEventStore {
         try Self.mapErrors {
             try dbQueue.read { db in
                 let chain = try ChainWalker(db: db, logID: logID).walk()
-                var events: [LoggedEvent] = []
                 let (sql, arguments) = Self.selection(filter)
-                let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-                while let row = try cursor.next() { events.append(try EventRow.decode(row)) }
+                let events = try EventRow.fetchAll(db, sql: sql, arguments: arguments)
                 let (checkpoint, proofs) = try prove(events.map(\.seq), LeafReader(db: db))
                 return CheckpointedEvents(checkpoint: checkpoint, chain: chain, events: events, proofs: proofs)
             }
