@@ -40,7 +40,7 @@ extension Benchmarks {
         let raw = try RawSQLite(path: path, synchronous: "NORMAL")
         let baseline = try (0..<5).map { _ in try seconds { _ = try raw.countRows(site: site) } }.min()!
         print(
-            "site rebuild           ours \(String(format: "%.1f", ours * 1000)) ms | raw read \(String(format: "%.1f", baseline * 1000)) ms | \(state.eventCount) of \(interleaved.count) events, \(options.sites) sites | target <50 ms"
+            "site rebuild                 ours \(String(format: "%.1f", ours * 1000)) ms | raw read \(String(format: "%.1f", baseline * 1000)) ms | \(state.eventCount) of \(interleaved.count) events, \(options.sites) sites | target <50 ms"
         )
 
         // The whole log, from disk: read every row and fold every site.
@@ -56,8 +56,8 @@ extension Benchmarks {
         }
         let rawScan = try seconds { _ = try raw.countRows(site: nil) }
         line(
-            "fold from disk", ours: Double(total) / wholeLog, baseline: Double(total) / rawScan, unit: "ev/s",
-            target: "≥1000000 ev/s")
+            "read+fold from disk", ours: Double(total) / wholeLog, baseline: Double(total) / rawScan, unit: "ev/s",
+            target: "none (the fold alone is projection fold)")
     }
 }
 

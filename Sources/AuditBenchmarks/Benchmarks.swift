@@ -64,7 +64,7 @@ struct Benchmarks {
     static func line(_ name: String, ours: Double, baseline: Double, unit: String, target: String) {
         let ratio = baseline > 0 ? ours / baseline * 100 : 0
         print(
-            "\(name.padding(toLength: 22, withPad: " ", startingAt: 0)) ours \(format(ours)) \(unit) | raw \(format(baseline)) \(unit) | \(String(format: "%.0f", ratio))% of raw | target \(target)"
+            "\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) ours \(format(ours)) \(unit) | raw \(format(baseline)) \(unit) | \(String(format: "%.0f", ratio))% of raw | target \(target)"
         )
     }
 
@@ -144,7 +144,7 @@ struct Benchmarks {
             "verify", ours: Double(count) / fields[0], baseline: Double(count) / baseline, unit: "ev/s",
             target: "≥1500000 ev/s")
         print(
-            "verify peak RSS         \(String(format: "%.1f", fields[1] / 1024)) MB over \(count) events | target <64 MB"
+            "verify peak RSS              \(String(format: "%.1f", fields[1] / 1024)) MB over \(count) events | target <64 MB"
         )
     }
 
