@@ -9,7 +9,13 @@ public enum ReportVerifier {
     public static func verify(directory: URL, publicKey: Ed25519PublicKey) throws(ReportError) -> Report {
         let json = try read(directory.appendingPathComponent(ReportDirectory.jsonName))
         let signature = try read(directory.appendingPathComponent(ReportDirectory.signatureName))
-        return try verify(json: json, signature: signature, publicKey: publicKey)
+        let report = try verify(json: json, signature: signature, publicKey: publicKey)
+        // report.html is not signed, but it is what an auditor reads: it must be exactly the verified report's page.
+        let html = try read(directory.appendingPathComponent(ReportDirectory.htmlName))
+        guard html.elementsEqual(try HTMLRenderer.render(report).utf8) else {
+            throw .rejected("report.html does not match report.json: it is not the page the signed report renders to")
+        }
+        return report
     }
 
     public static func verify(json: [UInt8], signature: [UInt8], publicKey: Ed25519PublicKey) throws(ReportError)

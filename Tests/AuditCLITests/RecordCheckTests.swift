@@ -194,3 +194,18 @@ import Testing
         #expect(payload.contains(#""position":"DUUUUU""#))
     }
 }
+
+@Suite struct RegistrationBoundsTests {
+    /// A pin count no BMS has is refused at the door, so no later rebuild or guided run can trip on it.
+    @Test(arguments: [0, 100, -3])
+    func anAbsurdPinCountIsRefused(pins: Int) throws {
+        let scratch = try Scratch()
+        let db = try makeLog(in: scratch, events: 0)
+        let data =
+            #"{"v":1,"model":{"name":"X","addr_pins":\#(pins),"inv_pins":6},"stacks":[{"id":"S1","serial":"A","order":1}]}"#
+        expectOneLineError(
+            try CLI.audit(["append", "--db", db, "--site", "p", "--type", "site.registered", "--data", data]),
+            contains: "addr_pins")
+        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "0\n")
+    }
+}

@@ -34,7 +34,35 @@ import Testing
         #expect(try fixture.verifyReport().status == 0)
         let log = try fixture.verifyLog()
         #expect(log.status == 0, "\(log.stderr)")
-        #expect(log.stdoutLines.last?.hasPrefix("matches the report: its ") == true)
+        #expect(log.stdoutLines.contains { $0.hasPrefix("matches the report: its ") })
+        #expect(log.stdoutLines.last == "note: the report's signature was not checked; give --pubkey to check it")
+        let signed = try CLI.audit(
+            [
+                "verify", "--db", fixture.db, "--against", fixture.report + "/report.json", "--pubkey",
+                fixture.keys.publicKey,
+            ])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(signed.stdoutLines.last?.hasPrefix("matches the report: its ") == true)
+    }
+
+    @Test func anEditedReportIsRefusedByVerifyAgainstWhenTheKeyIsGiven() throws {
+        let fixture = try Fixture()
+        try editReport(fixture.report, #"report["verdict"] = "pass""#)
+        let result = try CLI.audit(
+            [
+                "verify", "--db", fixture.db, "--against", fixture.report + "/report.json", "--pubkey",
+                fixture.keys.publicKey,
+            ])
+        expectOneLineError(result, contains: "the report itself does not verify: signature does not match report.json")
+    }
+
+    @Test func anEditedPageIsRefused() throws {
+        let fixture = try Fixture()
+        let path = fixture.report + "/report.html"
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        try page.replacingOccurrences(of: "FAIL", with: "PASS").write(toFile: path, atomically: true, encoding: .utf8)
+        expectOneLineError(
+            try fixture.verifyReport(), contains: "report.html does not match report.json")
     }
 
     @Test func anEditedReportIsRefusedBySignature() throws {

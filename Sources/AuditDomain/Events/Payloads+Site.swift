@@ -39,9 +39,13 @@ public struct SiteRegistered: EventPayload {
 
     init(reading payload: PayloadReader) throws(DomainError) {
         let model = try PayloadReader(type: payload.type, data: payload.value("model"))
-        self.model = DeviceModel(
-            name: try model.string("name"), addrPins: try model.integer("addr_pins"),
-            invPins: try model.integer("inv_pins"))
+        let addrPins: Int = try model.integer("addr_pins")
+        let invPins: Int = try model.integer("inv_pins")
+        // A DIP bank has a handful of pins; a count outside this range can only be a bad record.
+        for (key, pins) in [("addr_pins", addrPins), ("inv_pins", invPins)] where !(1...64).contains(pins) {
+            throw model.fail(key, "must be between 1 and 64, not \(pins)")
+        }
+        self.model = DeviceModel(name: try model.string("name"), addrPins: addrPins, invPins: invPins)
         guard let stacks = try payload.value("stacks").arrayValue else {
             throw payload.fail("stacks", "must be an array")
         }

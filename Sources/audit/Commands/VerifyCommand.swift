@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCrypto
 import AuditLog
 import AuditReports
 import Foundation
@@ -15,8 +16,23 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "A report.json issued earlier: refuse if the log was truncated or rewritten since.")
     var against: String?
 
+    @Option(name: .long, help: "With --against: the signer's public key; the report folder is verified first.")
+    var pubkey: String?
+
+    func validate() throws {
+        if pubkey != nil, against == nil { throw ValidationError("--pubkey goes with --against") }
+    }
+
     func run() throws {
         let store = try log.open()
+        // Without the key, report.json is only a claim: its signature and verdicts are checked when the key is given.
+        if let against, let pubkey {
+            do {
+                let key = try KeyFiles.loadPublicKey(at: URL(fileURLWithPath: pubkey))
+                _ = try ReportVerifier.verify(
+                    directory: URL(fileURLWithPath: against).deletingLastPathComponent(), publicKey: key)
+            } catch { throw CommandFailure("the report itself does not verify: \(error)") }
+        }
         let inputs = try against.map(readReport)
         let checkpoint = inputs?.checkpoint
         if let checkpoint, checkpoint.logID != store.logID {
@@ -45,6 +61,7 @@ struct VerifyCommand: ParsableCommand {
                 object["against"] = [
                     "size": .integer(checkpoint.size), "root": .string(checkpoint.root.hex),
                     "matches": .bool(mismatch == nil), "mismatch": mismatch.map { .string($0.description) } ?? .null,
+                    "report_signature_checked": .bool(pubkey != nil),
                 ]
             }
             emit(.object(object))
@@ -53,6 +70,7 @@ struct VerifyCommand: ParsableCommand {
             if result.isIntact { print("intact: \(result.size) events, head \(result.head.hex)") }
             if let checkpoint, mismatch == nil {
                 print("matches the report: its \(checkpoint.size) events still have root \(checkpoint.root.hex)")
+                if pubkey == nil { print("note: the report's signature was not checked; give --pubkey to check it") }
             }
         }
         if let firstBreak = result.firstBreak {
