@@ -156,6 +156,7 @@ import Testing
         (["lcd", "--stack", "S1", "--code", ""], "code"),
         (["step", "--step", "isolate.dance"], "step 'isolate.dance' is not in procedure"),
         (["site", "--stacks", "S1:A1"], "site 'plant' is already registered (seq 1)"),
+        (["push", "--stack", "S1", "--status", "started"], "no procedure started at site 'plant'"),
     ])
     func badObservationsAreRefusedAndNothingIsRecorded(arguments: [String], message: String) throws {
         let scratch = try Scratch()

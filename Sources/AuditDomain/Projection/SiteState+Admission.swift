@@ -8,6 +8,7 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
     case unknownStep(String, procedure: String)
     case notADomainType(String, site: String)
     case foreignEvents(site: String, seq: Int64)
+    case noProcedure(site: String)
 
     public var description: String {
         switch self {
@@ -17,6 +18,8 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unknownStep(let step, let procedure): "step '\(step)' is not in procedure \(procedure)"
         case .notADomainType(let type, let site):
             "site '\(site)' is registered, and '\(type)' is not one of its event types (see docs/DOMAIN.md)"
+        case .noProcedure(let site):
+            "no procedure started at site '\(site)': give the image's SHA-256 and the target version"
         case .foreignEvents(let site, let seq):
             "site '\(site)' already holds events of other types (seq \(seq)); register the procedure under another site name"
         }
@@ -24,6 +27,16 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 extension SiteState {
+    /// A push intent; what is not given defaults to the approved image and target the procedure started with.
+    public func pushIntent(
+        imageSHA256: String?, targetVersion: String?, transport: String, attempt: Int
+    ) throws(AdmissionError) -> PushStarted {
+        guard let image = imageSHA256 ?? procedure?.value.imageSHA256,
+            let target = targetVersion ?? procedure?.value.targetVersion
+        else { throw .noProcedure(site: site) }
+        return PushStarted(imageSHA256: image, targetVersion: target, transport: transport, attempt: attempt)
+    }
+
     /// The one gate every writer passes: registration first, once; then each observation checked against it.
     public func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
         if case .siteRegistered = event {

@@ -61,9 +61,6 @@ struct ChainWalker {
 
     /// The plain one-row-at-a-time walk that names the first break; used from a known-good point.
     func walkSequentially(from start: Int64, expectedPrev startPrev: Digest) throws -> (Int64, Digest, ChainBreak?) {
-        func result(_ size: Int64, _ head: Digest, _ firstBreak: ChainBreak?) -> (Int64, Digest, ChainBreak?) {
-            (size, head, firstBreak)
-        }
         let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE seq >= ? ORDER BY seq")
         // From the start of the log, rows with seq 0 or below must be seen too: they are forgeries.
         statement.setUncheckedArguments([start == 1 ? Int64.min : start])
@@ -77,20 +74,22 @@ struct ChainWalker {
         while try db.step(sqlite) {
             let seq = sqlite3_column_int64(sqlite, 0)
             guard seq >= 1 else {
-                return result(
+                return (
                     0, expectedPrev,
                     ChainBreak(
-                        seq: 1, kind: .outOfOrder, detail: "a row with seq \(seq) stands before seq 1"))
+                        seq: 1, kind: .outOfOrder, detail: "a row with seq \(seq) stands before seq 1")
+                )
             }
             guard seq == expectedSeq else {
-                return result(
+                return (
                     expectedSeq - 1, expectedPrev,
                     ChainBreak(
                         seq: expectedSeq, kind: .rowMissing,
-                        detail: "seq \(expectedSeq - 1) is followed by seq \(seq)"))
+                        detail: "seq \(expectedSeq - 1) is followed by seq \(seq)")
+                )
             }
             guard Self.column(sqlite, 9, matches: expectedPrev) else {
-                return result(expectedSeq - 1, expectedPrev, try diagnoseLink(seq: seq))
+                return (expectedSeq - 1, expectedPrev, try diagnoseLink(seq: seq))
             }
             message.removeAll(keepingCapacity: true)
             expectedPrev.withUnsafeBytes { message.append(contentsOf: $0) }
@@ -98,12 +97,12 @@ struct ChainWalker {
             for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &message) }
             let computed = hasher.hash(message)
             guard Self.column(sqlite, 10, matches: computed) else {
-                return result(expectedSeq - 1, expectedPrev, try diagnoseContent(seq: seq, computed: computed))
+                return (expectedSeq - 1, expectedPrev, try diagnoseContent(seq: seq, computed: computed))
             }
             expectedPrev = computed
             expectedSeq += 1
         }
-        return result(expectedSeq - 1, expectedPrev, nil)
+        return (expectedSeq - 1, expectedPrev, nil)
     }
 
     static func column(_ statement: OpaquePointer, _ index: Int32, matches digest: Digest) -> Bool {

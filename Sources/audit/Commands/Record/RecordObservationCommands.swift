@@ -138,15 +138,12 @@ struct RecordPush: ParsableCommand {
         let event: DomainEvent
         switch status {
         case .started:
-            let store = try record.log.open()
-            let state = try SiteProjection.rebuild(site: record.site, events: try store.events(site: record.site))
-            guard let image = imageSHA256 ?? state.procedure?.value.imageSHA256,
-                let target = targetVersion ?? state.procedure?.value.targetVersion
-            else {
-                throw ValidationError("no procedure started at this site: give --image-sha256 and --target-version")
-            }
-            event = .pushStarted(
-                PushStarted(imageSHA256: image, targetVersion: target, transport: "manual", attempt: attempt))
+            let state = try record.log.siteState(record.site).state
+            do {
+                event = .pushStarted(
+                    try state.pushIntent(
+                        imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual", attempt: attempt))
+            } catch { throw CommandFailure(error) }
         case .progress:
             guard let percent, (0...100).contains(percent) else { throw ValidationError("--percent must be 0 to 100") }
             event = .pushProgress(PushProgress(percent: percent))
