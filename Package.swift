@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(
@@ -29,13 +30,15 @@ let package = Package(
             name: "EmbedPlugin",
             capability: .buildTool(),
             dependencies: ["EmbedResources"]),
+        // The error vocabulary every library shares: a failure carries its exit status and message.
+        .target(name: "AuditCore"),
         .target(
             name: "AuditCrypto",
-            dependencies: ["COpenSSL"]),
+            dependencies: ["AuditCore", "COpenSSL"]),
         .target(
             name: "AuditLog",
             dependencies: [
-                "AuditCrypto",
+                "AuditCore", "AuditCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -43,22 +46,23 @@ let package = Package(
             plugins: ["EmbedPlugin"]),
         .target(
             name: "AuditDomain",
-            dependencies: ["AuditLog"],
+            dependencies: ["AuditCore", "AuditLog"],
             plugins: ["EmbedPlugin"]),
         .target(
             name: "AuditExecutor",
             dependencies: [
-                "AuditDomain", "AuditLog", "AuditCrypto",
+                "AuditCore", "AuditDomain", "AuditLog", "AuditCrypto",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         .target(
             name: "AuditReports",
-            dependencies: ["AuditDomain", "AuditLog", "AuditCrypto"],
+            dependencies: ["AuditCore", "AuditDomain", "AuditLog", "AuditCrypto"],
             plugins: ["EmbedPlugin"]),
         .executableTarget(
             name: "audit",
             dependencies: [
-                "AuditLog", "AuditDomain", "AuditExecutor", "AuditReports",
+                "AuditCore", "AuditLog", "AuditDomain", "AuditExecutor", "AuditReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -69,6 +73,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "AuditCoreTests",
+            dependencies: ["AuditCore"]),
         .testTarget(
             name: "AuditCryptoTests",
             dependencies: ["AuditCrypto"]),
@@ -83,7 +90,10 @@ let package = Package(
             dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto"]),
         .testTarget(
             name: "AuditCLITests",
-            dependencies: ["audit", "AuditLog", "AuditCrypto", "AuditDomain"]),
+            dependencies: [
+                "audit", "AuditCore", "AuditLog", "AuditCrypto", "AuditDomain",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
         .testTarget(
             name: "AuditReportsTests",
             dependencies: ["AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
