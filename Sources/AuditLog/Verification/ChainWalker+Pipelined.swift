@@ -58,7 +58,7 @@ extension ChainWalker {
         let queue = DispatchQueue(label: "audit.verify.hash")
         let hasher = SHA256Hasher()
         nonisolated(unsafe) let sharedHasher = hasher
-        var batches = [StagedRows(), StagedRows()]
+        let batches = [StagedRows(), StagedRows()]
         var pending: [DispatchWorkItem?] = [nil, nil]
         var current = 0
         var expectedSeq: Int64 = 1
