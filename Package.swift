@@ -96,6 +96,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "AuditReportsTests",
-            dependencies: ["AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
+            dependencies: [
+                "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
     ]
 )

@@ -41,7 +41,7 @@ public enum HTMLRenderer {
             "checkpoint_head": .text(report.checkpoint.head.hex),
             "checkpoint_root": .text(report.checkpoint.root.hex),
             "event_count": .text(String(report.events.count)),
-            "stacks": .list(report.stacks.map(stack)),
+            "stacks": .list(report.stacks.map { stack($0, target: report.procedure?.targetVersion) }),
             "findings": .list(report.findings.map(finding)),
             "timeline": .list(
                 report.timeline.map {
@@ -66,7 +66,15 @@ public enum HTMLRenderer {
         }
     }
 
-    static func stack(_ stack: ReportStack) -> [String: TemplateValue] {
+    /// A stack left on `0000` (a bricked module) or off the target version is marked like a switch not restored.
+    static func firmwareClass(_ after: String?, target: String?) -> String {
+        guard let after else { return "unknown" }
+        if after == "0000" { return "bad" }
+        if let target, after != target { return "bad" }
+        return "ok"
+    }
+
+    static func stack(_ stack: ReportStack, target: String?) -> [String: TemplateValue] {
         func restoredCells(_ prefix: String, _ change: DIPChange) -> [String: TemplateValue] {
             let (status, cssClass) =
                 switch change.restored {
@@ -83,6 +91,7 @@ public enum HTMLRenderer {
             "id": .text(stack.id), "serial": .text(stack.serial ?? "—"),
             "order": .text(stack.order.map(String.init) ?? "—"),
             "firmware_before": .text(stack.firmwareBefore ?? "—"), "firmware_after": .text(stack.firmwareAfter ?? "—"),
+            "firmware_class": .text(firmwareClass(stack.firmwareAfter, target: target)),
         ]
         cells.merge(restoredCells("addr", stack.addr)) { _, new in new }
         cells.merge(restoredCells("inv", stack.inv)) { _, new in new }
