@@ -43,6 +43,9 @@ public enum HTMLRenderer {
             "event_count": .text(String(report.events.count)),
             "stacks": .list(report.stacks.map { stack($0, target: report.procedure?.targetVersion) }),
             "findings": .list(report.findings.map(finding)),
+            "has_photos": .when(!report.photos.isEmpty),
+            // Beside their stack: grouped in the stacks' order, site-wide photos last, log order within a group.
+            "photos": .list(photosByStack(report).map(photo)),
             "timeline": .list(
                 report.timeline.map {
                     [
@@ -96,6 +99,23 @@ public enum HTMLRenderer {
         cells.merge(restoredCells("addr", stack.addr)) { _, new in new }
         cells.merge(restoredCells("inv", stack.inv)) { _, new in new }
         return cells
+    }
+
+    static func photosByStack(_ report: Report) -> [ReportPhoto] {
+        let order = Dictionary(report.stacks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return report.photos.enumerated().sorted { left, right in
+            let l = left.element.stack.flatMap { order[$0] } ?? order.count
+            let r = right.element.stack.flatMap { order[$0] } ?? order.count
+            return (l, left.offset) < (r, right.offset)
+        }.map(\.element)
+    }
+
+    static func photo(_ photo: ReportPhoto) -> [String: TemplateValue] {
+        [
+            "seq": .text(String(photo.seq)), "stack": .text(photo.stack ?? "site"), "sha256": .text(photo.sha256),
+            "caption_or_name": .text(photo.caption ?? (photo.name.isEmpty ? "photo" : photo.name)),
+            "file": .text(photo.file ?? ""), "has_file": .when(photo.file != nil), "no_file": .when(photo.file == nil),
+        ]
     }
 
     static func finding(_ finding: Finding) -> [String: TemplateValue] {

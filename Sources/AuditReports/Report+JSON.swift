@@ -14,6 +14,7 @@ extension Report {
             "findings": .array(findings.map(\.json)),
             "verdict": .string(verdict.rawValue),
             "timeline": .array(timeline.map(\.json)),
+            "photos": .array(photos.map(\.json)),
             "log_id": .string(logID),
             "checkpoint": Self.json(checkpoint),
             "key_id": .string(keyID),
@@ -56,6 +57,15 @@ extension ReportStack {
     }
 
     static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}
+
+extension ReportPhoto {
+    var json: JSONValue {
+        [
+            "seq": .integer(seq), "stack": ReportStack.text(stack), "name": .string(name),
+            "caption": ReportStack.text(caption), "sha256": .string(sha256), "file": ReportStack.text(file),
+        ]
+    }
 }
 
 extension TimelineEntry {

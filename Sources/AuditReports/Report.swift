@@ -14,6 +14,8 @@ public struct Report: Sendable, Hashable {
     public var findings: [Finding]
     public var verdict: Verdict
     public var timeline: [TimelineEntry]
+    /// Every photo attached at the site, in log order; the report folder holds a copy of each with a `file`.
+    public var photos: [ReportPhoto] = []
     public var logID: String
     public var checkpoint: Checkpoint
     public var keyID: String
@@ -52,6 +54,20 @@ public struct DIPChange: Sendable, Hashable {
         guard let original, let final else { return nil }
         return original == final
     }
+}
+
+/// A photo a `photo.attached` event names; its bytes are bound by `sha256`, which the signed event carries.
+public struct ReportPhoto: Sendable, Hashable {
+    public var seq: Int64
+    public var stack: String?
+    public var name: String
+    public var caption: String?
+    public var sha256: String
+    /// `photos/<sha256>.<jpg|png>` inside the report folder, or nil for a photo the log knows by hash only.
+    public var file: String?
+
+    /// The folder inside a report that holds the photos' copies.
+    public static let folder = "photos"
 }
 
 /// A completed procedure step, in log order.

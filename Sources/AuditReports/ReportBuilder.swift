@@ -19,6 +19,17 @@ public struct ReportInputs: Sendable, Hashable {
     }
 }
 
+/// A photo's bytes and the path inside the report folder they are written to.
+public struct PhotoCopy: Sendable, Hashable {
+    public var file: String
+    public var bytes: [UInt8]
+
+    public init(file: String, bytes: [UInt8]) {
+        self.file = file
+        self.bytes = bytes
+    }
+}
+
 /// Derives a report from a site's events; the verifier runs the same derivation to re-check one.
 public enum ReportBuilder {
     /// Reads the site's events, their proofs and a checkpoint in one transaction, refusing a broken chain.
@@ -55,7 +66,46 @@ public enum ReportBuilder {
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,
                     seq: step.seq, observedAt: step.at)
             },
+            photos: try photos(events),
             logID: inputs.checkpoint.logID, checkpoint: inputs.checkpoint, keyID: inputs.keyID, events: inputs.events)
+    }
+
+    /// The site's photos in log order; one with a known image kind gets a file name for its copy.
+    static func photos(_ events: [LoggedEvent]) throws(ReportError) -> [ReportPhoto] {
+        var photos: [ReportPhoto] = []
+        for event in events where event.type == EventType.photoAttached.rawValue {
+            let decoded: DomainEvent
+            do { decoded = try DomainEvent.decode(event) } catch { throw .domain(.inEvent(seq: event.seq, error)) }
+            guard case .photoAttached(let photo) = decoded else { continue }
+            // Only a canonical digest names a file, so no payload can steer a write outside photos/.
+            var file: String?
+            if let kind = PhotoKind(mediaType: photo.mediaType), let digest = Digest(hex: photo.sha256),
+                digest.hex == photo.sha256
+            {
+                file = "\(ReportPhoto.folder)/\(digest.hex).\(kind.fileExtension)"
+            }
+            photos.append(
+                ReportPhoto(
+                    seq: event.seq, stack: event.stack, name: photo.name, caption: photo.caption,
+                    sha256: photo.sha256, file: file))
+        }
+        return photos
+    }
+
+    /// The bytes of every photo the report folder must hold, read from the log's evidence store.
+    public static func photoFiles(_ report: Report, store: SQLiteEventStore) throws(ReportError) -> [PhotoCopy] {
+        var copies: [PhotoCopy] = []
+        for photo in report.photos {
+            guard let file = photo.file else { continue }
+            guard let digest = Digest(hex: photo.sha256) else {
+                throw .rejected("photo seq \(photo.seq): '\(photo.sha256)' is not a SHA-256")
+            }
+            let bytes: [UInt8]?
+            do { bytes = try store.evidence(digest) } catch { throw .log(error) }
+            guard let bytes else { throw .missingPhoto(seq: photo.seq, sha256: photo.sha256) }
+            copies.append(PhotoCopy(file: file, bytes: bytes))
+        }
+        return copies
     }
 
     static func stack(_ state: StackState) -> ReportStack {

@@ -19,8 +19,8 @@ import Testing
         let result = try await Subprocess.run(
             .name(name), arguments: Arguments(arguments), output: .string(limit: 1 << 22),
             error: .string(limit: 1 << 20))
-        #expect(result.terminationStatus.isSuccess, "\(name): \(result.standardError ?? "")")
-        return result.standardOutput ?? ""
+        #expect(result.terminationStatus.isSuccess, "\(name): \(result.standardError)")
+        return result.standardOutput
     }
 
     /// Writes the page with the paper size forced, prints it, and returns the PDF's path.

@@ -107,15 +107,28 @@ public struct ProcedureStarted: EventPayload {
 public struct PhotoAttached: EventPayload {
     public var sha256: String
     public var name: String
+    /// `image/jpeg` or `image/png` when the log holds a copy of the file; absent for a photo known by hash only.
+    public var mediaType: String?
+    public var caption: String?
 
-    public init(sha256: String, name: String) {
+    public init(sha256: String, name: String, mediaType: String? = nil, caption: String? = nil) {
         self.sha256 = sha256
         self.name = name
+        self.mediaType = mediaType
+        self.caption = caption
     }
 
     init(reading payload: PayloadReader) throws(DomainError) {
-        self.init(sha256: try payload.string("sha256"), name: try payload.string("name"))
+        self.init(
+            sha256: try payload.string("sha256"), name: try payload.string("name"),
+            mediaType: try payload.optionalString("media_type"), caption: try payload.optionalString("caption"))
     }
 
-    var fields: [String: JSONValue] { ["sha256": .string(sha256), "name": .string(name)] }
+    /// Absent optional fields are left out, so a photo recorded before they existed keeps its exact payload.
+    var fields: [String: JSONValue] {
+        var fields: [String: JSONValue] = ["sha256": .string(sha256), "name": .string(name)]
+        if let mediaType { fields["media_type"] = .string(mediaType) }
+        if let caption { fields["caption"] = .string(caption) }
+        return fields
+    }
 }
