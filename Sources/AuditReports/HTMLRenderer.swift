@@ -25,6 +25,10 @@ public enum HTMLRenderer {
         return [
             "verdict": .text(report.verdict.rawValue),
             "verdict_upper": .text(report.verdict.rawValue.uppercased()),
+            "mode": .text(report.mode.rawValue),
+            "mode_text": .text(modeText(report)),
+            "banner_class": .text(report.mode == .simulation ? "simulated" : report.verdict.rawValue),
+            "banner_word": .text(report.mode == .simulation ? "SIMULATED" : report.verdict.rawValue.uppercased()),
             "verdict_statement": .text(statement(report)),
             "rule_summary": .text(
                 "\(total - failing - unverifiable) of \(total) rules pass, \(failing) fail, "
@@ -57,8 +61,21 @@ public enum HTMLRenderer {
         ]
     }
 
+    static func modeText(_ report: Report) -> String {
+        let transport = report.procedure?.transport.map { " (pushes: \($0))" } ?? ""
+        switch report.mode {
+        case .simulation: return "a SIMULATION, not a site visit: no real stack was touched\(transport)"
+        case .visit: return "a site visit\(transport)"
+        case .notRecorded: return "not recorded: the log does not say whether pushes were simulated"
+        }
+    }
+
     /// The banner's sentence: says plainly when the work failed and which rules it broke.
     static func statement(_ report: Report) -> String {
+        if report.mode == .simulation {
+            return "This is a simulation, not a record of work on a site. Its rules give \(report.verdict.rawValue), "
+                + "which proves nothing about any real stack."
+        }
         switch report.verdict {
         case .pass: return "Every rule passes: the log shows the procedure was followed on every stack."
         case .fail:

@@ -13,6 +13,7 @@ extension Report {
             "stacks": .array(stacks.map(\.json)),
             "findings": .array(findings.map(\.json)),
             "verdict": .string(verdict.rawValue),
+            "mode": .string(mode.rawValue),
             "timeline": .array(timeline.map(\.json)),
             "photos": .array(photos.map(\.json)),
             "log_id": .string(logID),
@@ -42,6 +43,7 @@ extension ReportProcedure {
         [
             "id": .string(id), "version": .string(version), "target_version": .string(targetVersion),
             "image_sha256": .string(imageSHA256), "image_name": .string(imageName),
+            "transport": ReportStack.text(transport), "device_model": ReportStack.text(deviceModel),
         ]
     }
 }

@@ -13,6 +13,8 @@ public struct Report: Sendable, Hashable {
     /// Failing first, then unverifiable, then passing, as `Rules.evaluate` orders them.
     public var findings: [Finding]
     public var verdict: Verdict
+    /// Whether the record is of a simulation; a simulated PASS is never evidence of work on a site.
+    public var mode: ReportMode = .notRecorded
     public var timeline: [TimelineEntry]
     /// Every photo attached at the site, in log order; the report folder holds a copy of each with a `file`.
     public var photos: [ReportPhoto] = []
@@ -31,6 +33,9 @@ public struct ReportProcedure: Sendable, Hashable {
     public var targetVersion: String
     public var imageSHA256: String
     public var imageName: String
+    /// How pushes were made, and the device model, when `procedure.started` recorded them.
+    public var transport: String? = nil
+    public var deviceModel: String? = nil
 }
 
 /// One stack's identity and its before/after facts.
@@ -53,6 +58,24 @@ public struct DIPChange: Sendable, Hashable {
     public var restored: Bool? {
         guard let original, let final else { return nil }
         return original == final
+    }
+}
+
+/// What the record is of, from the transport `procedure.started` names.
+public enum ReportMode: String, Sendable, Hashable {
+    /// The simulator made every push: nothing happened on a real site.
+    case simulation
+    /// Pushes by hand or by a flasher command: a visit to a site.
+    case visit
+    /// No `procedure.started`, or one recorded before the transport was (treat as unproven).
+    case notRecorded = "not-recorded"
+
+    init(_ transport: PushTransport?) {
+        switch transport {
+        case .sim?: self = .simulation
+        case .manual?, .command?: self = .visit
+        case nil: self = .notRecorded
+        }
     }
 }
 

@@ -58,9 +58,11 @@ public enum ReportBuilder {
             procedure: started.map {
                 ReportProcedure(
                     id: $0.procedureID, version: $0.procedureVersion, targetVersion: $0.targetVersion,
-                    imageSHA256: $0.imageSHA256, imageName: $0.imageName)
+                    imageSHA256: $0.imageSHA256, imageName: $0.imageName, transport: $0.transport?.rawValue,
+                    deviceModel: $0.deviceModel)
             },
             stacks: state.stacks.map(stack), findings: findings, verdict: Verdict.overall(findings),
+            mode: ReportMode(started?.transport),
             timeline: state.stepsCompleted.map { step in
                 TimelineEntry(
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,
