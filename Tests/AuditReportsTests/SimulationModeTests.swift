@@ -22,11 +22,12 @@ import Testing
         let text = draft.data.canonicalText
         #expect(text.contains(#""transport":"sim""#))
         #expect(text.contains(#""device_model":"BMS-6""#))
-        guard case .procedureStarted(let decoded) = try DomainEvent.decode(type: "procedure.started", data: draft.data)
-        else {
-            Issue.record("decoded another type")
-            return
-        }
+        let event = try DomainEvent.decode(type: "procedure.started", data: draft.data)
+        let decoded = try #require(
+            {
+                if case .procedureStarted(let payload) = event { return payload }
+                return nil
+            }() as ProcedureStarted?)
         #expect(decoded.transport == .sim)
         #expect(decoded.deviceModel == "BMS-6")
     }
