@@ -50,14 +50,10 @@ public enum HTMLRenderer {
             "has_photos": .when(!report.photos.isEmpty),
             // Beside their stack: grouped in the stacks' order, site-wide photos last, log order within a group.
             "photos": .list(photosByStack(report).map(photo)),
-            "timeline": .list(
-                report.timeline.map {
-                    [
-                        "seq": .text(String($0.seq)), "observed_at": .text($0.observedAt.rfc3339),
-                        "title": .text($0.title), "step": .text($0.step),
-                    ]
-                }),
-            "no_timeline": .when(report.timeline.isEmpty),
+            "readings": .list(readingRows(report.readings)),
+            "no_steps": .when(report.timeline.isEmpty),
+            "visits": .list(report.visits.map(visit)),
+            "no_visits": .when(report.visits.isEmpty),
         ]
     }
 
@@ -135,12 +131,55 @@ public enum HTMLRenderer {
         ]
     }
 
+    /// Rows show the time of day, and the date only where it changes, so a reading stays on one printed line.
+    static func readingRows(_ readings: [ReportReading]) -> [[String: TemplateValue]] {
+        var lastDate = ""
+        var lastActor: String?
+        return readings.map { reading in
+            let stamp = reading.observedAt.rfc3339
+            let date = String(stamp.prefix(10))
+            let time = String(stamp.dropFirst(11).prefix(8))
+            var row = Self.reading(reading)
+            row["when"] = .text(date == lastDate ? time : "\(date) \(time)")
+            row["actor"] = .text(reading.actor == lastActor ? "" : reading.actor)
+            lastDate = date
+            lastActor = reading.actor
+            return row
+        }
+    }
+
+    static func reading(_ reading: ReportReading) -> [String: TemplateValue] {
+        [
+            "seq": .text(String(reading.seq)), "observed_at": .text(reading.observedAt.rfc3339),
+            "stack": .text(reading.stack ?? ""), "text": .text(reading.text), "actor": .text(reading.actor),
+            "gap": .when(reading.clockGapSeconds != nil),
+            "gap_text": .text(reading.clockGapSeconds.map { duration(-$0) + ($0 < 0 ? " after" : " before") } ?? ""),
+        ]
+    }
+
+    static func visit(_ visit: ReportVisit) -> [String: TemplateValue] {
+        [
+            "started_at": .text(visit.startedAt.rfc3339), "ended_at": .text(visit.endedAt?.rfc3339 ?? "not ended"),
+            "duration": .text(visit.durationSeconds.map(duration) ?? "open"), "outcome": .text(visit.outcome),
+            "actors": .text(visit.actors.joined(separator: ", ")),
+        ]
+    }
+
+    /// "1 h 02 min", "3 min 05 s", "42 s": a visit's length at a glance.
+    static func duration(_ seconds: Int64) -> String {
+        let s = abs(seconds)
+        func twoDigits(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        if s >= 3600 { return "\(s / 3600) h \(twoDigits((s % 3600) / 60)) min" }
+        if s >= 60 { return "\(s / 60) min \(twoDigits(s % 60)) s" }
+        return "\(s) s"
+    }
+
     static func finding(_ finding: Finding) -> [String: TemplateValue] {
         [
             "verdict": .text(finding.verdict.rawValue), "rule": .text(finding.rule), "title": .text(finding.title),
             "message": .text(finding.message),
-            "evidence": .text(
-                finding.evidence.isEmpty ? "—" : finding.evidence.map(String.init).joined(separator: ", ")),
+            "evidence": .list(finding.evidence.map { ["seq": .text(String($0))] }),
+            "no_evidence": .when(finding.evidence.isEmpty),
         ]
     }
 }

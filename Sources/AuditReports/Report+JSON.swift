@@ -16,6 +16,8 @@ extension Report {
             "mode": .string(mode.rawValue),
             "timeline": .array(timeline.map(\.json)),
             "photos": .array(photos.map(\.json)),
+            "readings": .array(readings.map(\.json)),
+            "visits": .array(visits.map(\.json)),
             "log_id": .string(logID),
             "checkpoint": Self.json(checkpoint),
             "key_id": .string(keyID),
@@ -59,6 +61,28 @@ extension ReportStack {
     }
 
     static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}
+
+extension ReportReading {
+    var json: JSONValue {
+        [
+            "seq": .integer(seq), "observed_at": .string(observedAt.rfc3339), "actor": .string(actor),
+            "stack": ReportStack.text(stack), "type": .string(type), "text": .string(text),
+            "clock_gap_seconds": clockGapSeconds.map(JSONValue.integer) ?? .null,
+        ]
+    }
+}
+
+extension ReportVisit {
+    var json: JSONValue {
+        [
+            "start_seq": .integer(startSeq), "started_at": .string(startedAt.rfc3339),
+            "end_seq": endSeq.map(JSONValue.integer) ?? .null,
+            "ended_at": endedAt.map { .string($0.rfc3339) } ?? .null, "outcome": .string(outcome),
+            "duration_seconds": durationSeconds.map(JSONValue.integer) ?? .null,
+            "actors": .array(actors.map(JSONValue.string)),
+        ]
+    }
 }
 
 extension ReportPhoto {

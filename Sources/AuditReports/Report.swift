@@ -18,6 +18,10 @@ public struct Report: Sendable, Hashable {
     public var timeline: [TimelineEntry]
     /// Every photo attached at the site, in log order; the report folder holds a copy of each with a `file`.
     public var photos: [ReportPhoto] = []
+    /// Every event of the site in log order, in words, with who recorded it and when.
+    public var readings: [ReportReading] = []
+    /// Each run of the procedure: from its `procedure.started` to its end.
+    public var visits: [ReportVisit] = []
     public var logID: String
     public var checkpoint: Checkpoint
     public var keyID: String
@@ -58,6 +62,37 @@ public struct DIPChange: Sendable, Hashable {
     public var restored: Bool? {
         guard let original, let final else { return nil }
         return original == final
+    }
+}
+
+/// One event of the site as a person reads it; `seq` is the anchor the findings' evidence links to.
+public struct ReportReading: Sendable, Hashable {
+    public var seq: Int64
+    public var observedAt: Timestamp
+    public var actor: String
+    public var stack: String?
+    public var type: String
+    public var text: String
+    /// Seconds from `recorded_at` to `observed_at` when they differ by more than a minute: a time typed by hand.
+    public var clockGapSeconds: Int64?
+
+    /// Past this gap a reading's observed time is shown as a claim, not as the laptop's stamp.
+    public static let clockGapThresholdMilliseconds: Int64 = 60_000
+}
+
+/// One run of the procedure at the site.
+public struct ReportVisit: Sendable, Hashable {
+    public var startSeq: Int64
+    public var startedAt: Timestamp
+    /// The `procedure.completed` or `procedure.aborted` that ended it; nil while it is still open.
+    public var endSeq: Int64?
+    public var endedAt: Timestamp?
+    public var outcome: String
+    /// Everyone who recorded an event of this visit, in order of first appearance.
+    public var actors: [String]
+
+    public var durationSeconds: Int64? {
+        endedAt.map { ($0.millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000 }
     }
 }
 

@@ -68,8 +68,54 @@ public enum ReportBuilder {
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,
                     seq: step.seq, observedAt: step.at)
             },
-            photos: try photos(events),
+            photos: try photos(events), readings: readings(events, procedure: procedure), visits: visits(events),
             logID: inputs.checkpoint.logID, checkpoint: inputs.checkpoint, keyID: inputs.keyID, events: inputs.events)
+    }
+
+    /// Every event in words; a step reads as its title, an event of another vocabulary as its type and payload.
+    static func readings(_ events: [LoggedEvent], procedure: Procedure?) -> [ReportReading] {
+        events.map { event in
+            let text: String
+            do {
+                switch try DomainEvent.decode(event) {
+                case .stepCompleted(let step):
+                    text = "step done: " + (procedure?.steps.first { $0.id == step.step }?.title ?? step.step)
+                case let decoded: text = decoded.summary
+                }
+            } catch {
+                // Not one of the domain's types (a generic event): its own words are its type and payload.
+                text = "\(event.type) \(event.payload)"
+            }
+            let gap = event.observedAt.millisecondsSinceEpoch - event.recordedAt.millisecondsSinceEpoch
+            return ReportReading(
+                seq: event.seq, observedAt: event.observedAt, actor: event.actor, stack: event.stack, type: event.type,
+                text: text, clockGapSeconds: abs(gap) > ReportReading.clockGapThresholdMilliseconds ? gap / 1000 : nil)
+        }
+    }
+
+    /// A visit runs from each `procedure.started` to the next `procedure.completed` or `procedure.aborted`.
+    static func visits(_ events: [LoggedEvent]) -> [ReportVisit] {
+        var visits: [ReportVisit] = []
+        for event in events {
+            switch event.type {
+            case EventType.procedureStarted.rawValue:
+                visits.append(
+                    ReportVisit(
+                        startSeq: event.seq, startedAt: event.observedAt, outcome: "open", actors: [event.actor]))
+            case EventType.procedureCompleted.rawValue, EventType.procedureAborted.rawValue:
+                guard let last = visits.indices.last, visits[last].endSeq == nil else { continue }
+                visits[last].endSeq = event.seq
+                visits[last].endedAt = event.observedAt
+                visits[last].outcome = event.type == EventType.procedureCompleted.rawValue ? "completed" : "aborted"
+                if !visits[last].actors.contains(event.actor) { visits[last].actors.append(event.actor) }
+            default:
+                guard let last = visits.indices.last, visits[last].endSeq == nil,
+                    !visits[last].actors.contains(event.actor)
+                else { continue }
+                visits[last].actors.append(event.actor)
+            }
+        }
+        return visits
     }
 
     /// The site's photos in log order; one with a known image kind gets a file name for its copy.
