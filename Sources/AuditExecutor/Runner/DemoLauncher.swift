@@ -37,7 +37,7 @@ public struct DemoLauncher: Sendable {
             let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             try Data("AUDIT-DEMO-FIRMWARE \(targetVersion)\n".utf8 + bytes).write(to: URL(fileURLWithPath: path))
         } catch {
-            throw .image(path: path, reason: error.localizedDescription)
+            throw .imageNotWritten(path: path, reason: error.localizedDescription)
         }
         return path
     }

@@ -99,16 +99,17 @@ public struct ProcedureRunner: Sendable {
         let prompt = Prompt(
             .note(id: "stacks"),
             text: "List the stacks, master first, as ID:SERIAL separated by commas (e.g. S1:BMS1001,S2:BMS1002)")
-        var lastError: RunError?
+        var lastError: DomainError?
         for _ in 0..<5 {
-            do throws(RunError) {
-                return try SiteRegistration.stacks(parsing: try await ask(prompt).description)
-            } catch .invalidStacks(let reason) {
-                say("  not accepted: \(reason)")
-                lastError = .invalidStacks(reason)
+            let answer = try await ask(prompt).description
+            do throws(DomainError) {
+                return try StackIdentity.list(parsing: answer)
+            } catch {
+                say("  not accepted: \(error)")
+                lastError = error
             }
         }
-        throw lastError ?? .invalidStacks("no answer")
+        throw lastError.map(RunError.domain) ?? .invalidStacks("no answer")
     }
 
     /// `procedure.started` once; a resume must bring the same image and target.

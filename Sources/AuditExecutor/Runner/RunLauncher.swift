@@ -57,7 +57,10 @@ public struct RunLauncher: Sendable {
 
     public func launch(_ request: RunRequest) async throws(RunError) -> RunResult {
         let image = try FirmwareImage.read(path: request.imagePath)
-        let stackList = try request.stacks.map { text throws(RunError) in try SiteRegistration.stacks(parsing: text) }
+        var stackList: [StackIdentity]?
+        if let stacks = request.stacks {
+            do { stackList = try StackIdentity.list(parsing: stacks) } catch { throw .domain(error) }
+        }
         // Refuse before touching the log: an unattended run without answers would hang or record half a step.
         if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
         let procedure: Procedure
@@ -120,13 +123,9 @@ public struct RunLauncher: Sendable {
     }
 
     private func commandTransport(_ request: RunRequest) throws(RunError) -> CommandTransport {
-        guard let path = request.flasherConfigPath else {
-            throw .flasherConfig(path: "-", reason: "--transport command needs --flasher-config FILE")
-        }
+        guard let path = request.flasherConfigPath else { throw .noFlasherConfig }
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .flasherConfig(path: path, reason: error.localizedDescription)
-        }
+        do { text = try TextFile.read(path) } catch { throw .flasherConfigUnreadable(error) }
         do {
             let json = try JSONValue(parsing: text)
             return CommandTransport(

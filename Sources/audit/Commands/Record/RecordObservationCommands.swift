@@ -103,7 +103,7 @@ struct RecordPhoto: ParsableCommand {
     func run() throws {
         guard (file == nil) != (sha256 == nil) else { throw ValidationError("give exactly one of --file and --sha256") }
         if let file {
-            let digest = try fileSHA256(file)
+            let digest = try Digest.sha256(fileAt: file)
             return try record.record(
                 .photoAttached(PhotoAttached(sha256: digest.hex, name: (file as NSString).lastPathComponent)),
                 stack: stack)
