@@ -10,6 +10,14 @@ public struct RunResult: Sendable {
     public var state: SiteState
 
     public var failed: Bool { findings.contains { $0.verdict == .fail } }
+
+    /// What `audit check` prints for the site now.
+    public var check: SiteCheck { SiteCheck(site: state.site, findings: findings) }
+
+    public init(findings: [Finding], state: SiteState) {
+        self.findings = findings
+        self.state = state
+    }
 }
 
 /// Walks the procedure file step by step: says what to do, asks what was observed, records every answer before

@@ -61,6 +61,7 @@ public struct RunLauncher: Sendable {
         if let stacks = request.stacks {
             do { stackList = try StackIdentity.list(parsing: stacks) } catch { throw .domain(error) }
         }
+        let faults = try Self.faults(request)
         // Refuse before touching the log: an unattended run without answers would hang or record half a step.
         if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
         let procedure: Procedure
@@ -75,12 +76,6 @@ public struct RunLauncher: Sendable {
         case .sim:
             let events: [LoggedEvent]
             do { events = try store.events(site: request.site) } catch { throw .log(error) }
-            var faults: [SimFault] = []
-            for text in request.simFaults {
-                do { faults.append(try Simulation.fault(parsing: text, stackCount: request.simStacks)) } catch {
-                    throw .simulator(error)
-                }
-            }
             let simulation: Simulation
             do {
                 simulation = try Simulation(
@@ -112,7 +107,13 @@ public struct RunLauncher: Sendable {
                 registration: registration, clock: clock, sleeper: TaskSleeper(), output: output,
                 outputIsTerminal: outputIsTerminal, logger: logger)
         }
-        return try await runner.run()
+        _ = try await runner.run()
+        // The check is read back from the log, as `audit check` reads it, not from the run's memory.
+        let events: [LoggedEvent]
+        do { events = try store.events(site: request.site) } catch { throw .log(error) }
+        let state: SiteState
+        do { state = try SiteProjection.rebuild(site: request.site, events: events) } catch { throw .domain(error) }
+        return RunResult(findings: Rules.evaluate(state), state: state)
     }
 
     private func makePrompter(_ request: RunRequest) throws(RunError) -> any Prompter {
@@ -133,6 +134,17 @@ public struct RunLauncher: Sendable {
         } catch {
             throw .flasherConfig(path: path, reason: "\(error)")
         }
+    }
+
+    /// The `--sim-fault` values, parsed before anything is written so a typo leaves no log or image behind.
+    static func faults(_ request: RunRequest) throws(RunError) -> [SimFault] {
+        var faults: [SimFault] = []
+        for text in request.simFaults {
+            do { faults.append(try Simulation.fault(parsing: text, stackCount: request.simStacks)) } catch {
+                throw .simulator(error)
+            }
+        }
+        return faults
     }
 
     /// Opens the log, or creates it: a technician on site should not need a separate `audit init`.
