@@ -3,25 +3,31 @@ import Testing
 
 /// The one parser of each value, table-driven: what it accepts, what it refuses and the refusal it gives.
 @Suite struct DIPPositionParserTests {
-    @Test(arguments: [
-        ("UDDDDD", 6, "UDDDDD"), ("100000", 6, "UDDDDD"), ("duuuuu", 6, "DUUUUU"), ("  UDDDDD ", 6, "UDDDDD"),
-        ("0101", nil, "DUDU"), ("U", nil, "U"), (String(repeating: "D", count: 64), nil, String(repeating: "D", count: 64)),
-    ] as [(String, Int?, String)])
+    @Test(
+        arguments: [
+            ("UDDDDD", 6, "UDDDDD"), ("100000", 6, "UDDDDD"), ("duuuuu", 6, "DUUUUU"), ("  UDDDDD ", 6, "UDDDDD"),
+            ("0101", nil, "DUDU"), ("U", nil, "U"),
+            (String(repeating: "D", count: 64), nil, String(repeating: "D", count: 64)),
+        ] as [(String, Int?, String)])
     func accepts(text: String, pins: Int?, canonical: String) throws {
         #expect(try DIPPosition(parsing: text, pins: pins).description == canonical)
     }
 
-    @Test(arguments: [
-        ("", 6, DomainError.dipEmpty(pins: 6)),
-        ("   ", nil, .dipEmpty(pins: nil)),
-        ("UDD", 6, .dipWrongLength(position: "UDD", pins: 6)),
-        (" UDD ", 6, .dipWrongLength(position: "UDD", pins: 6)),
-        ("UXDDDD", 6, .dipInvalidCharacter(position: "UXDDDD", pin: 2)),
-        ("U DDDD", nil, .dipInvalidCharacter(position: "U DDDD", pin: 2)),
-        ("UDDDDD\n", nil, .dipInvalidCharacter(position: "UDDDDD\n", pin: 7)),
-        ("\tUDDDDD", nil, .dipInvalidCharacter(position: "\tUDDDDD", pin: 1)),
-        (String(repeating: "U", count: 65), nil, .dipWrongLength(position: String(repeating: "U", count: 65), pins: 64)),
-    ] as [(String, Int?, DomainError)])
+    @Test(
+        arguments: [
+            ("", 6, DomainError.dipEmpty(pins: 6)),
+            ("   ", nil, .dipEmpty(pins: nil)),
+            ("UDD", 6, .dipWrongLength(position: "UDD", pins: 6)),
+            (" UDD ", 6, .dipWrongLength(position: "UDD", pins: 6)),
+            ("UXDDDD", 6, .dipInvalidCharacter(position: "UXDDDD", pin: 2)),
+            ("U DDDD", nil, .dipInvalidCharacter(position: "U DDDD", pin: 2)),
+            ("UDDDDD\n", nil, .dipInvalidCharacter(position: "UDDDDD\n", pin: 7)),
+            ("\tUDDDDD", nil, .dipInvalidCharacter(position: "\tUDDDDD", pin: 1)),
+            (
+                String(repeating: "U", count: 65), nil,
+                .dipWrongLength(position: String(repeating: "U", count: 65), pins: 64)
+            ),
+        ] as [(String, Int?, DomainError)])
     func refuses(text: String, pins: Int?, error: DomainError) {
         #expect(throws: error) { try DIPPosition(parsing: text, pins: pins) }
     }

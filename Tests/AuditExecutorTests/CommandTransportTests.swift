@@ -1,5 +1,5 @@
-import AuditDomain
 import AuditCrypto
+import AuditDomain
 import AuditLog
 import Foundation
 import Testing
@@ -202,7 +202,8 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(10))
         #expect(result.status == 0 && !result.timedOut)
         #expect(result.stdoutText == "VERSION=4007\n")
-        let child = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let child = try #require(
+            Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(await exits(child, within: .seconds(5)), "child \(child) left running")
     }
 

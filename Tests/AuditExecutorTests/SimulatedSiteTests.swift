@@ -79,7 +79,9 @@ import Testing
     @Test func unknownStackAndBusyPortAreRefused() throws {
         let (site, _) = try makeSite(stacks: 3)
         #expect(throws: SimulatorError.unknownStack("S9")) { try site.powerOn("S9") }
-        #expect(throws: SimulatorError.self) { try site.plug(CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S3", port: .b))) }
+        #expect(throws: SimulatorError.self) {
+            try site.plug(CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S3", port: .b)))
+        }
         #expect(throws: SimulatorError.self) { try site.setDIP("S1", .addr, DIPPosition(parsing: "UDD")) }
     }
 

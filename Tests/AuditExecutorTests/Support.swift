@@ -1,5 +1,5 @@
-import AuditDomain
 import AuditCrypto
+import AuditDomain
 import AuditLog
 import Foundation
 

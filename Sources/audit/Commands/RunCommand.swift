@@ -1,6 +1,6 @@
 import ArgumentParser
-import AuditExecutor
 import AuditDomain
+import AuditExecutor
 import AuditLog
 import Foundation
 
@@ -55,7 +55,9 @@ struct RunCommand: AsyncParsableCommand {
         let launcher = RunLauncher(
             output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)
         let result: RunResult
-        do { result = try await launcher.launch(request) } catch { throw CommandFailure(error, code: error.exitStatus.rawValue) }
+        do { result = try await launcher.launch(request) } catch {
+            throw CommandFailure(error, code: error.exitStatus.rawValue)
+        }
         output.write("\n")
         printCheck(result.check)
         if result.failed { throw ExitCode(1) }
