@@ -59,7 +59,7 @@ public struct RunLauncher: Sendable {
         let image = try FirmwareImage.read(path: request.imagePath)
         var stackList: [StackIdentity]?
         if let stacks = request.stacks {
-            do { stackList = try StackIdentity.list(parsing: stacks) } catch { throw .domain(error) }
+            do { stackList = try StackIdentity.list(parsing: stacks) } catch { throw .invalidStacks(error.description) }
         }
         let faults = try Self.faults(request)
         // Refuse before touching the log: an unattended run without answers would hang or record half a step.
