@@ -64,6 +64,9 @@ public struct RunLauncher: Sendable {
         let faults = try Self.faults(request)
         // Refuse before touching the log: an unattended run without answers would hang or record half a step.
         if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
+        // Answers and flasher configuration are read now too: a missing or bad file must leave no log behind.
+        let person = request.transport == .sim ? nil : try makePrompter(request)
+        let flasher = request.transport == .command ? try commandTransport(request) : nil
         let procedure: Procedure
         do { procedure = try Procedure.load(id: "stacks-in-parallel") } catch { throw .domain(error) }
         let store = try Self.openOrCreate(request.logPath)
@@ -95,10 +98,8 @@ public struct RunLauncher: Sendable {
         case .manual, .command:
             // A person reads the display when it changes: no need to wait between two readings.
             settings.lcdPollMilliseconds = 0
-            let prompter = try makePrompter(request)
-            let transport: any FirmwareTransport =
-                request.transport == .manual
-                ? ManualTransport(prompter: prompter, clock: clock) : try commandTransport(request)
+            let prompter = person ?? TerminalPrompter(output: output, isTerminal: inputIsTerminal)
+            let transport: any FirmwareTransport = flasher ?? ManualTransport(prompter: prompter, clock: clock)
             let model = DeviceModel(name: "BMS", addrPins: 6, invPins: 6)
             let registration: SiteRegistration =
                 stackList.map { .known(SiteRegistered(model: model, stacks: $0)) } ?? .ask(model: model)
