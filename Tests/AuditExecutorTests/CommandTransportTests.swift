@@ -102,10 +102,9 @@ import Testing
         let bench = try Bench()
         defer { bench.cleanUp() }
         let flasher = try bench.script("hang.sh", "echo PROGRESS=10\nsleep 30\necho VERSION=4007")
-        let started = ContinuousClock.now
+        // Killed, not waited for: had the 30 s sleep run out, the flasher would have exited 0 with its version. No
+        // wall-clock bound: blocking tests elsewhere in the run can starve the test pool for longer than the hang.
         let outcome = try await bench.transport(flasher, timeout: 300).push(bench.request(), progress: { _ in })
-        // 0.3 s of timeout and at most 0.2 s of grace, with room for a loaded machine; far below the 30 s sleep.
-        #expect(ContinuousClock.now - started < .seconds(10))
         guard case .failed(let reason, let status, _, _) = outcome else {
             Issue.record("expected a timeout, got \(outcome)")
             return
@@ -195,16 +194,15 @@ import Testing
         try Data("#!/bin/sh\n(sleep 30; echo late) &\necho $! > '\(pidFile.path)'\necho VERSION=4007\n".utf8)
             .write(to: script)
         chmod(script.path, 0o755)
-        let process = FlasherProcess(timeoutMilliseconds: 20_000, killGraceMilliseconds: 100)
-        let started = ContinuousClock.now
+        let process = FlasherProcess(timeoutMilliseconds: 600_000, killGraceMilliseconds: 100)
         let result = try await process.run([script.path])
-        // The run ends with the script, not with the 30 s child that still holds its output.
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The run ends with the script, not with the 30 s child that still holds its output: no `late` line, and the
+        // child is gone well before its sleep would have ended.
         #expect(result.status == 0 && !result.timedOut)
         #expect(result.stdoutText == "VERSION=4007\n")
         let child = try #require(
             Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(await exits(child, within: .seconds(5)), "child \(child) left running")
+        #expect(await exits(child, within: .seconds(20)), "child \(child) left running")
     }
 
     @Test func aNonZeroExitIsAResult() async throws {
@@ -233,12 +231,12 @@ import Testing
     /// True once `pid` is gone or a zombie (ended, not yet reaped by its new parent).
     private func exits(_ pid: Int32, within limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
+        while true {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
             if let close = stat.lastIndex(of: ")"), stat[close...].dropFirst(2).first == "Z" { return true }
+            guard ContinuousClock.now < deadline else { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return false
     }
 }
 
