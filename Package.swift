@@ -78,7 +78,7 @@ let package = Package(
             dependencies: ["AuditCore"]),
         .testTarget(
             name: "AuditCryptoTests",
-            dependencies: ["AuditCrypto"]),
+            dependencies: ["AuditCore", "AuditCrypto"]),
         .testTarget(
             name: "AuditLogTests",
             dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),

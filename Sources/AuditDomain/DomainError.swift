@@ -7,6 +7,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case dipWrongLength(position: String, pins: Int)
     case dipInvalidCharacter(position: String, pin: Int)
     case invalidPort(String)
+    /// An empty DIP position; `pins` is the bank's count when known.
+    case dipEmpty(pins: Int?)
+    /// An entry of an `ID:SERIAL,...` stack list, and why it is refused.
+    case invalidStackList(String, String)
     case unknownStack(String)
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
@@ -28,6 +32,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .dipInvalidCharacter(let position, let pin):
             "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
         case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
+        case .dipEmpty(let pins):
+            "DIP position is empty: give one U or D (or 1 or 0) per pin, pin 1 first"
+                + (pins.map { " (this bank has \($0))" } ?? "")
+        case .invalidStackList(let entry, let reason): "stack list entry '\(entry)': \(reason)"
         case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
         case .invalidChoice(let field, let value, let allowed):
             "\(field) '\(value)' must be one of \(allowed.joined(separator: ", "))"

@@ -37,26 +37,4 @@ public struct RunSettings: Sendable {
 public enum SiteRegistration: Sendable, Hashable {
     case known(SiteRegistered)
     case ask(model: DeviceModel)
-
-    /// Parses `S1:SERIAL1,S2:SERIAL2`, master first, into stacks in chain order.
-    public static func stacks(parsing text: String) throws(RunError) -> [StackIdentity] {
-        var stacks: [StackIdentity] = []
-        for (index, item) in text.split(separator: ",").enumerated() {
-            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw .invalidStacks("'\(item)' is not ID:SERIAL")
-            }
-            guard !parts[0].contains("."), !parts[0].contains("-") else {
-                throw .invalidStacks("stack id '\(parts[0])' may not contain '.' or '-'")
-            }
-            guard !stacks.contains(where: { $0.id == parts[0] }) else {
-                throw .invalidStacks("stack id '\(parts[0])' is listed twice")
-            }
-            stacks.append(StackIdentity(id: parts[0], serial: parts[1], order: index + 1))
-        }
-        guard !stacks.isEmpty else { throw .invalidStacks("no stack given") }
-        return stacks
-    }
 }

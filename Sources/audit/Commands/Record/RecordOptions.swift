@@ -50,14 +50,3 @@ struct RecordOptions: ParsableArguments {
 func parsed<T>(_ option: String, _ body: () throws(DomainError) -> T) throws -> T {
     do { return try body() } catch { throw ValidationError("\(option): \(error)") }
 }
-
-/// The SHA-256 of a file, streamed so a large firmware image or photo is never held whole.
-func fileSHA256(_ path: String) throws -> Digest {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
-    defer { try? handle.close() }
-    let hasher = SHA256Hasher()
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { hasher.update($0) }
-    }
-    return hasher.finalize()
-}

@@ -17,17 +17,7 @@ struct RecordSite: ParsableCommand {
         guard (1...16).contains(addrPins), (1...16).contains(invPins) else {
             throw ValidationError("--addr-pins and --inv-pins must be between 1 and 16")
         }
-        var identities: [StackIdentity] = []
-        for (index, entry) in stacks.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--stacks entry '\(entry)' must be ID:SERIAL")
-            }
-            guard !identities.contains(where: { $0.id == parts[0] }) else {
-                throw ValidationError("--stacks names stack '\(parts[0])' twice")
-            }
-            identities.append(StackIdentity(id: parts[0], serial: parts[1], order: index + 1))
-        }
+        let identities = try parsed("--stacks") { () throws(DomainError) in try StackIdentity.list(parsing: stacks) }
         let model = DeviceModel(name: model, addrPins: addrPins, invPins: invPins)
         try record.record(.siteRegistered(SiteRegistered(model: model, stacks: identities)))
     }
@@ -55,7 +45,7 @@ struct RecordStart: ParsableCommand {
         }
         let digest: String
         if let image {
-            digest = try fileSHA256(image).hex
+            digest = try Digest.sha256(fileAt: image).hex
         } else {
             guard let parsed = Digest(hex: imageSHA256!) else {
                 throw ValidationError("--image-sha256 must be 64 lowercase hex digits")
