@@ -1,11 +1,17 @@
+import AuditCore
+
 /// Every way the domain layer refuses input; callers match on the case, people read the one-line description.
-public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
     case unknownEventType(String)
     case unsupportedVersion(type: String, version: Int64)
     case invalidPayload(type: String, reason: String)
     case missingStack(type: String)
     case dipWrongLength(position: String, pins: Int)
     case dipInvalidCharacter(position: String, pin: Int)
+    /// An empty DIP position: no pin given at all.
+    case dipEmpty
+    /// An LCD code that is neither a number, `ERROR n` nor `BLANK`.
+    case invalidLCDCode(String)
     case invalidPort(String)
     case unknownStack(String)
     case invalidChoice(field: String, value: String, allowed: [String])
@@ -25,6 +31,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
             "DIP position '\(position)' has \(position.count) pins; this bank has \(pins)"
         case .dipInvalidCharacter(let position, let pin):
             "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
+        case .dipEmpty: "a DIP position gives every pin, pin 1 first, U or D (or 1 or 0), e.g. UDDDDD"
+        case .invalidLCDCode(let text):
+            "LCD code '\(text)' must be a number as shown (e.g. 62 or 1), ERROR n (e.g. ERROR 19), or BLANK"
         case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
         case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
         case .invalidChoice(let field, let value, let allowed):
@@ -33,6 +42,18 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
             "no bundled procedure '\(id)'" + (version.map { " version \($0)" } ?? "")
         case .invalidProcedure(let name, let reason): "procedure file \(name) is invalid: \(reason)"
         case .inEvent(let seq, let error): "event \(seq): \(error)"
+        }
+    }
+
+    public var exitStatus: SysExit {
+        switch self {
+        case .unknownEventType, .unsupportedVersion, .invalidPayload, .missingStack, .dipWrongLength,
+            .dipInvalidCharacter, .dipEmpty, .invalidLCDCode, .invalidPort, .invalidChoice:
+            .invalidInput
+        case .unknownStack, .unknownProcedure: .notFound
+        // Procedures are bundled: one that does not load is a bug in this build.
+        case .invalidProcedure: .internalError
+        case .inEvent(_, let error): error.exitStatus
         }
     }
 }

@@ -22,7 +22,8 @@ public struct DIPPosition: Sendable, Hashable, CustomStringConvertible {
             }
             count += 1
         }
-        guard count > 0, count <= 64, count == (expected ?? count) else {
+        guard count > 0 else { throw .dipEmpty }
+        guard count <= 64, count == (expected ?? count) else {
             throw .dipWrongLength(position: text, pins: expected ?? 64)
         }
         pins = count

@@ -16,6 +16,10 @@ public struct DemoLauncher: Sendable {
         logPath: String, site: String, stacks: Int, faults: [String], actor: String, stopAfterEvents: Int64? = nil
     ) async throws(RunError) -> RunResult {
         guard stacks >= 1 else { throw .invalidStacks("--stacks must be at least 1") }
+        // Refuse a bad fault before the image or the log is created.
+        for text in faults {
+            do { _ = try Simulation.fault(parsing: text, stackCount: stacks) } catch { throw .simulator(error) }
+        }
         let image = try Self.writeImage(besideLog: logPath)
         var request = RunRequest(
             site: site, logPath: logPath, imagePath: image, targetVersion: Self.targetVersion, actor: actor)

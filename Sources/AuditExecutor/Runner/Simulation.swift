@@ -49,6 +49,9 @@ public struct Simulation: Sendable {
     /// Reads `name` or `name:STACK`; a stack fault without a stack falls on the last stack of the chain.
     public static func fault(parsing text: String, stackCount: Int) throws(SimulatorError) -> SimFault {
         if text.contains(":") || text == "wrong-power-order" { return try SimFault(parsing: text) }
-        return try SimFault(parsing: "\(text):S\(max(1, stackCount))")
+        // Name the fault as given: the default stack is ours, not the user's.
+        do { return try SimFault(parsing: "\(text):S\(max(1, stackCount))") } catch .invalidFault(_, let reason) {
+            throw .invalidFault(text, reason)
+        }
     }
 }

@@ -26,7 +26,7 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
             } catch let error as AuditLogError {
                 throw error
             } catch {
-                throw .refused("\(error)")
+                throw .refused(error)
             }
         }
         do {

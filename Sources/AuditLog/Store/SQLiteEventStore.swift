@@ -99,6 +99,19 @@ public final class SQLiteEventStore: EventStore, Sendable {
         }
     }
 
+    /// Like `scan`, for a listing: a site filter must name a site the log holds, so a typo is not an empty answer.
+    /// `start` runs once the filter is known to be good, before the first event (a table header, say).
+    public func list(
+        _ filter: EventFilter, start: () -> Void = {}, _ body: (LoggedEvent) -> Void
+    ) throws(AuditLogError) {
+        if let site = filter.site, try events(EventFilter(site: site, limit: 1)).isEmpty { throw .unknownSite(site) }
+        start()
+        try scan(filter) { event in
+            body(event)
+            return true
+        }
+    }
+
     public func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] {
         var events: [LoggedEvent] = []
         try scan(filter) { event in

@@ -11,25 +11,34 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The site.") var site: String
 
     func run() throws {
-        let state = try log.siteState(site).state
-        let findings = Rules.evaluate(state).sorted { $0.verdict < $1.verdict }
-        let failing = findings.filter { $0.verdict == .fail }
-        let verdict = Verdict.overall(findings)
-        switch output.format {
-        case .json:
-            emit([
-                "site": .string(site), "verdict": .string(verdict.rawValue), "findings": .array(findings.map(\.json)),
-            ])
-        case .text:
-            for finding in findings {
-                let evidence =
-                    finding.evidence.isEmpty ? "" : " [seq \(finding.evidence.map(String.init).joined(separator: ","))]"
-                print(
-                    "\(finding.verdict.rawValue.uppercased().padding(13))\(finding.rule.padding(28))\(finding.message)\(evidence)"
-                )
-            }
-            print("verdict: \(verdict.rawValue.uppercased()) (\(failing.count) failing of \(findings.count) rules)")
-        }
-        if !failing.isEmpty { throw ExitCode(1) }
+        try printCheck(try log.siteLog().check(site: site), format: output.format)
     }
+}
+
+/// Prints exactly what `audit check` prints for the site, and exits as it does (1 when a rule fails).
+func check(site: String, db: String) throws {
+    try printCheck(try SiteLog(try SQLiteEventStore.open(at: db)).check(site: site), format: .text)
+}
+
+/// Prints the findings and the verdict; exits 1 (after printing) when a rule fails.
+func printCheck(_ check: SiteCheck, format: OutputFormat) throws {
+    switch format {
+    case .json:
+        emit([
+            "site": .string(check.site), "verdict": .string(check.verdict.rawValue),
+            "findings": .array(check.findings.map(\.json)),
+        ])
+    case .text:
+        for finding in check.findings {
+            let evidence =
+                finding.evidence.isEmpty ? "" : " [seq \(finding.evidence.map(String.init).joined(separator: ","))]"
+            print(
+                "\(finding.verdict.rawValue.uppercased().padding(13))\(finding.rule.padding(28))\(finding.message)\(evidence)"
+            )
+        }
+        print(
+            "verdict: \(check.verdict.rawValue.uppercased()) (\(check.failing.count) failing of \(counted(check.findings.count, "rule")))"
+        )
+    }
+    if !check.passes { throw ExitCode(1) }
 }

@@ -53,14 +53,8 @@ struct RunCommand: AsyncParsableCommand {
         let output = StandardOutputSink()
         let launcher = RunLauncher(
             output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)
-        do { _ = try await launcher.launch(request) } catch { throw CommandFailure(error) }
+        _ = try await launcher.launch(request)
         output.write("\n")
         try check(site: site, db: log.path)
     }
-}
-
-/// Prints exactly what `audit check` prints for the site, and exits as it does (1 when a rule fails).
-func check(site: String, db: String) throws {
-    var command = try CheckCommand.parse(["--db", db, "--site", site])
-    try command.run()
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditCrypto
 import AuditDomain
 import Foundation
@@ -58,7 +59,7 @@ struct RecordLCD: ParsableCommand {
     @Option(help: "The code as shown.") var code: String
 
     func run() throws {
-        let code = try parsed("--code") { () throws(DomainError) in try LCDCode(parsing: self.code) }
+        let code = try parsed("--code") { () throws(DomainError) in try LCDCode(recording: self.code) }
         try record.record(.lcdObserved(LCDObserved(code: code)), stack: stack)
     }
 }
@@ -109,7 +110,7 @@ struct RecordPhoto: ParsableCommand {
                 stack: stack)
         }
         guard let digest = Digest(hex: sha256!) else {
-            throw ValidationError("--sha256 must be 64 lowercase hex digits")
+            throw PresentedFailure(.invalidInput, "--sha256 must be 64 lowercase hex digits")
         }
         try record.record(.photoAttached(PhotoAttached(sha256: digest.hex, name: name ?? "")), stack: stack)
     }
@@ -138,14 +139,12 @@ struct RecordPush: ParsableCommand {
         let event: DomainEvent
         switch status {
         case .started:
-            let state = try record.log.siteState(record.site).state
-            do {
-                event = .pushStarted(
-                    try state.pushIntent(
-                        imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual", attempt: attempt))
-            } catch { throw CommandFailure(error) }
+            let state = try record.log.siteLog().state(site: record.site)
+            event = .pushStarted(
+                try state.pushIntent(
+                    imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual", attempt: attempt))
         case .progress:
-            guard let percent, (0...100).contains(percent) else { throw ValidationError("--percent must be 0 to 100") }
+            guard let percent, (0...100).contains(percent) else { throw PresentedFailure(.invalidInput, "--percent must be 0 to 100") }
             event = .pushProgress(PushProgress(percent: percent))
         case .completed:
             guard let version, !version.isEmpty else { throw ValidationError("--version is required with completed") }

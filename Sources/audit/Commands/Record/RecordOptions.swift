@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditCrypto
 import AuditDomain
 import AuditLog
@@ -16,27 +17,25 @@ struct RecordOptions: ParsableArguments {
     @Option(name: .customLong("event-id"), help: "A client UUID; recording it again records nothing new.")
     var eventID: String?
 
-    func validate() throws {
-        if let observedAt, Timestamp(rfc3339: observedAt) == nil {
-            throw ValidationError("--observed-at '\(observedAt)' is not an RFC 3339 time")
-        }
-        if let eventID, UUID(uuidString: eventID) == nil {
-            throw ValidationError("--event-id '\(eventID)' is not a UUID")
-        }
-    }
-
     /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
     func record(_ event: DomainEvent, stack: String? = nil) throws {
-        let store = try log.open()
-        let result: AppendResult
-        let draft = event.draft(
-            site: site, stack: stack, observedAt: observedAt.flatMap { Timestamp(rfc3339: $0) },
-            actor: actor ?? LogLocation.defaultActor(), eventID: eventID.flatMap(UUID.init(uuidString:)) ?? .version7())
-        do {
-            result = try store.append([draft], guard: SiteAdmission.check)[0]
-        } catch {
-            throw CommandFailure(error)
+        var observed: Timestamp?
+        if let observedAt {
+            guard let time = Timestamp(rfc3339: observedAt) else {
+                throw PresentedFailure(.invalidInput, "--observed-at '\(observedAt)' is not an RFC 3339 time")
+            }
+            observed = time
         }
+        var uuid = UUID.version7()
+        if let eventID {
+            guard let parsed = UUID(uuidString: eventID) else {
+                throw PresentedFailure(.invalidInput, "--event-id '\(eventID)' is not a UUID")
+            }
+            uuid = parsed
+        }
+        let result = try log.siteLog().record(
+            event, site: site, stack: stack, observedAt: observed, actor: actor ?? LogLocation.defaultActor(),
+            eventID: uuid)
         switch output.format {
         case .json:
             emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex), "type": .string(event.type.rawValue)])
@@ -46,14 +45,17 @@ struct RecordOptions: ParsableArguments {
     }
 }
 
-/// Turns a domain parser's refusal into a usage error naming the option.
+/// Names the option in a domain parser's refusal, keeping its status (65: the text parses, the value is not valid).
 func parsed<T>(_ option: String, _ body: () throws(DomainError) -> T) throws -> T {
-    do { return try body() } catch { throw ValidationError("\(option): \(error)") }
+    do { return try body() } catch { throw PresentedFailure(context: option, error) }
 }
 
+// TODO(merge): the executor branch moves file hashing to AuditCrypto; call its function here and drop this copy.
 /// The SHA-256 of a file, streamed so a large firmware image or photo is never held whole.
 func fileSHA256(_ path: String) throws -> Digest {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw PresentedFailure(.notFound, "cannot read \(path)")
+    }
     defer { try? handle.close() }
     let hasher = SHA256Hasher()
     while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {

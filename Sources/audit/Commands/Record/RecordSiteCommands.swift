@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditCrypto
 import AuditDomain
 import Foundation
@@ -56,7 +57,7 @@ struct RecordStart: ParsableCommand {
             digest = try fileSHA256(image).hex
         } else {
             guard let parsed = Digest(hex: imageSHA256!) else {
-                throw ValidationError("--image-sha256 must be 64 lowercase hex digits")
+                throw PresentedFailure(.invalidInput, "--image-sha256 must be 64 lowercase hex digits")
             }
             digest = parsed.hex
         }
