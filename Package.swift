@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AuditDomainTests",
-            dependencies: ["AuditDomain", "AuditLog"]),
+            dependencies: ["AuditCore", "AuditDomain", "AuditLog"]),
         .testTarget(
             name: "AuditExecutorTests",
             dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto"]),
@@ -96,6 +96,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "AuditReportsTests",
-            dependencies: ["AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
+            dependencies: ["AuditCore", "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
     ]
 )

@@ -124,7 +124,8 @@ extension SiteLog {
                 let drafts = try EventDraft.parseJSONLines(line, defaultActor: defaultActor)
                 acknowledge(try append(drafts)[0])
             } catch let error as JSONLinesError {
-                throw FeedError(source: source.description, line: lineNumber, PresentedFailure(.invalidInput, error.reason))
+                throw FeedError(
+                    source: source.description, line: lineNumber, PresentedFailure(.invalidInput, error.reason))
             } catch {
                 throw FeedError(source: source.description, line: lineNumber, error)
             }

@@ -1,4 +1,5 @@
 import AuditCore
+
 /// Why a JSON text was refused; `offset` is a byte offset into the input.
 public struct JSONParseError: AuditFailure, Equatable, CustomStringConvertible {
     public var exitStatus: SysExit { .invalidInput }

@@ -25,7 +25,9 @@ public struct ReportWriter: Sendable {
     ) throws(ReportError) -> WrittenReport {
         try ReportDirectory.checkWritable(directory)
         let signingKey: Ed25519PrivateKey
-        do { signingKey = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: keyPath)) } catch { throw .crypto(error) }
+        do { signingKey = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: keyPath)) } catch {
+            throw .crypto(error)
+        }
         let store: SQLiteEventStore
         do { store = try SQLiteEventStore.open(at: logPath) } catch { throw .log(error) }
         let inputs = try ReportBuilder.inputs(store: store, site: site, keyID: signingKey.keyID, clock: clock)

@@ -30,7 +30,8 @@ struct DemoCommand: AsyncParsableCommand {
             stopAfterEvents: stopAfterEvents)
         let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
         output.write(
-            "site: \(site), \(counted(stacks, "stack")), fault: \(faults), \(counted(result.state.eventCount, "event"))\n")
+            "site: \(site), \(counted(stacks, "stack")), fault: \(faults), \(counted(result.state.eventCount, "event"))\n"
+        )
         for note in DemoLauncher.pushNotes(result.state) { output.write("note: \(note)\n") }
         try check(site: site, db: log.path)
     }

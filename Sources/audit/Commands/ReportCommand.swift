@@ -37,7 +37,8 @@ struct ReportCommand: ParsableCommand {
         case .text:
             let detail =
                 failing.isEmpty
-                ? "" : " (\(counted(failing.count, "rule")) \(failing.count == 1 ? "fails" : "fail"): \(failing.joined(separator: ", ")))"
+                ? ""
+                : " (\(counted(failing.count, "rule")) \(failing.count == 1 ? "fails" : "fail"): \(failing.joined(separator: ", ")))"
             print("\(report.verdict.rawValue.uppercased()): site \(report.site)\(detail)")
             print("wrote \(directory.path)/{report.json,report.json.sig,report.html}, signed by key \(report.keyID)")
         }

@@ -144,7 +144,9 @@ struct RecordPush: ParsableCommand {
                 try state.pushIntent(
                     imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual", attempt: attempt))
         case .progress:
-            guard let percent, (0...100).contains(percent) else { throw PresentedFailure(.invalidInput, "--percent must be 0 to 100") }
+            guard let percent, (0...100).contains(percent) else {
+                throw PresentedFailure(.invalidInput, "--percent must be 0 to 100")
+            }
             event = .pushProgress(PushProgress(percent: percent))
         case .completed:
             guard let version, !version.isEmpty else { throw ValidationError("--version is required with completed") }
