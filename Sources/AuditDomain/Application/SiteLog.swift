@@ -30,6 +30,22 @@ public struct SiteLog: Sendable {
     }
 }
 
+extension SiteLog {
+    /// Records a push start; what is not given defaults to the approved image and target the procedure started with.
+    public func recordPushStarted(
+        site: String, stack: String, imageSHA256: String?, targetVersion: String?, transport: String, attempt: Int,
+        observedAt: Timestamp? = nil, actor: String, eventID: UUID = .version7()
+    ) throws -> (DomainEvent, AppendResult) {
+        let intent = try state(site: site).pushIntent(
+            imageSHA256: imageSHA256, targetVersion: targetVersion, transport: transport, attempt: attempt)
+        let event = DomainEvent.pushStarted(intent)
+        return (
+            event,
+            try record(event, site: site, stack: stack, observedAt: observedAt, actor: actor, eventID: eventID)
+        )
+    }
+}
+
 /// Why a site cannot be read back; one line each.
 public enum SiteLogError: AuditFailure, Equatable, CustomStringConvertible {
     /// The log holds no event for the site: an unknown site, not an empty one.

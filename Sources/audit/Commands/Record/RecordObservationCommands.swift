@@ -139,10 +139,8 @@ struct RecordPush: ParsableCommand {
         let event: DomainEvent
         switch status {
         case .started:
-            let state = try record.log.siteLog().state(site: record.site)
-            event = .pushStarted(
-                try state.pushIntent(
-                    imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual", attempt: attempt))
+            return try record.recordPushStarted(
+                stack: stack, imageSHA256: imageSHA256, targetVersion: targetVersion, attempt: attempt)
         case .progress:
             guard let percent, (0...100).contains(percent) else {
                 throw PresentedFailure(.invalidInput, "--percent must be 0 to 100")

@@ -19,6 +19,24 @@ struct RecordOptions: ParsableArguments {
 
     /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
     func record(_ event: DomainEvent, stack: String? = nil) throws {
+        let context = try writeContext()
+        let result = try log.siteLog().record(
+            event, site: site, stack: stack, observedAt: context.observedAt, actor: context.actor,
+            eventID: context.eventID)
+        acknowledge(event, result)
+    }
+
+    /// Records a push start, defaulting the image and target to the procedure's.
+    func recordPushStarted(stack: String, imageSHA256: String?, targetVersion: String?, attempt: Int) throws {
+        let context = try writeContext()
+        let (event, result) = try log.siteLog().recordPushStarted(
+            site: site, stack: stack, imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual",
+            attempt: attempt, observedAt: context.observedAt, actor: context.actor, eventID: context.eventID)
+        acknowledge(event, result)
+    }
+
+    /// When, who and which id: a time or an id that cannot be read is invalid input naming its option.
+    private func writeContext() throws -> (observedAt: Timestamp?, actor: String, eventID: UUID) {
         var observed: Timestamp?
         if let observedAt {
             guard let time = Timestamp(rfc3339: observedAt) else {
@@ -33,9 +51,10 @@ struct RecordOptions: ParsableArguments {
             }
             uuid = parsed
         }
-        let result = try log.siteLog().record(
-            event, site: site, stack: stack, observedAt: observed, actor: actor ?? LogLocation.defaultActor(),
-            eventID: uuid)
+        return (observed, actor ?? LogLocation.defaultActor(), uuid)
+    }
+
+    private func acknowledge(_ event: DomainEvent, _ result: AppendResult) {
         switch output.format {
         case .json:
             emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex), "type": .string(event.type.rawValue)])

@@ -61,10 +61,8 @@ struct RecordStart: ParsableCommand {
             }
             digest = parsed.hex
         }
-        let chosen = try parsed("--procedure") { () throws(DomainError) -> Procedure in
-            if let procedure { return try Procedure.load(id: procedure, version: procedureVersion) }
-            guard let first = Procedure.bundled.first else { throw .unknownProcedure(id: "any", version: nil) }
-            return try Procedure.load(id: first.id, version: procedureVersion)
+        let chosen = try parsed("--procedure") { () throws(DomainError) in
+            try Procedure.load(id: procedure, version: procedureVersion)
         }
         try record.record(
             .procedureStarted(
