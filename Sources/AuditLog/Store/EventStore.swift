@@ -38,6 +38,8 @@ public protocol EventStore: Sendable {
     var logID: String { get }
 
     /// Appends all drafts in one transaction, all or nothing; a known event id returns its original seq.
+    ///
+    /// The log's primitive: writers of domain events go through `AuditDomain.SiteLog`, which passes the admission gate.
     func append(_ drafts: [EventDraft], guard: AppendGuard?) throws(AuditLogError) -> [AppendResult]
 
     func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent]
@@ -47,6 +49,7 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// Appends without any guard: for tests, benchmarks and tools that load a log wholesale, not for writers.
     public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
         try append(drafts, guard: nil)
     }
