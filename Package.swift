@@ -46,7 +46,7 @@ let package = Package(
             plugins: ["EmbedPlugin"]),
         .target(
             name: "AuditDomain",
-            dependencies: ["AuditCore", "AuditLog"],
+            dependencies: ["AuditCore", "AuditCrypto", "AuditLog"],
             plugins: ["EmbedPlugin"]),
         .target(
             name: "AuditExecutor",
@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AuditDomainTests",
-            dependencies: ["AuditDomain", "AuditLog"]),
+            dependencies: ["AuditCore", "AuditDomain", "AuditLog"]),
         .testTarget(
             name: "AuditExecutorTests",
             dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto"]),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "AuditReportsTests",
             dependencies: [
-                "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto",
+                "AuditCore", "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
     ]

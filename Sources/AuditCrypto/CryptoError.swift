@@ -1,3 +1,5 @@
+import AuditCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +9,7 @@
 /// Every failure of the signing and key-file code, typed so callers can react and tests can compare.
 ///
 /// Messages are one line and never contain key material.
-public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum CryptoError: AuditFailure, Equatable, CustomStringConvertible {
     /// A raw key or signature did not have the length its algorithm fixes.
     case invalidLength(what: String, expected: Int, actual: Int)
     /// The text is not a PEM block of the expected kind, or OpenSSL could not decode it.
@@ -51,6 +53,19 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
             "Merkle tree: \(detail)"
         case .openSSL(let operation, let reason):
             "OpenSSL \(operation) failed: \(reason)"
+        }
+    }
+
+    public var exitStatus: SysExit {
+        switch self {
+        case .invalidLength, .malformedPEM, .encryptedKeyUnsupported, .unsupportedKeyType, .insecureKeyFileMode,
+            .notARegularFile:
+            .invalidInput
+        case .keyFileExists: .refusingToOverwrite
+        case .fileSystem(_, _, let code) where code == ENOENT || code == ENOTDIR: .notFound
+        case .fileSystem(_, _, let code) where code == EEXIST: .refusingToOverwrite
+        case .fileSystem: .ioError
+        case .merkleRange, .openSSL: .internalError
         }
     }
 

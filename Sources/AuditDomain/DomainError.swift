@@ -1,11 +1,15 @@
+import AuditCore
+
 /// Every way the domain layer refuses input; callers match on the case, people read the one-line description.
-public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
     case unknownEventType(String)
     case unsupportedVersion(type: String, version: Int64)
     case invalidPayload(type: String, reason: String)
     case missingStack(type: String)
     case dipWrongLength(position: String, pins: Int)
     case dipInvalidCharacter(position: String, pin: Int)
+    /// An LCD code that is neither a number, `ERROR n` nor `BLANK`.
+    case invalidLCDCode(String)
     case invalidPort(String)
     /// An empty DIP position; `pins` is the bank's count when known.
     case dipEmpty(pins: Int?)
@@ -31,6 +35,8 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
             "DIP position '\(position)' has \(position.count) pins; this bank has \(pins)"
         case .dipInvalidCharacter(let position, let pin):
             "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
+        case .invalidLCDCode(let text):
+            "LCD code '\(text)' must be a number as shown (e.g. 62 or 1), ERROR n (e.g. ERROR 19), or BLANK"
         case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
         case .dipEmpty(let pins):
             "DIP position is empty: give one U or D (or 1 or 0) per pin, pin 1 first"
@@ -44,6 +50,19 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidProcedure(let name, let reason): "procedure file \(name) is invalid: \(reason)"
         case .notAPhoto(let name): "\(name) is not a JPEG or PNG image"
         case .inEvent(let seq, let error): "event \(seq): \(error)"
+        }
+    }
+
+    public var exitStatus: SysExit {
+        switch self {
+        case .unknownEventType, .unsupportedVersion, .invalidPayload, .missingStack, .dipWrongLength,
+            .dipInvalidCharacter, .dipEmpty, .invalidLCDCode, .invalidPort, .invalidChoice, .invalidStackList,
+            .notAPhoto:
+            .invalidInput
+        case .unknownStack, .unknownProcedure: .notFound
+        // Procedures are bundled: one that does not load is a bug in this build.
+        case .invalidProcedure: .internalError
+        case .inEvent(_, let error): error.exitStatus
         }
     }
 }

@@ -141,7 +141,7 @@ public enum ReportBuilder {
     }
 
     /// The bytes of every photo the report folder must hold, read from the log's evidence store.
-    public static func photoFiles(_ report: Report, store: SQLiteEventStore) throws(ReportError) -> [PhotoCopy] {
+    public static func photoFiles(_ report: Report, store: any EventStore) throws(ReportError) -> [PhotoCopy] {
         var copies: [PhotoCopy] = []
         for photo in report.photos {
             guard let file = photo.file else { continue }

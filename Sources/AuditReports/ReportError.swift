@@ -1,13 +1,18 @@
+import AuditCore
 import AuditCrypto
 import AuditDomain
 import AuditLog
 
 /// Every way building, writing or reading a report fails; each case reads as one line for stderr.
-public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ReportError: AuditFailure, Equatable, CustomStringConvertible {
     case unknownSite(String)
     case brokenChain(ChainBreak)
     case outputNotEmpty(path: String)
     case fileSystem(operation: String, path: String, reason: String)
+    /// A file of a report folder is not there (or the folder is not).
+    case missingFile(path: String)
+    /// The report.json a log is checked against is not there.
+    case missingReport(path: String)
     case malformed(String)
     case template(String)
     case log(AuditLogError)
@@ -24,6 +29,8 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
         case .brokenChain(let chainBreak): "the log's chain is broken at \(chainBreak); no report can vouch for it"
         case .outputNotEmpty(let path): "\(path) already exists and is not empty; choose another --out"
         case .fileSystem(let operation, let path, let reason): "\(operation) \(path) failed: \(reason)"
+        case .missingFile(let path): "read \(path) failed: missing or unreadable"
+        case .missingReport(let path): "\(path) is missing or unreadable"
         case .malformed(let reason): "report.json is malformed: \(reason)"
         case .template(let reason): "report template: \(reason)"
         case .log(let error): error.description
@@ -32,6 +39,20 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
         case .rejected(let reason): reason
         case .missingPhoto(let seq, let sha256):
             "photo seq \(seq): the log holds no copy of file \(sha256); record it with 'audit record photo --file'"
+        }
+    }
+
+    public var exitStatus: SysExit {
+        switch self {
+        case .unknownSite, .missingFile, .missingReport, .missingPhoto: .notFound
+        case .brokenChain, .rejected: .no
+        case .outputNotEmpty: .refusingToOverwrite
+        case .fileSystem: .ioError
+        case .malformed: .invalidInput
+        case .template: .internalError
+        case .log(let error): error.exitStatus
+        case .crypto(let error): error.exitStatus
+        case .domain(let error): error.exitStatus
         }
     }
 }

@@ -60,6 +60,7 @@ public enum ReportVerifier {
     }
 
     static func read(_ url: URL) throws(ReportError) -> [UInt8] {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw .missingFile(path: url.path) }
         do { return Array(try Data(contentsOf: url)) } catch {
             throw .fileSystem(operation: "read", path: url.path, reason: "missing or unreadable")
         }

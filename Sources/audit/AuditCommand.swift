@@ -1,19 +1,31 @@
 import ArgumentParser
+import AuditCore
+import AuditDomain
+import AuditLog
+import AuditReports
 import Foundation
 import Logging
 
 @main
 struct AuditCommand: AsyncParsableCommand {
+    static let version = "0.9.0"
+
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "A tamper-evident recorder for firmware updates of battery stacks wired in parallel.",
+        version: """
+            audit \(version)
+            log schema \(SQLiteEventStore.schemaVersion), hash format \(SQLiteEventStore.hashFormat), \
+            report format \(Report.formatVersion)
+            """,
         subcommands: [
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self, KeygenCommand.self,
             ReportCommand.self, VerifyReportCommand.self,
-            RecordCommand.self, StatusCommand.self, CheckCommand.self, RunCommand.self, DemoCommand.self,
+            RecordCommand.self, StatusCommand.self, CheckCommand.self, SitesCommand.self, ProcedureCommand.self,
+            RunCommand.self, DemoCommand.self,
         ])
 
-    /// Every failure ends as exactly one line on stderr, so scripts and technicians see one reason.
+    /// Every failure ends as exactly one line on stderr (one JSON object with `--format json`), mapped here once.
     static func main() async {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -31,15 +43,15 @@ struct AuditCommand: AsyncParsableCommand {
         } catch {
             // A command that already said everything (e.g. `check` listing failing rules) only sets the status.
             if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
-            let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }
-            if let failure = error as? CommandFailure {
-                FileHandle.standardError.write(Data("audit: \(failure.message)\n".utf8))
-                Foundation.exit(failure.code)
-            }
-            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            FileHandle.standardError.write(Data("audit: \(message)\n".utf8))
-            Foundation.exit(code.rawValue)
+            // Help and --version are not failures: ArgumentParser prints them.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let (status, message) = ErrorOutput.present(error, command: self)
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            let line =
+                ErrorOutput.wantsJSON(arguments)
+                ? ErrorOutput.json(status: status, message: message) : "audit: \(message)"
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            Foundation.exit(status.rawValue)
         }
     }
 }

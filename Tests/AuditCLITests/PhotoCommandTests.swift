@@ -66,7 +66,7 @@ import Testing
         let result = try CLI.audit([
             "record", "photo", "--db", db, "--site", "site-1", "--file", scratch.path("nope.jpg"),
         ])
-        expectOneLineError(result, contains: "no photo file at")
+        expectOneLineError(result, contains: "no such file")
         #expect(result.status == 66)
     }
 }

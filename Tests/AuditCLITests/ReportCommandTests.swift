@@ -75,7 +75,7 @@ import Testing
         let out = scratch.path("report")
         let result = try CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("FAIL: site site-1 (1 rules fail: dip.addr-restored)"))
+        #expect(result.stdout.hasPrefix("FAIL: site site-1 (1 rule fails: dip.addr-restored)"))
         let json = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
         #expect(json.contains(#""verdict":"fail""#))
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)

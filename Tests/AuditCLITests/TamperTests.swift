@@ -32,7 +32,8 @@ import Testing
         #expect(found.kind == "content changed")
         #expect(
             found.result.stderr
-                == "audit: chain broken at seq 4: content changed: the row no longer hashes to its stored hash\n")
+                == #"{"error":{"exit":1,"kind":"no","message":"chain broken at seq 4: content changed: "#
+                + #"the row no longer hashes to its stored hash"}}"# + "\n")
     }
 
     @Test func editedContentWithEveryLaterHashRecomputedIsStillCaughtAtItsSeq() throws {

@@ -57,11 +57,15 @@ struct CrashingStore: EventStore {
 
     var logID: String { inner.logID }
 
-    func append(_ drafts: [EventDraft], guard check: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
-        let results = try inner.append(drafts, guard: check)
+    func append(
+        _ drafts: [EventDraft], attaching evidence: [[UInt8]], guard check: AppendGuard?
+    ) throws(AuditLogError) -> [AppendResult] {
+        let results = try inner.append(drafts, attaching: evidence, guard: check)
         if try inner.head().size >= limit { throw .database("simulated crash after event \(limit)") }
         return results
     }
+
+    func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]? { try inner.evidence(sha256) }
 
     func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] { try inner.events(filter) }
 

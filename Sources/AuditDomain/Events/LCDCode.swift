@@ -38,6 +38,16 @@ public struct LCDCode: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What a writer may record: a number, `ERROR n` (also `E19`, `ERR 19`), or `BLANK` for an empty display.
+    ///
+    /// Stricter than `init(parsing:)`, which also reads other text an older writer may have logged.
+    public init(recording text: String) throws(DomainError) {
+        let parsed: LCDCode
+        do { parsed = try LCDCode(parsing: text) } catch { throw .invalidLCDCode(text) }
+        guard parsed.kind != .other || parsed.code.uppercased() == "BLANK" else { throw .invalidLCDCode(text) }
+        self = parsed
+    }
+
     public var isError: Bool {
         if case .error = kind { return true }
         return false

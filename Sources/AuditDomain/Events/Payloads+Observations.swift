@@ -69,7 +69,9 @@ public struct LCDObserved: EventPayload {
 
     public init(code: LCDCode) { self.code = code }
 
-    init(reading payload: PayloadReader) throws(DomainError) { code = try payload.parse("code", LCDCode.init) }
+    init(reading payload: PayloadReader) throws(DomainError) {
+        code = try payload.parse("code", LCDCode.init(parsing:))
+    }
 
     var fields: [String: JSONValue] { ["code": .string(code.code)] }
 }

@@ -136,6 +136,17 @@ public struct PhotoAttached: EventPayload {
         self.caption = caption
     }
 
+    /// A photo known by its SHA-256 only (the file stays elsewhere): the digest must be 64 lowercase hex digits.
+    public init(hashOnly sha256: String, name: String, caption: String? = nil) throws(DomainError) {
+        guard sha256.utf8.count == 64,
+            sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else {
+            throw .invalidPayload(
+                type: EventType.photoAttached.rawValue, reason: "'sha256' must be 64 lowercase hex digits")
+        }
+        self.init(sha256: sha256, name: name, caption: caption)
+    }
+
     init(reading payload: PayloadReader) throws(DomainError) {
         self.init(
             sha256: try payload.string("sha256"), name: try payload.string("name"),

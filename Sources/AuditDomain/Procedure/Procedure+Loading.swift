@@ -39,6 +39,13 @@ extension Procedure {
         return procedure
     }
 
+    /// The procedure a `record start` names, or the first bundled one when it names none.
+    public static func load(id: String?, version: String?) throws(DomainError) -> Procedure {
+        if let id { return try load(id: id, version: version) }
+        guard let first = bundled.first else { throw .unknownProcedure(id: "any", version: nil) }
+        return try load(id: first.id, version: version)
+    }
+
     /// True when this is the latest bundled version of its id: runs must follow the current document.
     public var isCurrent: Bool { (try? Procedure.load(id: id))?.version == version }
 }

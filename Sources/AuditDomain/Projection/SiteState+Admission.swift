@@ -1,11 +1,12 @@
+import AuditCore
 import AuditLog
 
 /// Why an observation is refused before it reaches the log.
-public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum AdmissionError: AuditFailure, Equatable, CustomStringConvertible {
     case unknownSite(String)
     case alreadyRegistered(site: String, seq: Int64)
     case invalid(DomainError)
-    case unknownStep(String, procedure: String)
+    case unknownStep(String, procedure: String, valid: [String])
     case notADomainType(String, site: String)
     case foreignEvents(site: String, seq: Int64)
     case noProcedure(site: String)
@@ -15,13 +16,23 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unknownSite(let site): "unknown site '\(site)' (register it first with 'audit record site')"
         case .alreadyRegistered(let site, let seq): "site '\(site)' is already registered (seq \(seq))"
         case .invalid(let error): error.description
-        case .unknownStep(let step, let procedure): "step '\(step)' is not in procedure \(procedure)"
+        case .unknownStep(let step, let procedure, let valid):
+            "step '\(step)' is not in procedure \(procedure); its steps are \(valid.joined(separator: ", "))"
         case .notADomainType(let type, let site):
             "site '\(site)' is registered, and '\(type)' is not one of its event types (see docs/DOMAIN.md)"
         case .noProcedure(let site):
             "no procedure started at site '\(site)': give the image's SHA-256 and the target version"
         case .foreignEvents(let site, let seq):
             "site '\(site)' already holds events of other types (seq \(seq)); register the procedure under another site name"
+        }
+    }
+
+    public var exitStatus: SysExit {
+        switch self {
+        case .unknownSite, .unknownStep: .notFound
+        case .alreadyRegistered: .refusingToOverwrite
+        case .invalid(let error): error.exitStatus
+        case .notADomainType, .foreignEvents, .noProcedure: .invalidInput
         }
     }
 }
@@ -51,7 +62,8 @@ extension SiteState {
                     id: self.procedure?.value.procedureID ?? "", version: self.procedure?.value.procedureVersion))
                 ?? Procedure.bundled.first
             if let procedure, !procedure.steps.contains(where: { $0.id == payload.step }) {
-                throw .unknownStep(payload.step, procedure: "\(procedure.id) \(procedure.version)")
+                throw .unknownStep(
+                    payload.step, procedure: "\(procedure.id) \(procedure.version)", valid: procedure.steps.map(\.id))
             }
         }
     }

@@ -153,7 +153,7 @@ final class ProgressRecorder: @unchecked Sendable {
             let event = DomainEvent.pushProgress(PushProgress(percent: percent))
             do {
                 let draft = event.draft(site: site, stack: stack, observedAt: at, actor: actor)
-                let result = try store.append([draft], guard: SiteAdmission.check)[0]
+                let result = try SiteLog(store).append(draft)
                 entries.append(Entry(stack: stack, percent: percent, seq: result.seq, at: at))
             } catch {
                 self.error = error as? AuditLogError ?? .database("\(error)")

@@ -54,8 +54,8 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
 
     public var exitStatus: SysExit {
         switch self {
-        case .log(let error): Self.status(of: error, else: Self.fallback(error))
-        case .domain(let error): Self.status(of: error, else: Self.fallback(error))
+        case .log(let error): error.exitStatus
+        case .domain(let error): error.exitStatus
         case .prompt(let error): error.exitStatus
         case .transport(let error): error.exitStatus
         case .image(let error), .flasherConfigUnreadable(let error): error.exitStatus
@@ -64,29 +64,6 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
         case .mismatchedResume, .noStacks, .flasherConfig: .invalidInput
         case .invalidStacks, .noTerminal, .noFlasherConfig: .usage
         case .simulator(let error): error.exitStatus
-        }
-    }
-
-    /// A wrapped error's own status once its module adopts `AuditFailure`, else the status this layer knows for it.
-    static func status(of error: any Error, else fallback: SysExit) -> SysExit {
-        (error as? any AuditFailure)?.exitStatus ?? fallback
-    }
-
-    static func fallback(_ error: AuditLogError) -> SysExit {
-        switch error {
-        case .noLog: .notFound
-        case .alreadyExists: .refusingToOverwrite
-        case .database: .ioError
-        case .invalidEvent, .eventIDConflict, .notAnAuditLog, .newerSchema, .corrupt, .refused, .evidenceTooLarge:
-            .invalidInput
-        }
-    }
-
-    static func fallback(_ error: DomainError) -> SysExit {
-        switch error {
-        case .unknownProcedure, .unknownStack: .notFound
-        case .inEvent(_, let inner): fallback(inner)
-        default: .invalidInput
         }
     }
 }

@@ -37,7 +37,7 @@ final class RunSession {
         let draft = event.draft(
             site: settings.site, stack: stack, observedAt: observedAt, actor: settings.actor)
         let result: AppendResult
-        do { result = try store.append([draft], guard: SiteAdmission.check)[0] } catch { throw .log(error) }
+        do { result = try SiteLog(store).append(draft) } catch { throw .log(error) }
         fold.apply(event, stack: stack, seq: result.seq, at: observedAt)
         return result.seq
     }

@@ -21,11 +21,15 @@ public struct StopAfterEventsStore: EventStore {
 
     public var logID: String { inner.logID }
 
-    public func append(_ drafts: [EventDraft], guard check: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
-        let results = try inner.append(drafts, guard: check)
+    public func append(
+        _ drafts: [EventDraft], attaching evidence: [[UInt8]], guard check: AppendGuard?
+    ) throws(AuditLogError) -> [AppendResult] {
+        let results = try inner.append(drafts, attaching: evidence, guard: check)
         if try inner.head().size >= limit { kill(getpid(), SIGKILL) }
         return results
     }
+
+    public func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]? { try inner.evidence(sha256) }
 
     public func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] { try inner.events(filter) }
 

@@ -66,7 +66,7 @@ struct ChainAppender {
             do { try guardCheck(site, try events(site), bySite[site]!) } catch let error as AuditLogError {
                 throw error
             } catch {
-                throw AuditLogError.refused("\(error)")
+                throw AuditLogError.refused(error)
             }
         }
     }

@@ -1,7 +1,10 @@
+import AuditCore
 import Foundation
 
 /// A JSON Lines batch refused as a whole; `line` is 1-based.
-public struct JSONLinesError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct JSONLinesError: AuditFailure, Equatable, CustomStringConvertible {
+    public var exitStatus: SysExit { .invalidInput }
+
     public var line: Int
     public var reason: String
 

@@ -1,3 +1,4 @@
+import AuditCore
 import Foundation
 
 /// An event as a client submits it, before the log assigns its seq, time and hashes.
@@ -43,7 +44,9 @@ public struct EventDraft: Sendable, Hashable {
     }
 }
 
-public enum EventValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertible {
+    public var exitStatus: SysExit { .invalidInput }
+
     case empty(String)
     case tooLong(String)
     case controlCharacter(String)

@@ -1,5 +1,9 @@
+import AuditCore
+
 /// Why a JSON text was refused; `offset` is a byte offset into the input.
-public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct JSONParseError: AuditFailure, Equatable, CustomStringConvertible {
+    public var exitStatus: SysExit { .invalidInput }
+
     public var offset: Int
     public var reason: String
 

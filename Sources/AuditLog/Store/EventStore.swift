@@ -37,8 +37,17 @@ public typealias AppendGuard = (_ site: String, _ logged: [LoggedEvent], _ new: 
 public protocol EventStore: Sendable {
     var logID: String { get }
 
-    /// Appends all drafts in one transaction, all or nothing; a known event id returns its original seq.
-    func append(_ drafts: [EventDraft], guard: AppendGuard?) throws(AuditLogError) -> [AppendResult]
+    /// Appends all drafts in one transaction, all or nothing; a known event id returns its original seq. Once the
+    /// guard admits the drafts, copies of the files they name (photos) are stored in the same transaction, so a
+    /// refused event leaves no file behind.
+    ///
+    /// The log's primitive: writers of domain events go through `AuditDomain.SiteLog`, which passes the admission gate.
+    func append(
+        _ drafts: [EventDraft], attaching evidence: [[UInt8]], guard: AppendGuard?
+    ) throws(AuditLogError) -> [AppendResult]
+
+    /// The stored copy of the file with this SHA-256, or nil when the log holds none.
+    func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]?
 
     func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent]
 
@@ -47,6 +56,12 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// Appends with no evidence files.
+    public func append(_ drafts: [EventDraft], guard check: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
+        try append(drafts, attaching: [], guard: check)
+    }
+
+    /// Appends without any guard: for tests, benchmarks and tools that load a log wholesale, not for writers.
     public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
         try append(drafts, guard: nil)
     }

@@ -8,14 +8,20 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
     private let lock = NSLock()
     private var rows: [LoggedEvent] = []
     private var byEventID: [String: Int] = [:]
+    private var files: [Digest: [UInt8]] = [:]
 
     public init(logID: String = UUID().uuidString.lowercased(), clock: any AuditClock = SystemClock()) {
         self.logID = logID
         self.clock = clock
     }
 
-    public func append(_ drafts: [EventDraft], guard guardCheck: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
+    public func append(
+        _ drafts: [EventDraft], attaching evidence: [[UInt8]], guard guardCheck: AppendGuard?
+    ) throws(AuditLogError) -> [AppendResult] {
         try ChainAppender.validate(drafts)
+        for bytes in evidence where bytes.count > SQLiteEventStore.maximumEvidenceSize {
+            throw .evidenceTooLarge(size: bytes.count, limit: SQLiteEventStore.maximumEvidenceSize)
+        }
         lock.lock()
         defer { lock.unlock() }
         if let guardCheck {
@@ -26,7 +32,7 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
             } catch let error as AuditLogError {
                 throw error
             } catch {
-                throw .refused("\(error)")
+                throw .refused(error)
             }
         }
         do {
@@ -55,6 +61,7 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
                 byEventID[event.eventID] = rows.count
                 rows.append(event)
             }
+            for bytes in evidence { files[SHA256.hash(bytes)] = bytes }
             return results
         }
     }
@@ -68,6 +75,10 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
             if let limit = filter.limit { selected = Array(selected.prefix(limit)) }
             return selected
         }
+    }
+
+    public func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]? {
+        lock.withLock { files[sha256] }
     }
 
     public func head() throws(AuditLogError) -> (size: Int64, hash: Digest) {

@@ -13,6 +13,8 @@ extension SQLiteEventStore {
     /// `PRAGMA application_id` of every audit log ("AUDT"): how a file is told apart from other SQLite files.
     public static let applicationID: Int32 = 0x4155_4454
     public static let hashFormat = "audit-chain-v1"
+    /// The newest schema migration this build writes; logs at it or any earlier one are read.
+    public static var schemaVersion: String { Migrations.files.last.map { Migrations.identifier($0.name) } ?? "none" }
 
     public struct Options: Sendable {
         /// FULL makes a commit durable across power loss; NORMAL only across process crashes.
@@ -84,6 +86,11 @@ extension SQLiteEventStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noLog(path: path) }
         guard !isDirectory.boolValue else { throw .notAnAuditLog(path: path, reason: "it is a directory") }
+        // SQLite takes an empty file for an empty database; say what it is rather than "another application's".
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size == 0 {
+            throw .notAnAuditLog(path: path, reason: "it is empty (0 bytes); create a log with 'audit init'")
+        }
         do {
             let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: true))
             return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger)

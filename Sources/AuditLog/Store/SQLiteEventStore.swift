@@ -21,10 +21,6 @@ public final class SQLiteEventStore: EventStore, Sendable {
         self.logger = logger
     }
 
-    public func append(_ drafts: [EventDraft], guard guardCheck: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
-        try append(drafts, evidence: [], guard: guardCheck)
-    }
-
     /// Appends the drafts and stores the evidence files they name, in one transaction once the guard admits them.
     func append(
         _ drafts: [EventDraft], evidence: [[UInt8]], guard guardCheck: AppendGuard?
@@ -104,6 +100,19 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 let (sql, arguments) = Self.selection(filter)
                 try EventRow.forEach(db, sql: sql, arguments: arguments, body)
             }
+        }
+    }
+
+    /// Like `scan`, for a listing: a site filter must name a site the log holds, so a typo is not an empty answer.
+    /// `start` runs once the filter is known to be good, before the first event (a table header, say).
+    public func list(
+        _ filter: EventFilter, start: () -> Void = {}, _ body: (LoggedEvent) -> Void
+    ) throws(AuditLogError) {
+        if let site = filter.site, try events(EventFilter(site: site, limit: 1)).isEmpty { throw .unknownSite(site) }
+        start()
+        try scan(filter) { event in
+            body(event)
+            return true
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditDomain
 import AuditLog
 import Foundation
@@ -40,38 +41,14 @@ struct AppendCommand: ParsableCommand {
     }
 
     func run() throws {
-        if perLine, let jsonl { return try appendPerLine(jsonl) }
-        let drafts = try makeDrafts()
-        let store = try log.open()
-        let results: [AppendResult]
-        do { results = try store.append(drafts, guard: SiteAdmission.check) } catch { throw CommandFailure(error) }
-        results.forEach(acknowledge)
-    }
-
-    /// Each line is durable before its acknowledgement is printed; a bad line stops the feed.
-    func appendPerLine(_ path: String) throws {
-        let store = try log.open()
+        let log = try self.log.siteLog()
         let defaultActor = actor ?? LogLocation.defaultActor()
-        var lineNumber = 0
-        for line in try lines(path) {
-            lineNumber += 1
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
-            do {
-                let drafts = try EventDraft.parseJSONLines(line, defaultActor: defaultActor)
-                acknowledge(try store.append(drafts, guard: SiteAdmission.check)[0])
-            } catch let error as JSONLinesError {
-                throw CommandFailure("\(path == "-" ? "stdin" : path): line \(lineNumber): \(error.reason)", code: 65)
-            } catch {
-                throw CommandFailure("\(path == "-" ? "stdin" : path): line \(lineNumber): \(error)")
-            }
+        if let jsonl {
+            let source = JSONLinesSource(argument: jsonl)
+            if perLine { return try log.feed(from: source, defaultActor: defaultActor, acknowledge: acknowledge) }
+            return try log.appendBatch(from: source, defaultActor: defaultActor).forEach(acknowledge)
         }
-    }
-
-    func lines(_ path: String) throws -> AnySequence<String> {
-        if path == "-" { return AnySequence { AnyIterator { readLine(strippingNewline: true) } } }
-        // isNewline also splits "\r\n", which Swift treats as one Character.
-        return AnySequence(
-            try readInput(path).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init))
+        acknowledge(try log.append(try makeDraft(actor: defaultActor)))
     }
 
     func acknowledge(_ result: AppendResult) {
@@ -83,54 +60,32 @@ struct AppendCommand: ParsableCommand {
         fflush(nil)
     }
 
-    func makeDrafts() throws -> [EventDraft] {
-        let defaultActor = actor ?? LogLocation.defaultActor()
-        if let jsonl {
-            let text = try readInput(jsonl)
-            do { return try EventDraft.parseJSONLines(text, defaultActor: defaultActor) } catch {
-                throw CommandFailure("\(jsonl == "-" ? "stdin" : jsonl): \(error)", code: 65)
-            }
-        }
+    /// The single event the options describe; a value that parses as text but is not valid input names its option.
+    func makeDraft(actor defaultActor: String) throws -> EventDraft {
         var value: JSONValue = [:]
         if let data {
             do { value = try JSONValue(parsing: data) } catch {
-                throw ValidationError("--data is not valid JSON: \(error)")
+                throw PresentedFailure(.invalidInput, "--data is not valid JSON: \(error)")
             }
-            guard case .object = value else { throw ValidationError("--data must be a JSON object") }
+            guard case .object = value else { throw PresentedFailure(.invalidInput, "--data must be a JSON object") }
         }
         var observed: Timestamp?
         if let observedAt {
             guard let time = Timestamp(rfc3339: observedAt) else {
-                throw ValidationError("--observed-at '\(observedAt)' is not an RFC 3339 time")
+                throw PresentedFailure(.invalidInput, "--observed-at '\(observedAt)' is not an RFC 3339 time")
             }
             observed = time
         }
         var uuid = UUID.version7()
         if let eventID {
             do { uuid = try EventDraft.eventID(parsing: eventID) } catch {
-                throw ValidationError("--event-id: \(error)")
+                throw PresentedFailure(.invalidInput, "--event-id: \(error)")
             }
         }
         let draft = EventDraft(
             eventID: uuid, site: site!, stack: stack, type: type!, data: value, observedAt: observed,
             actor: defaultActor)
-        do { try draft.validate() } catch { throw ValidationError("\(error)") }
-        return [draft]
-    }
-
-    func readInput(_ path: String) throws -> String {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CommandFailure("cannot read \(path)", code: 66)
-            }
-            data = contents
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("\(path == "-" ? "stdin" : path) is not UTF-8 text", code: 65)
-        }
-        return text
+        do { try draft.validate() } catch { throw PresentedFailure(.invalidInput, "\(error)") }
+        return draft
     }
 }

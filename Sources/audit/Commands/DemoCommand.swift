@@ -25,16 +25,13 @@ struct DemoCommand: AsyncParsableCommand {
         let launcher = RunLauncher(
             output: verbose ? output : NullSink(), outputIsTerminal: isatty(1) == 1, inputIsTerminal: false)
         output.write("log: \(log.path)\n")
-        let result: RunResult
-        do {
-            result = try await DemoLauncher(launcher: launcher).run(
-                logPath: log.path, site: site, stacks: stacks, faults: fault, actor: LogLocation.defaultActor(),
-                stopAfterEvents: stopAfterEvents)
-        } catch {
-            throw CommandFailure(error, code: error.exitStatus.rawValue)
-        }
+        let result = try await DemoLauncher(launcher: launcher).run(
+            logPath: log.path, site: site, stacks: stacks, faults: fault, actor: LogLocation.defaultActor(),
+            stopAfterEvents: stopAfterEvents)
         let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
-        output.write("site: \(site), \(stacks) stacks, fault: \(faults), \(result.state.eventCount) events\n")
+        output.write(
+            "site: \(site), \(counted(stacks, "stack")), fault: \(faults), \(counted(result.state.eventCount, "event"))\n"
+        )
         for note in DemoLauncher.pushNotes(result.state) { output.write("note: \(note)\n") }
         printCheck(result.check)
         if result.failed { throw ExitCode(1) }

@@ -9,8 +9,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        let store: SQLiteEventStore
-        do { store = try SQLiteEventStore.create(at: log.path) } catch { throw CommandFailure(error) }
+        let store = try SQLiteEventStore.create(at: log.path)
         switch output.format {
         case .json: emit(["path": .string(store.path), "log_id": .string(store.logID)])
         case .text: print("created \(store.path)\nlog id \(store.logID)")

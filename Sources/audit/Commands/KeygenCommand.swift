@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditCrypto
 import AuditReports
 import Foundation
 
@@ -14,20 +13,15 @@ struct KeygenCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: out ?? KeyLocation.defaultDirectory())
-        let key: Ed25519PrivateKey
-        let files: (privateKey: URL, publicKey: URL)
-        do {
-            key = try Ed25519PrivateKey.generate()
-            files = try KeyFiles.write(privateKey: key, to: directory)
-        } catch { throw CommandFailure(error) }
+        let key = try KeyLocation.generate(in: directory)
         switch output.format {
         case .json:
             emit([
-                "key_id": .string(key.keyID), "private_key": .string(files.privateKey.path),
-                "public_key": .string(files.publicKey.path),
+                "key_id": .string(key.keyID), "private_key": .string(key.privateKey.path),
+                "public_key": .string(key.publicKey.path),
             ])
         case .text:
-            print("key id \(key.keyID)\nprivate key \(files.privateKey.path)\npublic key \(files.publicKey.path)")
+            print("key id \(key.keyID)\nprivate key \(key.privateKey.path)\npublic key \(key.publicKey.path)")
         }
     }
 }

@@ -21,23 +21,21 @@ struct LogCommand: ParsableCommand {
     func run() throws {
         let store = try log.open()
         let filter = EventFilter(site: site, type: type, afterSeq: after, limit: limit)
-        if output.format == .text {
+        let header = {
+            guard output.format == .text else { return }
             print(
                 "SEQ".padding(6) + "OBSERVED_AT".padding(25) + "SITE".padding(12) + "STACK".padding(7)
                     + "TYPE".padding(26) + "DATA")
         }
-        do {
-            try store.scan(filter) { event in
-                switch output.format {
-                case .json: emit(event.json)
-                case .text:
-                    print(
-                        String(event.seq).padding(6) + event.observedAt.rfc3339.padding(25) + event.site.padding(12)
-                            + (event.stack ?? "-").padding(7) + event.type.padding(26) + event.payload)
-                }
-                return true
+        try store.list(filter, start: header) { event in
+            switch output.format {
+            case .json: emit(event.json)
+            case .text:
+                print(
+                    String(event.seq).padding(6) + event.observedAt.rfc3339.padding(25) + event.site.padding(12)
+                        + (event.stack ?? "-").padding(7) + event.type.padding(26) + event.payload)
             }
-        } catch { throw CommandFailure(error) }
+        }
     }
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditCrypto
 import AuditLog
 import AuditReports
 import Foundation
@@ -24,23 +23,10 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: out ?? ReportDirectory.defaultName(site: site))
-        let signed: SignedReport
-        do {
-            try ReportDirectory.checkWritable(directory)
-            let signingKey = try KeyFiles.loadPrivateKey(
-                at: URL(fileURLWithPath: key ?? KeyLocation.defaultPrivateKey()))
-            let store = try log.open()
-            let inputs = try ReportBuilder.inputs(store: store, site: site, keyID: signingKey.keyID)
-            let report = try ReportBuilder.build(inputs)
-            signed = try ReportSigner.sign(report, with: signingKey)
-            try ReportDirectory.write(signed, photos: ReportBuilder.photoFiles(report, store: store), to: directory)
-        } catch let failure as CommandFailure {
-            throw failure
-        } catch {
-            throw CommandFailure(String(describing: error))
-        }
-        let report = signed.report
-        let failing = report.failingFindings.map(\.rule)
+        let written = try ReportWriter().write(
+            site: site, logPath: log.path, keyPath: key ?? KeyLocation.defaultPrivateKey(), to: directory)
+        let report = written.report
+        let failing = written.failingRules
         switch output.format {
         case .json:
             emit([
@@ -49,7 +35,10 @@ struct ReportCommand: ParsableCommand {
                 "checkpoint_size": .integer(report.checkpoint.size),
             ])
         case .text:
-            let detail = failing.isEmpty ? "" : " (\(failing.count) rules fail: \(failing.joined(separator: ", ")))"
+            let detail =
+                failing.isEmpty
+                ? ""
+                : " (\(counted(failing.count, "rule")) \(failing.count == 1 ? "fails" : "fail"): \(failing.joined(separator: ", ")))"
             print("\(report.verdict.rawValue.uppercased()): site \(report.site)\(detail)")
             print("wrote \(directory.path)/{report.json,report.json.sig,report.html}, signed by key \(report.keyID)")
         }

@@ -54,10 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         let output = StandardOutputSink()
         let launcher = RunLauncher(
             output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)
-        let result: RunResult
-        do { result = try await launcher.launch(request) } catch {
-            throw CommandFailure(error, code: error.exitStatus.rawValue)
-        }
+        let result = try await launcher.launch(request)
         output.write("\n")
         printCheck(result.check)
         if result.failed { throw ExitCode(1) }

@@ -11,14 +11,14 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "The site.") var site: String
 
     func run() throws {
-        let state = try log.siteState(site).state
+        let state = try log.siteLog().state(site: site)
         if output.format == .json { return emit(state.json) }
         let procedure = state.procedure.map {
             "\($0.value.procedureID) \($0.value.procedureVersion), target \($0.value.targetVersion)"
         }
         print(
-            "site \(state.site): phase \(state.phase), procedure \(procedure ?? "not started"), \(state.eventCount) events"
-        )
+            "site \(state.site): phase \(state.phase), procedure \(procedure ?? "not started"), "
+                + counted(state.eventCount, "event"))
         let header = [
             "STACK", "ORD", "SERIAL", "POWER", "ADDR ORIG>NOW", "INV ORIG>NOW", "FIRMWARE", "PUSH", "LCD", "ERRORS",
         ]

@@ -1,8 +1,6 @@
 import ArgumentParser
-import AuditCrypto
 import AuditLog
 import AuditReports
-import Foundation
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,74 +22,41 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try log.open()
-        // Without the key, report.json is only a claim: its signature and verdicts are checked when the key is given.
-        if let against, let pubkey {
-            do {
-                let key = try KeyFiles.loadPublicKey(at: URL(fileURLWithPath: pubkey))
-                _ = try ReportVerifier.verify(
-                    directory: URL(fileURLWithPath: against).deletingLastPathComponent(), publicKey: key)
-            } catch { throw CommandFailure("the report itself does not verify: \(error)") }
-        }
-        let inputs = try against.map(readReport)
-        let checkpoint = inputs?.checkpoint
-        if let checkpoint, checkpoint.logID != store.logID {
-            throw CommandFailure("the report is of log \(checkpoint.logID), not of this log \(store.logID)")
-        }
-        let result: ChainVerification
-        let mismatch: CheckpointMismatch?
-        do {
-            result = try store.verify()
-            mismatch = try checkpoint.flatMap(store.verify(against:))
-        } catch { throw CommandFailure(error) }
+        let verification = try LogVerification.verify(store: try log.open(), against: against, publicKeyPath: pubkey)
+        let chain = verification.chain
         switch output.format {
         case .json:
             var object: [String: JSONValue] = [
-                "intact": .bool(result.isIntact), "log_id": .string(result.logID),
-                "verified_size": .integer(result.size), "head": .string(result.head.hex),
-                "warnings": .array(result.warnings.map(JSONValue.string)),
+                "intact": .bool(chain.isIntact), "log_id": .string(chain.logID),
+                "verified_size": .integer(chain.size), "head": .string(chain.head.hex),
+                "warnings": .array(chain.warnings.map(JSONValue.string)),
             ]
-            if let firstBreak = result.firstBreak {
+            if let firstBreak = chain.firstBreak {
                 object["break"] = [
                     "seq": .integer(firstBreak.seq), "kind": .string(firstBreak.kind.rawValue),
                     "detail": .string(firstBreak.detail),
                 ]
             }
-            if let checkpoint {
+            if let against = verification.against {
                 object["against"] = [
-                    "size": .integer(checkpoint.size), "root": .string(checkpoint.root.hex),
-                    "matches": .bool(mismatch == nil), "mismatch": mismatch.map { .string($0.description) } ?? .null,
-                    "report_signature_checked": .bool(pubkey != nil),
+                    "size": .integer(against.checkpoint.size), "root": .string(against.checkpoint.root.hex),
+                    "matches": .bool(against.mismatch == nil),
+                    "mismatch": against.mismatch.map { .string($0.description) } ?? .null,
+                    "report_signature_checked": .bool(against.signatureChecked),
                 ]
             }
             emit(.object(object))
         case .text:
-            for warning in result.warnings { print("warning: \(warning)") }
-            if result.isIntact { print("intact: \(result.size) events, head \(result.head.hex)") }
-            if let checkpoint, mismatch == nil {
+            for warning in chain.warnings { print("warning: \(warning)") }
+            if chain.isIntact { print("intact: \(chain.size) events, head \(chain.head.hex)") }
+            if let against = verification.against, against.mismatch == nil {
+                let checkpoint = against.checkpoint
                 print("matches the report: its \(checkpoint.size) events still have root \(checkpoint.root.hex)")
-                if pubkey == nil { print("note: the report's signature was not checked; give --pubkey to check it") }
+                if !against.signatureChecked {
+                    print("note: the report's signature was not checked; give --pubkey to check it")
+                }
             }
         }
-        if let firstBreak = result.firstBreak {
-            throw CommandFailure("chain broken at \(firstBreak)", code: 1)
-        }
-        if let mismatch { throw CommandFailure("the log no longer matches the report: \(mismatch)", code: 1) }
-        if let inputs {
-            do { try ReportVerifier.checkComplete(inputs, in: store) } catch { throw CommandFailure(error) }
-        }
-    }
-
-    func readReport(_ path: String) throws -> ReportInputs {
-        do {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            return try ReportInputs(json: JSONValue(parsing: bytes))
-        } catch let error as ReportError {
-            throw CommandFailure("\(path): \(error)")
-        } catch let error as JSONParseError {
-            throw CommandFailure("\(path) is not JSON: \(error)")
-        } catch {
-            throw CommandFailure("\(path) is missing or unreadable")
-        }
+        if let failure = verification.failure { throw failure }
     }
 }

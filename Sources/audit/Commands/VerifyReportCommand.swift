@@ -1,5 +1,4 @@
 import ArgumentParser
-import AuditCrypto
 import AuditReports
 import Foundation
 
@@ -17,11 +16,7 @@ struct VerifyReportCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        let report: Report
-        do {
-            let key = try KeyFiles.loadPublicKey(at: URL(fileURLWithPath: pubkey))
-            report = try ReportVerifier.verify(directory: URL(fileURLWithPath: directory), publicKey: key)
-        } catch { throw CommandFailure(String(describing: error)) }
+        let report = try ReportVerifier.verify(directory: URL(fileURLWithPath: directory), publicKeyPath: pubkey)
         switch output.format {
         case .json:
             emit([

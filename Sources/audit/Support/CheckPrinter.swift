@@ -14,7 +14,7 @@ func printCheck(_ check: SiteCheck, format: OutputFormat = .text) {
             )
         }
         print(
-            "verdict: \(check.verdict.rawValue.uppercased()) (\(check.failing.count) failing of \(check.findings.count) rules)"
+            "verdict: \(check.verdict.rawValue.uppercased()) (\(check.failing.count) failing of \(counted(check.findings.count, "rule")))"
         )
     }
 }

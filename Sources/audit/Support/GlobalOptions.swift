@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditDomain
 import AuditLog
 import Foundation
 
@@ -12,9 +13,10 @@ struct LogOptions: ParsableArguments {
 
     var path: String { db ?? LogLocation.defaultPath() }
 
-    func open() throws -> SQLiteEventStore {
-        do { return try SQLiteEventStore.open(at: path) } catch { throw CommandFailure(error) }
-    }
+    func open() throws -> SQLiteEventStore { try SQLiteEventStore.open(at: path) }
+
+    /// The log as the domain writes and reads it: every append through the admission gate.
+    func siteLog() throws -> SiteLog { SiteLog(try open()) }
 }
 
 struct FormatOptions: ParsableArguments {
@@ -25,4 +27,9 @@ struct FormatOptions: ParsableArguments {
 /// Writes one line of output; JSON output is canonical, one object per line.
 func emit(_ value: JSONValue) {
     print(value.canonicalText)
+}
+
+/// `1 stack`, `2 stacks`.
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AuditCrypto
+import AuditCore
 import AuditDomain
 import Foundation
 
@@ -58,7 +58,7 @@ struct RecordLCD: ParsableCommand {
     @Option(help: "The code as shown.") var code: String
 
     func run() throws {
-        let code = try parsed("--code") { () throws(DomainError) in try LCDCode(parsing: self.code) }
+        let code = try parsed("--code") { () throws(DomainError) in try LCDCode(recording: self.code) }
         try record.record(.lcdObserved(LCDObserved(code: code)), stack: stack)
     }
 }
@@ -104,39 +104,9 @@ struct RecordPhoto: ParsableCommand {
 
     func run() throws {
         guard (file == nil) != (sha256 == nil) else { throw ValidationError("give exactly one of --file and --sha256") }
-        if let file {
-            let photo = try PhotoEvidence(path: file)
-            return try record.record(
-                .photoAttached(
-                    PhotoAttached(
-                        sha256: photo.digest.hex, name: (file as NSString).lastPathComponent,
-                        mediaType: photo.kind.rawValue, caption: caption)),
-                stack: stack, attaching: [photo.bytes])
-        }
-        guard let digest = Digest(hex: sha256!) else {
-            throw ValidationError("--sha256 must be 64 lowercase hex digits")
-        }
-        try record.record(
-            .photoAttached(PhotoAttached(sha256: digest.hex, name: name ?? "", caption: caption)), stack: stack)
-    }
-}
-
-/// A photo file read whole (it is stored as one copy) and told JPEG or PNG by its first bytes.
-struct PhotoEvidence {
-    var bytes: [UInt8]
-    var digest: Digest
-    var kind: PhotoKind
-
-    init(path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw CommandFailure("no photo file at \(path)", code: 66)
-        }
-        do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw CommandFailure("cannot read \(path): \(error.localizedDescription)", code: 74)
-        }
-        do { kind = try PhotoKind(sniffing: bytes, name: path) } catch { throw CommandFailure(error, code: 65) }
-        digest = SHA256.hash(bytes)
+        if let file { return try record.attachPhoto(file: file, stack: stack, caption: caption) }
+        let photo = try PhotoAttached(hashOnly: sha256!, name: name ?? "", caption: caption)
+        try record.record(.photoAttached(photo), stack: stack)
     }
 }
 
@@ -163,14 +133,12 @@ struct RecordPush: ParsableCommand {
         let event: DomainEvent
         switch status {
         case .started:
-            let state = try record.log.siteState(record.site).state
-            do {
-                event = .pushStarted(
-                    try state.pushIntent(
-                        imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual", attempt: attempt))
-            } catch { throw CommandFailure(error) }
+            return try record.recordPushStarted(
+                stack: stack, imageSHA256: imageSHA256, targetVersion: targetVersion, attempt: attempt)
         case .progress:
-            guard let percent, (0...100).contains(percent) else { throw ValidationError("--percent must be 0 to 100") }
+            guard let percent, (0...100).contains(percent) else {
+                throw PresentedFailure(.invalidInput, "--percent must be 0 to 100")
+            }
             event = .pushProgress(PushProgress(percent: percent))
         case .completed:
             guard let version, !version.isEmpty else { throw ValidationError("--version is required with completed") }

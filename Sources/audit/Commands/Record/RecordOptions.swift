@@ -1,5 +1,5 @@
 import ArgumentParser
-import AuditCrypto
+import AuditCore
 import AuditDomain
 import AuditLog
 import Foundation
@@ -16,27 +16,53 @@ struct RecordOptions: ParsableArguments {
     @Option(name: .customLong("event-id"), help: "A client UUID; recording it again records nothing new.")
     var eventID: String?
 
-    func validate() throws {
-        if let observedAt, Timestamp(rfc3339: observedAt) == nil {
-            throw ValidationError("--observed-at '\(observedAt)' is not an RFC 3339 time")
-        }
-        if let eventID, UUID(uuidString: eventID) == nil {
-            throw ValidationError("--event-id '\(eventID)' is not a UUID")
-        }
-    }
-
     /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
     func record(_ event: DomainEvent, stack: String? = nil, attaching evidence: [[UInt8]] = []) throws {
-        let store = try log.open()
-        let result: AppendResult
-        let draft = event.draft(
-            site: site, stack: stack, observedAt: observedAt.flatMap { Timestamp(rfc3339: $0) },
-            actor: actor ?? LogLocation.defaultActor(), eventID: eventID.flatMap(UUID.init(uuidString:)) ?? .version7())
-        do {
-            result = try store.append([draft], attaching: evidence, guard: SiteAdmission.check)[0]
-        } catch {
-            throw CommandFailure(error)
+        let context = try writeContext()
+        let result = try log.siteLog().record(
+            event, site: site, stack: stack, observedAt: context.observedAt, actor: context.actor,
+            eventID: context.eventID, attaching: evidence)
+        acknowledge(event, result)
+    }
+
+    /// Records a photo with a copy of its file kept in the log.
+    func attachPhoto(file: String, stack: String?, caption: String?) throws {
+        let context = try writeContext()
+        let (event, result) = try log.siteLog().attachPhoto(
+            file: file, site: site, stack: stack, caption: caption, observedAt: context.observedAt,
+            actor: context.actor, eventID: context.eventID)
+        acknowledge(event, result)
+    }
+
+    /// Records a push start, defaulting the image and target to the procedure's.
+    func recordPushStarted(stack: String, imageSHA256: String?, targetVersion: String?, attempt: Int) throws {
+        let context = try writeContext()
+        let (event, result) = try log.siteLog().recordPushStarted(
+            site: site, stack: stack, imageSHA256: imageSHA256, targetVersion: targetVersion, transport: "manual",
+            attempt: attempt, observedAt: context.observedAt, actor: context.actor, eventID: context.eventID)
+        acknowledge(event, result)
+    }
+
+    /// When, who and which id: a time or an id that cannot be read is invalid input naming its option.
+    private func writeContext() throws -> (observedAt: Timestamp?, actor: String, eventID: UUID) {
+        var observed: Timestamp?
+        if let observedAt {
+            guard let time = Timestamp(rfc3339: observedAt) else {
+                throw PresentedFailure(.invalidInput, "--observed-at '\(observedAt)' is not an RFC 3339 time")
+            }
+            observed = time
         }
+        var uuid = UUID.version7()
+        if let eventID {
+            guard let parsed = UUID(uuidString: eventID) else {
+                throw PresentedFailure(.invalidInput, "--event-id '\(eventID)' is not a UUID")
+            }
+            uuid = parsed
+        }
+        return (observed, actor ?? LogLocation.defaultActor(), uuid)
+    }
+
+    private func acknowledge(_ event: DomainEvent, _ result: AppendResult) {
         switch output.format {
         case .json:
             emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex), "type": .string(event.type.rawValue)])
@@ -46,7 +72,7 @@ struct RecordOptions: ParsableArguments {
     }
 }
 
-/// Turns a domain parser's refusal into a usage error naming the option.
+/// Names the option in a domain parser's refusal, keeping its status (65: the text parses, the value is not valid).
 func parsed<T>(_ option: String, _ body: () throws(DomainError) -> T) throws -> T {
-    do { return try body() } catch { throw ValidationError("\(option): \(error)") }
+    do { return try body() } catch { throw PresentedFailure(context: option, error) }
 }

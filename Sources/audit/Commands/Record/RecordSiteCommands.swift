@@ -1,5 +1,5 @@
 import ArgumentParser
-import AuditCrypto
+import AuditCore
 import AuditDomain
 import Foundation
 
@@ -43,26 +43,10 @@ struct RecordStart: ParsableCommand {
         guard (image == nil) != (imageSHA256 == nil) else {
             throw ValidationError("give exactly one of --image and --image-sha256")
         }
-        let digest: String
-        if let image {
-            digest = try Digest.sha256(fileAt: image).hex
-        } else {
-            guard let parsed = Digest(hex: imageSHA256!) else {
-                throw ValidationError("--image-sha256 must be 64 lowercase hex digits")
-            }
-            digest = parsed.hex
-        }
-        let chosen = try parsed("--procedure") { () throws(DomainError) -> Procedure in
-            if let procedure { return try Procedure.load(id: procedure, version: procedureVersion) }
-            guard let first = Procedure.bundled.first else { throw .unknownProcedure(id: "any", version: nil) }
-            return try Procedure.load(id: first.id, version: procedureVersion)
-        }
-        try record.record(
-            .procedureStarted(
-                ProcedureStarted(
-                    procedureID: chosen.id, procedureVersion: chosen.version, targetVersion: targetVersion,
-                    imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "",
-                    transport: transport)))
+        let started = try ProcedureStarted(
+            recording: procedure, version: procedureVersion, targetVersion: targetVersion, image: image,
+            imageSHA256: imageSHA256, transport: transport)
+        try record.record(.procedureStarted(started))
     }
 }
 

@@ -1,0 +1,27 @@
+/// One family of prompt ids an answers file may target, with what its answer must say.
+public struct PromptPattern: Sendable, Hashable {
+    public var id: String
+    public var answer: String
+}
+
+/// Every prompt id the executor asks, as patterns: what `audit procedure show` lists for answers files.
+public enum PromptCatalog {
+    public static let patterns: [PromptPattern] = [
+        PromptPattern(id: "power:<STACK>", answer: "on or off"),
+        PromptPattern(id: "dip:<STACK>:ADDR", answer: "the ADDR bank's pins, pin 1 first, U/D or 1/0"),
+        PromptPattern(id: "dip:<STACK>:INV", answer: "the INV bank's pins, pin 1 first, U/D or 1/0"),
+        PromptPattern(id: "lcd:<STACK>", answer: "the code shown: a number, ERROR n, or blank"),
+        PromptPattern(id: "cable:<STACK>.A-<STACK>.B", answer: "plugged or unplugged"),
+        PromptPattern(id: "version:<STACK>", answer: "the firmware version read"),
+        PromptPattern(id: "confirm:power-on:<STACK>", answer: "done or not-done"),
+        PromptPattern(id: "confirm:power-off:<STACK>", answer: "done or not-done"),
+        PromptPattern(id: "confirm:plug:<STACK>.A-<STACK>.B", answer: "done or not-done"),
+        PromptPattern(id: "confirm:unplug:<STACK>.A-<STACK>.B", answer: "done or not-done"),
+        PromptPattern(id: "confirm:set-addr:<STACK>:<POSITION>", answer: "done or not-done"),
+        PromptPattern(id: "confirm:set-inv:<STACK>:<POSITION>", answer: "done or not-done"),
+        PromptPattern(id: "confirm:push:<STACK>", answer: "done or not-done"),
+        PromptPattern(id: "confirm:do:<STEP>", answer: "done or not-done"),
+        PromptPattern(id: "note:stacks", answer: "a one-line note"),
+        PromptPattern(id: "note:push-failed:<STACK>", answer: "a one-line note: why the push failed"),
+    ]
+}

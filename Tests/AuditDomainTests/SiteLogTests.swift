@@ -1,0 +1,176 @@
+import AuditCore
+import AuditDomain
+import AuditLog
+import Foundation
+import Testing
+
+/// SiteLog is the writers' one path: the admission gate runs on every append, and a refusal writes nothing.
+@Suite struct SiteLogTests {
+    let registration = DomainEvent.siteRegistered(
+        SiteRegistered(
+            model: DeviceModel(name: "BMS", addrPins: 6, invPins: 6),
+            stacks: [StackIdentity(id: "S1", serial: "A", order: 1), StackIdentity(id: "S2", serial: "B", order: 2)]))
+
+    func dip(_ position: String) throws -> DomainEvent {
+        .dipObserved(DIPObserved(bank: .addr, position: try DIPPosition(parsing: position)))
+    }
+
+    /// The gate's own error, as the log carries it.
+    func admission(_ error: AuditLogError) -> AdmissionError? { error.refusal as? AdmissionError }
+
+    @Test func anObservationAtAnUnregisteredSiteIsRefusedAndNothingIsWritten() throws {
+        let store = InMemoryEventStore()
+        let log = SiteLog(store)
+        let error = #expect(throws: AuditLogError.self) {
+            try log.record(try dip("UDDDDD"), site: "p", stack: "S1", actor: "t")
+        }
+        #expect(error.flatMap(admission) == .unknownSite("p"))
+        #expect(error?.exitStatus == .notFound)
+        #expect(try store.head().size == 0)
+    }
+
+    @Test(arguments: [
+        ("UDD", SysExit.invalidInput, "has 3 pins; this bank has 6"),
+        ("UDDDDD", SysExit.notFound, "stack 'S9' is not registered"),
+    ])
+    func aRefusedObservationCarriesTheDomainsStatus(position: String, status: SysExit, message: String) throws {
+        let store = InMemoryEventStore()
+        let log = SiteLog(store)
+        _ = try log.record(registration, site: "p", actor: "t")
+        let stack = message.contains("S9") ? "S9" : "S1"
+        let error = #expect(throws: AuditLogError.self) {
+            try log.record(try dip(position), site: "p", stack: stack, actor: "t")
+        }
+        #expect(error?.exitStatus == status)
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect(try store.head().size == 1)
+    }
+
+    @Test func aBatchWithOneRefusedDraftWritesNone() throws {
+        let store = InMemoryEventStore()
+        let drafts = [
+            registration.draft(site: "p", stack: nil, observedAt: nil, actor: "t"),
+            try dip("UDDDDD").draft(site: "p", stack: "S1", observedAt: nil, actor: "t"),
+            EventDraft(site: "p", type: "custom.thing", data: [:], actor: "t"),
+        ]
+        let error = #expect(throws: AuditLogError.self) { try SiteLog(store).append(drafts) }
+        #expect(error.flatMap(admission) == .notADomainType("custom.thing", site: "p"))
+        #expect(try store.head().size == 0)
+    }
+
+    @Test func registeringTwiceIsRefusingToOverwrite() throws {
+        let log = SiteLog(InMemoryEventStore())
+        _ = try log.record(registration, site: "p", actor: "t")
+        let error = #expect(throws: AuditLogError.self) { try log.record(registration, site: "p", actor: "t") }
+        #expect(error.flatMap(admission) == .alreadyRegistered(site: "p", seq: 1))
+        #expect(error?.exitStatus == .refusingToOverwrite)
+    }
+
+    @Test func aRetryWithTheSameEventIDRecordsNothingNew() throws {
+        let store = InMemoryEventStore()
+        let log = SiteLog(store)
+        let id = UUID()
+        let first = try log.record(registration, site: "p", actor: "t", eventID: id)
+        let again = try log.record(registration, site: "p", actor: "t", eventID: id)
+        #expect(first.inserted && !again.inserted)
+        #expect(again.seq == first.seq)
+        #expect(try store.head().size == 1)
+    }
+
+    @Test func anUnknownStepNamesTheValidOnes() throws {
+        let log = SiteLog(InMemoryEventStore())
+        _ = try log.record(registration, site: "p", actor: "t")
+        let error = #expect(throws: AuditLogError.self) {
+            try log.record(.stepCompleted(StepCompleted(step: "isolate.dance")), site: "p", actor: "t")
+        }
+        #expect(error?.exitStatus == .notFound)
+        #expect(error?.message.contains("its steps are prepare.record-originals, isolate.power-off") == true)
+    }
+
+    @Test func readingAnUnknownSiteIsNotFound() throws {
+        let log = SiteLog(InMemoryEventStore())
+        #expect(throws: SiteLogError.unknownSite("nowhere")) { try log.state(site: "nowhere") }
+        #expect(throws: SiteLogError.unknownSite("nowhere")) { try log.check(site: "nowhere") }
+        #expect(SiteLogError.unknownSite("x").exitStatus == .notFound)
+    }
+
+    @Test func sitesListsDomainAndGenericSitesWithPhaseAndVerdict() throws {
+        let store = InMemoryEventStore()
+        let log = SiteLog(store)
+        _ = try log.append(ScenarioBuilder(site: "good", stackCount: 2).build().drafts)
+        _ = try log.append(EventDraft(site: "generic", type: "reading.taken", data: ["n": 1], actor: "t"))
+        let sites = try log.sites()
+        #expect(sites.map(\.site) == ["good", "generic"])
+        #expect(sites[0].phase == .completed)
+        #expect(sites[0].verdict == .pass)
+        #expect(sites[1].phase == nil && sites[1].verdict == nil)
+        #expect(sites[1].eventCount == 1)
+        #expect(try !log.check(site: "good").failed)
+    }
+}
+
+/// The JSON Lines feed of `audit append --jsonl`: a batch is all or nothing, a per-line feed stops at a bad line.
+@Suite struct JSONLinesFeedTests {
+    func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appending(path: "feed-\(UUID().uuidString).jsonl").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    let good = #"{"site":"s","type":"reading.taken","data":{"n":1}}"#
+
+    @Test func aBadLineRefusesTheWholeBatch() throws {
+        let store = InMemoryEventStore()
+        let path = try file(good + "\n{not json\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: FeedError.self) {
+            try SiteLog(store).appendBatch(from: .file(path: path), defaultActor: "t")
+        }
+        #expect(error?.line == 2)
+        #expect(error?.exitStatus == .invalidInput)
+        #expect(error?.message.hasPrefix("\(path): line 2: malformed JSON") == true, "\(String(describing: error))")
+        #expect(try store.head().size == 0)
+    }
+
+    @Test func anEmptySourceIsAnEmptyBatch() throws {
+        let store = InMemoryEventStore()
+        #expect(try SiteLog(store).appendBatch(from: .file(path: "/dev/null"), defaultActor: "t").isEmpty)
+        #expect(try store.head().size == 0)
+    }
+
+    @Test func aMissingFileIsNotFound() throws {
+        let missing = "/nonexistent-\(UUID().uuidString).jsonl"
+        let error = #expect(throws: FeedError.self) {
+            try SiteLog(InMemoryEventStore()).appendBatch(from: .file(path: missing), defaultActor: "t")
+        }
+        #expect(error?.exitStatus == .notFound)
+        #expect(error?.message == "\(missing): cannot read it: no such file")
+    }
+
+    @Test func aPerLineFeedKeepsWhatCameBeforeABadLine() throws {
+        let store = InMemoryEventStore()
+        let path = try file([good, good, #"{"site":"s"}"#, good].joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var acknowledged: [Int64] = []
+        let error = #expect(throws: FeedError.self) {
+            try SiteLog(store).feed(from: .file(path: path), defaultActor: "t") { acknowledged.append($0.seq) }
+        }
+        #expect(acknowledged == [1, 2])
+        #expect(error?.line == 3)
+        #expect(error?.message == "\(path): line 3: missing \"type\"")
+        #expect(try store.head().size == 2)
+    }
+
+    @Test func aPerLineFeedRefusedByTheGateNamesTheLineAndKeepsTheStatus() throws {
+        let store = InMemoryEventStore()
+        let line = #"{"site":"p","type":"dip.observed","stack":"S1","data":{"v":2,"bank":"addr","position":"UD"}}"#
+        let path = try file(line)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: FeedError.self) {
+            try SiteLog(store).feed(from: .file(path: path), defaultActor: "t") { _ in }
+        }
+        #expect(error?.exitStatus == .notFound)
+        #expect(error?.message == "\(path): line 1: unknown site 'p' (register it first with 'audit record site')")
+        #expect(try store.head().size == 0)
+    }
+}
