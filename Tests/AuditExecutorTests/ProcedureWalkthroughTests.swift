@@ -1,4 +1,5 @@
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -103,8 +104,8 @@ import Testing
     }
 
     @Test func aResumedRunFindsTheSiteAsLeft() async throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("audit.db.site-test.sim.json")
         let walk = try Walk(faults: [], file: file)
         _ = try await walk.isolateAndUpdate()

@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -10,8 +11,8 @@ import Testing
     /// Crashes after event `k`, resumes (possibly crashing again at `k + 13`), and checks the final log.
     /// Nil when the run ended before event `k`.
     func crashAndResume(after k: Int64, stacks: Int = 2) async throws -> RunResult? {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("site.sim.json")
         let inner = InMemoryEventStore()
         let crashing = try SimRun(stacks: stacks, store: CrashingStore(inner: inner, limit: k), stateFile: file)

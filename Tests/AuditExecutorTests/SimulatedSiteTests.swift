@@ -1,4 +1,5 @@
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -83,8 +84,8 @@ import Testing
     }
 
     @Test func stateIsPersistedAndReloadedIdentically() throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = SimulatedSite.stateFileURL(logPath: directory.appendingPathComponent("audit.db").path, siteName: "a")
         #expect(file.lastPathComponent == "audit.db.site-a.sim.json")
         let (site, clock) = try makeSite(stacks: 3, faults: [.pushFails(stack: "S2", reason: "x")], file: file)
@@ -105,8 +106,8 @@ import Testing
     }
 
     @Test func corruptStateFileIsAClearError() throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("x.sim.json")
         try Data("{".utf8).write(to: file)
         #expect(throws: SimulatorError.self) {
