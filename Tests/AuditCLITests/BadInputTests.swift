@@ -54,7 +54,8 @@ import Testing
         try "just text\n".write(toFile: text, atomically: true, encoding: .utf8)
         for command in [["log"], ["verify"], ["append", "--site", "s", "--type", "t"]] {
             expectOneLineError(
-                try await CLI.audit(command + ["--db", text]), contains: "is not an audit log: it is not an SQLite database")
+                try await CLI.audit(command + ["--db", text]),
+                contains: "is not an audit log: it is not an SQLite database")
         }
         #expect(try String(contentsOfFile: text, encoding: .utf8) == "just text\n")
 
@@ -94,7 +95,8 @@ import Testing
     @Test func badLogOptionsAreUsageErrors() async throws {
         let scratch = try TemporaryDirectory()
         let db = try await makeLog(in: scratch, events: 1)
-        expectOneLineError(try await CLI.audit(["log", "--db", db, "--limit", "0"]), contains: "--limit must be 1 or more")
+        expectOneLineError(
+            try await CLI.audit(["log", "--db", db, "--limit", "0"]), contains: "--limit must be 1 or more")
         expectOneLineError(try await CLI.audit(["log", "--db", db, "--format", "xml"]), contains: "xml")
         expectOneLineError(try await CLI.audit(["frobnicate"]), contains: "frobnicate")
     }
@@ -143,7 +145,8 @@ import Testing
     @Test func appendToARegisteredSiteGoesThroughTheSameGateAsRecord() async throws {
         let scratch = try TemporaryDirectory()
         let db = try await makeLog(in: scratch, events: 0)
-        #expect(try await CLI.audit(["record", "site", "--db", db, "--site", "p", "--stacks", "S1:A,S2:B"]).status == 0)
+        #expect(
+            try await CLI.audit(["record", "site", "--db", db, "--site", "p", "--stacks", "S1:A,S2:B"]).status == 0)
         expectOneLineError(
             try await CLI.audit(["append", "--db", db, "--site", "p", "--type", "custom.thing"]),
             contains: "site 'p' is registered, and 'custom.thing' is not one of its event types")
@@ -159,7 +162,8 @@ import Testing
             ),
             contains: "has 3 pins; this bank has 6")
         #expect(try await CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "1\n")
-        #expect(try await CLI.audit(["append", "--db", db, "--site", "elsewhere", "--type", "custom.thing"]).status == 0)
+        #expect(
+            try await CLI.audit(["append", "--db", db, "--site", "elsewhere", "--type", "custom.thing"]).status == 0)
         #expect(try await CLI.audit(["status", "--db", db, "--site", "p"]).status == 0)
     }
 

@@ -29,7 +29,8 @@ import Testing
         let verify = try await CLI.audit(["verify", "--db", db])
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stdout.hasPrefix("intact: \(writers * perWriter) events"))
-        let seqs = try await CLI.sqlite(db, "SELECT COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT site) FROM events").stdout
+        let seqs = try await CLI.sqlite(db, "SELECT COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT site) FROM events")
+            .stdout
         #expect(seqs.trimmingCharacters(in: .newlines) == "\(writers * perWriter)|1|\(writers * perWriter)|\(writers)")
     }
 

@@ -125,7 +125,8 @@ import Testing
             for site in lines where index < site.count { interleaved.append(site[index]) }
         }
         #expect(
-            try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: interleaved.joined(separator: "\n")).status
+            try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: interleaved.joined(separator: "\n"))
+                .status
                 == 0)
         for scenario in scenarios {
             let failing = Set(try await checkJSON(db, site: scenario.site).verdicts.filter { $0.value == "fail" }.keys)
@@ -163,7 +164,8 @@ import Testing
         let scratch = try TemporaryDirectory()
         let db = try await makeLog(in: scratch, events: 0)
         #expect(
-            try await CLI.audit(["record", "site", "--db", db, "--site", "plant", "--stacks", "S1:A1,S2:A2"]).status == 0)
+            try await CLI.audit(["record", "site", "--db", db, "--site", "plant", "--stacks", "S1:A1,S2:A2"]).status
+                == 0)
         let before = try await CLI.sqlite(db, "SELECT COUNT(*), MAX(hash) FROM events").stdout
         let result = try await CLI.audit(
             ["record"] + arguments.prefix(1) + ["--db", db, "--site", "plant"] + arguments.dropFirst())

@@ -33,7 +33,9 @@ import Testing
         let db = try makeScenarioLog(in: scratch)
         let keys = try await makeKeys(in: scratch)
         let out = scratch.path("report")
-        let result = try await CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        let result = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("PASS: site site-1"))
         let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
@@ -74,7 +76,9 @@ import Testing
         let db = try makeScenarioLog(in: scratch, deviation: .skipAddrRestore)
         let keys = try await makeKeys(in: scratch)
         let out = scratch.path("report")
-        let result = try await CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        let result = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("FAIL: site site-1 (1 rules fail: dip.addr-restored)"))
         let json = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
@@ -97,7 +101,9 @@ import Testing
         let db = try makeScenarioLog(in: scratch)
         let keys = try await makeKeys(in: scratch)
         let out = scratch.path("report")
-        let result = try await CLI.audit(["report", "--db", db, "--site", "nowhere", "--key", keys.privateKey, "--out", out])
+        let result = try await CLI.audit([
+            "report", "--db", db, "--site", "nowhere", "--key", keys.privateKey, "--out", out,
+        ])
         expectOneLineError(result, contains: "no events are recorded for site 'nowhere'")
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["audit.db", "keys"])
@@ -110,7 +116,9 @@ import Testing
         let sql = TamperTests.dropTriggers + "UPDATE events SET actor = 'someone-else' WHERE seq = 7"
         #expect(try await CLI.sqlite(db, sql).status == 0)
         let out = scratch.path("report")
-        let result = try await CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        let result = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
+        ])
         expectOneLineError(result, contains: "the log's chain is broken at seq 7: content changed")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
@@ -137,7 +145,9 @@ import Testing
         let keys = try await makeKeys(in: scratch)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys.privateKey)
         let out = scratch.path("report")
-        let result = try await CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        let result = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
+        ])
         expectOneLineError(result, contains: "has mode 0644")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
@@ -149,7 +159,9 @@ import Testing
         let out = scratch.path("report")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         _ = try await makeReport(db: db, key: keys.privateKey, in: scratch)
-        let again = try await CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        let again = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
+        ])
         expectOneLineError(again, contains: "already exists and is not empty")
     }
 

@@ -62,7 +62,8 @@ import Testing
         let fixture = try await Fixture()
         try await editReport(fixture.report, #"report["verdict"] = "pass""#)
         expectOneLineError(try await fixture.verifyReport(), contains: "audit: signature does not match report.json\n")
-        let script = try await CLI.run(ReportCommandTests.verifySignatureScript, [fixture.report, fixture.keys.publicKey])
+        let script = try await CLI.run(
+            ReportCommandTests.verifySignatureScript, [fixture.report, fixture.keys.publicKey])
         #expect(script.status == 1)
         #expect(script.stdout == "FAILED\n")
     }
@@ -105,7 +106,8 @@ import Testing
         let fixture = try await Fixture()
         try FileManager.default.removeItem(atPath: fixture.report + "/report.json.sig")
         expectOneLineError(
-            try await fixture.verifyReport(), contains: "read \(fixture.report)/report.json.sig failed: missing or unreadable"
+            try await fixture.verifyReport(),
+            contains: "read \(fixture.report)/report.json.sig failed: missing or unreadable"
         )
         let missing = fixture.scratch.path("nowhere/report.json")
         expectOneLineError(

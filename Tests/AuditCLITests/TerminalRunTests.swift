@@ -20,7 +20,8 @@ import Testing
         /// awaiting the client never waits for the server (Subprocess closes every other descriptor in the child).
         mutating func start(_ command: String) async throws {
             let client = try await Subprocess.run(
-                .name("tmux"), arguments: ["-L", socket, "new-session", "-d", "-s", "run", "-x", "200", "-y", "50", command],
+                .name("tmux"),
+                arguments: ["-L", socket, "new-session", "-d", "-s", "run", "-x", "200", "-y", "50", command],
                 environment: CLI.environment(), output: .discarded, error: .discarded)
             #expect(client.terminationStatus == .exited(0))
             let pid = try await run(["display-message", "-p", "-t", "run", "#{pid}"])

@@ -45,7 +45,8 @@ import Testing
             let publicURL = directory.appendingPathComponent("openssl.pub.pem")
             #expect(try await runOpenSSL(["genpkey", "-algorithm", "ed25519", "-out", keyURL.path]) == .exited(0))
             #expect(chmod(keyURL.path, 0o600) == 0)
-            #expect(try await runOpenSSL(["pkey", "-in", keyURL.path, "-pubout", "-out", publicURL.path]) == .exited(0))
+            #expect(
+                try await runOpenSSL(["pkey", "-in", keyURL.path, "-pubout", "-out", publicURL.path]) == .exited(0))
 
             let key = try KeyFiles.loadPrivateKey(at: keyURL)
             let opensslPublic = try String(contentsOf: publicURL, encoding: .utf8)
@@ -112,7 +113,8 @@ import Testing
             let publicURL = directory.appendingPathComponent("ec.pub.pem")
             let generate = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", keyURL.path]
             #expect(try await runOpenSSL(generate) == .exited(0))
-            #expect(try await runOpenSSL(["pkey", "-in", keyURL.path, "-pubout", "-out", publicURL.path]) == .exited(0))
+            #expect(
+                try await runOpenSSL(["pkey", "-in", keyURL.path, "-pubout", "-out", publicURL.path]) == .exited(0))
             #expect(throws: CryptoError.unsupportedKeyType("EC")) { try KeyFiles.loadPublicKey(at: publicURL) }
         }
     }

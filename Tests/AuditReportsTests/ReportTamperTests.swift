@@ -97,7 +97,8 @@ struct ReportTampering: Sendable, CustomTestStringConvertible {
             apply: { folder, _ in
                 let url = path(folder, "report.html")
                 let page = try String(contentsOf: url, encoding: .utf8)
-                try page.replacingOccurrences(of: "FAIL", with: "PASS").write(to: url, atomically: true, encoding: .utf8)
+                try page.replacingOccurrences(of: "FAIL", with: "PASS").write(
+                    to: url, atomically: true, encoding: .utf8)
             },
             message: "report.html does not match report.json"),
         ReportTampering(
@@ -121,22 +122,26 @@ struct ReportTampering: Sendable, CustomTestStringConvertible {
         ReportTampering(
             name: "an altered embedded event",
             apply: { folder, key in
-                try edit(folder, resignWith: key, editEvent(11) { event in
-                    try event.replacing("payload") { payload in
-                        let text = try #require(payload.stringValue)
-                        let one = try #require(text.firstIndex(of: "1"))
-                        return .string(text.replacingCharacters(in: one...one, with: "2"))
-                    }
-                })
+                try edit(
+                    folder, resignWith: key,
+                    editEvent(11) { event in
+                        try event.replacing("payload") { payload in
+                            let text = try #require(payload.stringValue)
+                            let one = try #require(text.firstIndex(of: "1"))
+                            return .string(text.replacingCharacters(in: one...one, with: "2"))
+                        }
+                    })
             },
             message: "event seq 12: hash does not match its columns"),
         ReportTampering(
             name: "an altered event with its hash recomputed",
             apply: { folder, key in
-                try edit(folder, resignWith: key, editEvent(11) { event in
-                    let actor = try event.replacing("actor") { _ in "someone-else" }
-                    return try actor.replacing("hash") { _ in .string(try rehash(actor).hex) }
-                })
+                try edit(
+                    folder, resignWith: key,
+                    editEvent(11) { event in
+                        let actor = try event.replacing("actor") { _ in "someone-else" }
+                        return try actor.replacing("hash") { _ in .string(try rehash(actor).hex) }
+                    })
             },
             message: "event seq 12: inclusion proof does not verify against the checkpoint root"),
         ReportTampering(
@@ -253,7 +258,9 @@ extension JSONValue {
         let fixture = try SignedReportFixture()
         let signature = fixture.folder.appending(path: "report.json.sig")
         try FileManager.default.removeItem(at: signature)
-        #expect(throws: ReportError.fileSystem(operation: "read", path: signature.path, reason: "missing or unreadable")) {
+        #expect(
+            throws: ReportError.fileSystem(operation: "read", path: signature.path, reason: "missing or unreadable")
+        ) {
             try fixture.verify()
         }
     }
@@ -267,7 +274,9 @@ extension JSONValue {
         }
         let inputs = try fixture.inputs()
         #expect(try fixture.store.verify(against: inputs.checkpoint) == nil)
-        let error = try #require(throws: ReportError.self) { try ReportVerifier.checkComplete(inputs, in: fixture.store) }
+        let error = try #require(throws: ReportError.self) {
+            try ReportVerifier.checkComplete(inputs, in: fixture.store)
+        }
         #expect("\(error)".hasPrefix("the report omits event seq 86 of site 'site-1'"), "\(error)")
     }
 
@@ -292,7 +301,8 @@ extension JSONValue {
     @Test func aLogTruncatedAfterReportingIsRefused() throws {
         let fixture = try SignedReportFixture()
         try DatabaseQueue(path: fixture.store.path).writeWithoutTransaction { db in
-            try db.execute(sql: "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq > 80")
+            try db.execute(
+                sql: "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq > 80")
         }
         let store = try SQLiteEventStore.open(at: fixture.store.path)
         #expect(try store.verify().isIntact)

@@ -6,7 +6,8 @@ import Testing
 
 /// A log holding one complete run of the procedure, made by the domain's ScenarioBuilder.
 func makeScenarioLog(
-    in scratch: borrowing TemporaryDirectory, site: String = "site-1", deviation: Deviation? = nil, name: String = "audit.db"
+    in scratch: borrowing TemporaryDirectory, site: String = "site-1", deviation: Deviation? = nil,
+    name: String = "audit.db"
 ) throws -> String {
     let db = scratch.path(name)
     let store = try SQLiteEventStore.create(at: db)
@@ -15,8 +16,9 @@ func makeScenarioLog(
 }
 
 /// A key pair made by `audit keygen` in `scratch/keys`.
-func makeKeys(in scratch: borrowing TemporaryDirectory, folder: String = "keys") async throws -> (privateKey: String, publicKey: String)
-{
+func makeKeys(in scratch: borrowing TemporaryDirectory, folder: String = "keys") async throws -> (
+    privateKey: String, publicKey: String
+) {
     let directory = scratch.path(folder)
     let result = try await CLI.audit(["keygen", "--out", directory])
     #expect(result.status == 0, "\(result.stderr)")
@@ -25,7 +27,8 @@ func makeKeys(in scratch: borrowing TemporaryDirectory, folder: String = "keys")
 
 /// Runs `audit report` and expects success; returns the report folder.
 func makeReport(
-    db: String, site: String = "site-1", key: String, in scratch: borrowing TemporaryDirectory, folder: String = "report"
+    db: String, site: String = "site-1", key: String, in scratch: borrowing TemporaryDirectory,
+    folder: String = "report"
 ) async throws -> String {
     let out = scratch.path(folder)
     let result = try await CLI.audit(["report", "--db", db, "--site", site, "--key", key, "--out", out])
