@@ -33,7 +33,7 @@ import Testing
             try await run(["capture-pane", "-p", "-J", "-S", "-", "-t", "run"]).stdout
         }
 
-        func wait(for condition: (String) -> Bool, seconds: Int = 20) async throws -> String {
+        func wait(for condition: (String) -> Bool, seconds: Int = 10) async throws -> String {
             let deadline = ContinuousClock.now + .seconds(seconds)
             var pane = ""
             while ContinuousClock.now < deadline {
