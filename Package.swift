@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto", "AuditTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
     ]
 )

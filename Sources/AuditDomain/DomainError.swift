@@ -11,6 +11,8 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
     case invalidProcedure(name: String, reason: String)
+    /// A file given as a photo is neither JPEG nor PNG.
+    case notAPhoto(name: String)
     /// Wraps an error with the seq of the logged event that caused it.
     indirect case inEvent(seq: Int64, DomainError)
 
@@ -32,6 +34,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownProcedure(let id, let version):
             "no bundled procedure '\(id)'" + (version.map { " version \($0)" } ?? "")
         case .invalidProcedure(let name, let reason): "procedure file \(name) is invalid: \(reason)"
+        case .notAPhoto(let name): "\(name) is not a JPEG or PNG image"
         case .inEvent(let seq, let error): "event \(seq): \(error)"
         }
     }

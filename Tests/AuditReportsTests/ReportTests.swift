@@ -13,6 +13,8 @@ struct ReportFixture: ~Copyable {
     let store: SQLiteEventStore
     let key: Ed25519PrivateKey
 
+    var directory: URL { temporary.url }
+
     init(site: String = "site-1", deviation: Deviation? = nil) throws {
         let temporary = try TemporaryDirectory(prefix: "audit-reports")
         let store = try SQLiteEventStore.create(at: temporary.path("audit.db"))

@@ -119,7 +119,8 @@ public struct ProcedureRunner: Sendable {
                 .procedureStarted(
                     ProcedureStarted(
                         procedureID: settings.procedure.id, procedureVersion: settings.procedure.version,
-                        targetVersion: settings.targetVersion, imageSHA256: digest, imageName: settings.image.name)))
+                        targetVersion: settings.targetVersion, imageSHA256: digest, imageName: settings.image.name,
+                        transport: settings.transport, deviceModel: session.state.model?.name)))
             say(
                 "Started \(settings.procedure.id) \(settings.procedure.version): target \(settings.targetVersion), "
                     + "image \(settings.image.name) sha256 \(digest)")

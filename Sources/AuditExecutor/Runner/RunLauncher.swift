@@ -3,12 +3,8 @@ import AuditLog
 import Foundation
 import Logging
 
-/// How pushes are made: the simulator, an external flasher, or the technician with the vendor's tooling.
-public enum TransportKind: String, CaseIterable, Sendable {
-    case sim
-    case command
-    case manual
-}
+/// How pushes are made: the domain's word, which `procedure.started` records.
+public typealias TransportKind = PushTransport
 
 /// Everything `audit run` and `audit demo` are given, before any file is touched.
 public struct RunRequest: Sendable {
@@ -66,7 +62,7 @@ public struct RunLauncher: Sendable {
         let runStore: any EventStore = request.stopAfterEvents.map { StopAfterEventsStore(store, limit: $0) } ?? store
         var settings = RunSettings(
             site: request.site, procedure: procedure, image: image, targetVersion: request.targetVersion,
-            actor: request.actor, transportName: request.transport.rawValue)
+            actor: request.actor, transport: request.transport)
         let runner: ProcedureRunner
         switch request.transport {
         case .sim:
@@ -88,7 +84,7 @@ public struct RunLauncher: Sendable {
             } catch {
                 throw .simulator(error)
             }
-            settings.transportName = "sim"
+            settings.transport = .sim
             runner = ProcedureRunner(
                 settings: settings, store: runStore, prompter: EchoingPrompter(simulation.technician, output: output),
                 transport: simulation.transport,

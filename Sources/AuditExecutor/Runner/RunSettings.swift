@@ -9,8 +9,8 @@ public struct RunSettings: Sendable {
     /// Supplied with the image, never a constant in code.
     public var targetVersion: String
     public var actor: String
-    /// Recorded in `firmware.push_started` so the log says how each push was made.
-    public var transportName: String
+    /// Recorded in `procedure.started` and `firmware.push_started` so the log says how each push was made.
+    public var transport: PushTransport
     /// Pushes tried per stack in one run before the failure is left for the rules to report.
     public var maxPushAttempts = 2
     /// The wait before re-reading an LCD that is still detecting.
@@ -22,14 +22,14 @@ public struct RunSettings: Sendable {
 
     public init(
         site: String, procedure: Procedure, image: FirmwareImage, targetVersion: String, actor: String,
-        transportName: String
+        transport: PushTransport
     ) {
         self.site = site
         self.procedure = procedure
         self.image = image
         self.targetVersion = targetVersion
         self.actor = actor
-        self.transportName = transportName
+        self.transport = transport
     }
 }
 

@@ -26,14 +26,14 @@ struct RecordOptions: ParsableArguments {
     }
 
     /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
-    func record(_ event: DomainEvent, stack: String? = nil) throws {
+    func record(_ event: DomainEvent, stack: String? = nil, attaching evidence: [[UInt8]] = []) throws {
         let store = try log.open()
         let result: AppendResult
         let draft = event.draft(
             site: site, stack: stack, observedAt: observedAt.flatMap { Timestamp(rfc3339: $0) },
             actor: actor ?? LogLocation.defaultActor(), eventID: eventID.flatMap(UUID.init(uuidString:)) ?? .version7())
         do {
-            result = try store.append([draft], guard: SiteAdmission.check)[0]
+            result = try store.append([draft], attaching: evidence, guard: SiteAdmission.check)[0]
         } catch {
             throw CommandFailure(error)
         }

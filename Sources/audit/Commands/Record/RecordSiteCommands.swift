@@ -46,6 +46,8 @@ struct RecordStart: ParsableCommand {
     @Option(help: "The approved firmware image; its SHA-256 is recorded.") var image: String?
     @Option(name: .customLong("image-sha256"), help: "The image's SHA-256, when the file is not at hand.")
     var imageSHA256: String?
+    @Option(help: "How the pushes are made: manual, command or sim (a simulation is never reported as a visit).")
+    var transport: PushTransport = .manual
 
     func run() throws {
         guard (image == nil) != (imageSHA256 == nil) else {
@@ -69,7 +71,8 @@ struct RecordStart: ParsableCommand {
             .procedureStarted(
                 ProcedureStarted(
                     procedureID: chosen.id, procedureVersion: chosen.version, targetVersion: targetVersion,
-                    imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "")))
+                    imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "",
+                    transport: transport)))
     }
 }
 
