@@ -66,10 +66,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // What tests and benchmarks share: the in-memory store and one temporary-directory helper; not a product.
+        .target(
+            name: "AuditTestSupport",
+            dependencies: ["AuditLog", "AuditCrypto"]),
         .executableTarget(
             name: "AuditBenchmarks",
             dependencies: [
-                "AuditLog", "AuditDomain", "AuditCrypto",
+                "AuditLog", "AuditDomain", "AuditCrypto", "AuditTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
@@ -78,26 +82,32 @@ let package = Package(
             dependencies: ["AuditCore"]),
         .testTarget(
             name: "AuditCryptoTests",
-            dependencies: ["AuditCore", "AuditCrypto"]),
+            dependencies: [
+                "AuditCore", "AuditCrypto", "AuditTestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
         .testTarget(
             name: "AuditLogTests",
-            dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "AuditLog", "AuditCrypto", "AuditTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "AuditDomainTests",
-            dependencies: ["AuditCore", "AuditDomain", "AuditLog"]),
+            dependencies: ["AuditCore", "AuditDomain", "AuditLog", "AuditTestSupport"]),
         .testTarget(
             name: "AuditExecutorTests",
-            dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto"]),
+            dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto", "AuditTestSupport"]),
         .testTarget(
             name: "AuditCLITests",
             dependencies: [
-                "audit", "AuditCore", "AuditLog", "AuditCrypto", "AuditDomain",
+                "audit", "AuditCore", "AuditLog", "AuditCrypto", "AuditDomain", "AuditTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         .testTarget(
             name: "AuditReportsTests",
             dependencies: [
-                "AuditCore", "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto",
+                "AuditCore", "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto", "AuditTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
     ]

@@ -1,57 +1,58 @@
+import AuditTestSupport
 import Foundation
 import Testing
 
 @Suite struct AppendCommandTests {
-    @Test func initPrintsPathAndLogID() throws {
-        let scratch = try Scratch()
+    @Test func initPrintsPathAndLogID() async throws {
+        let scratch = try TemporaryDirectory()
         let db = scratch.path("nested/dir/audit.db")
-        let result = try CLI.audit(["init", "--db", db, "--format", "json"])
+        let result = try await CLI.audit(["init", "--db", db, "--format", "json"])
         #expect(result.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: String]
         #expect(object["path"] == db)
         #expect(UUID(uuidString: object["log_id"] ?? "") != nil)
     }
 
-    @Test func theDefaultLogComesFromTheEnvironment() throws {
-        let scratch = try Scratch()
+    @Test func theDefaultLogComesFromTheEnvironment() async throws {
+        let scratch = try TemporaryDirectory()
         let env = ["AUDIT_DB": scratch.path("env.db")]
-        #expect(try CLI.audit(["init"], environment: env).status == 0)
+        #expect(try await CLI.audit(["init"], environment: env).status == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path("env.db")))
         let xdg = ["XDG_DATA_HOME": scratch.path("xdg")]
-        #expect(try CLI.audit(["init"], environment: xdg).status == 0)
+        #expect(try await CLI.audit(["init"], environment: xdg).status == 0)
         #expect(FileManager.default.fileExists(atPath: scratch.path("xdg/audit/audit.db")))
     }
 
-    @Test func jsonOutputGivesSeqAndHashAndRetriesAreIdempotent() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 2)
+    @Test func jsonOutputGivesSeqAndHashAndRetriesAreIdempotent() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 2)
         let id = UUID().uuidString
         let args = [
             "append", "--db", db, "--site", "s", "--type", "reading.taken", "--event-id", id, "--format", "json",
         ]
-        let first = try CLI.audit(args + ["--data", #"{"text":"x"}"#])
+        let first = try await CLI.audit(args + ["--data", #"{"text":"x"}"#])
         #expect(first.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
         #expect((object["seq"] as! NSNumber).intValue == 3)
         #expect((object["hash"] as! String).count == 64)
-        let again = try CLI.audit(args + ["--data", #"{"text":"x"}"#])
+        let again = try await CLI.audit(args + ["--data", #"{"text":"x"}"#])
         #expect(again.stdout == first.stdout)
-        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "3\n")
+        #expect(try await CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "3\n")
         expectOneLineError(
-            try CLI.audit(args + ["--data", #"{"text":"y"}"#]),
+            try await CLI.audit(args + ["--data", #"{"text":"y"}"#]),
             contains: "is already recorded as seq 3 with different content")
     }
 
-    @Test func logListsAndFiltersEvents() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    @Test func logListsAndFiltersEvents() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         let batch = [
             #"{"site":"a","type":"x","stack":"S1","observed_at":"2026-11-25T09:00:00+01:00","actor":"ann"}"#,
             #"{"site":"b","type":"x"}"#,
             #"{"site":"a","type":"y","data":{"k":"v"}}"#,
         ].joined(separator: "\n")
-        #expect(try CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: batch).status == 0)
-        let json = try CLI.audit(["log", "--db", db, "--site", "a", "--format", "json"])
+        #expect(try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: batch).status == 0)
+        let json = try await CLI.audit(["log", "--db", db, "--site", "a", "--format", "json"])
         let objects = try json.stdoutLines.map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
@@ -62,7 +63,7 @@ import Testing
         #expect(objects[1]["stack"] is NSNull)
         #expect((objects[1]["data"] as? [String: String]) == ["k": "v"])
         for key in ["event_id", "site", "type", "recorded_at", "hash", "prev_hash"] { #expect(objects[0][key] != nil) }
-        let text = try CLI.audit(["log", "--db", db, "--after", "1", "--limit", "1"])
+        let text = try await CLI.audit(["log", "--db", db, "--after", "1", "--limit", "1"])
         #expect(text.stdoutLines.count == 2)
         #expect(text.stdoutLines[1].hasPrefix("2 "))
     }

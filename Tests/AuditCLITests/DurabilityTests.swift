@@ -1,78 +1,90 @@
+import AuditTestSupport
 import Foundation
+import Subprocess
 import Testing
 
 @Suite struct DurabilityTests {
-    @Test func severalProcessesAppendingAtOnceMakeOneGaplessValidChain() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    @Test func severalProcessesAppendingAtOnceMakeOneGaplessValidChain() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         let writers = 4
         let perWriter = 60
-        let processes: [Process] = try (0..<writers).map { writer in
+        var files: [String] = []
+        for writer in 0..<writers {
             let lines = (0..<perWriter).map { #"{"site":"w\#(writer)","type":"reading.taken","data":{"i":\#($0)}}"# }
             let file = scratch.path("feed-\(writer).jsonl")
             try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.auditPath)
-            process.arguments = ["append", "--db", db, "--jsonl", file, "--per-line", "--format", "json"]
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            return process
+            files.append(file)
         }
-        for process in processes {
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+        let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+            for file in files {
+                group.addTask {
+                    try await CLI.audit(["append", "--db", db, "--jsonl", file, "--per-line", "--format", "json"])
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
-        let verify = try CLI.audit(["verify", "--db", db])
+        #expect(results.count == writers)
+        for result in results { #expect(result.status == 0, "\(result.stderr)") }
+        let verify = try await CLI.audit(["verify", "--db", db])
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stdout.hasPrefix("intact: \(writers * perWriter) events"))
-        let seqs = try CLI.sqlite(db, "SELECT COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT site) FROM events").stdout
+        let seqs = try await CLI.sqlite(db, "SELECT COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT site) FROM events")
+            .stdout
         #expect(seqs.trimmingCharacters(in: .newlines) == "\(writers * perWriter)|1|\(writers * perWriter)|\(writers)")
     }
 
     /// A writer killed with SIGKILL mid-run keeps every event it acknowledged, and the chain stays valid.
     @Test(arguments: [40, 150, 400])
-    func aKilledWriterKeepsEveryAcknowledgedEvent(killAfter acknowledged: Int) throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.auditPath)
-        process.arguments = ["append", "--db", db, "--jsonl", "-", "--per-line", "--format", "json"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        // Feed more lines than will be acknowledged so the kill lands in the middle of the run.
-        let feeder = Thread {
-            for index in 0..<100_000 {
-                let line = #"{"site":"s","type":"reading.taken","event_id":"\#(UUID())","data":{"i":\#(index)}}"# + "\n"
-                do { try input.fileHandleForWriting.write(contentsOf: Data(line.utf8)) } catch { return }
+    func aKilledWriterKeepsEveryAcknowledgedEvent(killAfter acknowledged: Int) async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
+        let run = try await Subprocess.run(
+            .path(.init(CLI.auditPath)),
+            arguments: ["append", "--db", db, "--jsonl", "-", "--per-line", "--format", "json"],
+            environment: CLI.environment(), input: .inputWriter, output: .sequence, error: .discarded
+        ) { execution in
+            try await withThrowingTaskGroup(of: [Int64].self) { group in
+                // Feed more lines than will be acknowledged so the kill lands in the middle of the run.
+                group.addTask {
+                    for batch in 0..<1000 {
+                        let lines = (0..<100).map { index in
+                            #"{"site":"s","type":"reading.taken","event_id":"\#(UUID())","data":{"i":\#(batch * 100 + index)}}"#
+                                + "\n"
+                        }
+                        // Once the writer is killed the pipe is closed: stop feeding, that is the point.
+                        do { _ = try await execution.standardInputWriter.write(lines.joined()) } catch { break }
+                    }
+                    return []
+                }
+                group.addTask {
+                    var seqs: [Int64] = []
+                    var buffer: [UInt8] = []
+                    for try await chunk in execution.standardOutput {
+                        buffer += chunk.withUnsafeBytes { Array($0) }
+                        while let newline = buffer.firstIndex(of: 0x0A) {
+                            let object = try JSONSerialization.jsonObject(with: Data(buffer[..<newline]))
+                            buffer.removeSubrange(...newline)
+                            let seq = try #require((object as? [String: Any])?["seq"] as? NSNumber)
+                            seqs.append(seq.int64Value)
+                        }
+                        if seqs.count >= acknowledged { break }
+                    }
+                    try execution.send(signal: .kill)
+                    return seqs
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
             }
         }
-        feeder.start()
-        var acknowledgedSeqs: [Int64] = []
-        var buffer = Data()
-        let reader = output.fileHandleForReading
-        while acknowledgedSeqs.count < acknowledged {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                let object = try JSONSerialization.jsonObject(with: Data(line)) as! [String: Any]
-                acknowledgedSeqs.append((object["seq"] as! NSNumber).int64Value)
-            }
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        try? input.fileHandleForWriting.close()
+        #expect(run.terminationStatus == .signaled(SIGKILL))
+        let acknowledgedSeqs = run.closureResult
         #expect(acknowledgedSeqs.count >= acknowledged)
 
-        let verify = try CLI.audit(["verify", "--db", db, "--format", "json"])
+        let verify = try await CLI.audit(["verify", "--db", db, "--format", "json"])
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
-        let stored = try CLI.sqlite(db, "SELECT seq FROM events ORDER BY seq").stdoutLines.compactMap { Int64($0) }
+        let stored = try await CLI.sqlite(db, "SELECT seq FROM events ORDER BY seq").stdoutLines.compactMap {
+            Int64($0)
+        }
         #expect(Set(acknowledgedSeqs).isSubset(of: Set(stored)))
         #expect(stored == Array(1...Int64(stored.count)))
     }

@@ -160,7 +160,7 @@ import Testing
     func eachFailureExitsWithItsStatusOnOneLineAndRecordsNothing(_ testCase: Case) async throws {
         let fixture = try Fixture()
         let before = try fixture.head()
-        let result = try CLI.audit(fixture.expand(testCase.arguments))
+        let result = try await CLI.audit(fixture.expand(testCase.arguments))
         #expect(result.status == testCase.status, "stderr: \(result.stderr)")
         #expect(result.stderrLines.count == 1, "stderr: \(result.stderr)")
         #expect(result.stderr.hasPrefix("audit: "), "stderr: \(result.stderr)")
@@ -174,7 +174,7 @@ import Testing
 
     @Test func success() async throws {
         let fixture = try Fixture()
-        let result = try CLI.audit([
+        let result = try await CLI.audit([
             "record", "power", "--db", fixture.db, "--site", "p", "--stack", "S1", "--state", "on",
         ])
         #expect(result.status == SysExit.success.rawValue, "\(result.stderr)")
@@ -185,7 +185,7 @@ import Testing
     @Test func aFailedCheckIsANoWithTheFindingsOnStdoutAndNothingOnStderr() async throws {
         let fixture = try Fixture()
         let before = try fixture.head()
-        let result = try CLI.audit(["check", "--db", fixture.db, "--site", "p"])
+        let result = try await CLI.audit(["check", "--db", fixture.db, "--site", "p"])
         #expect(result.status == SysExit.no.rawValue)
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdoutLines.last?.hasPrefix("verdict: FAIL") == true, "\(result.stdout)")
@@ -194,10 +194,10 @@ import Testing
 
     @Test func aBrokenChainIsANo() async throws {
         let fixture = try Fixture()
-        _ = try CLI.sqlite(
+        _ = try await CLI.sqlite(
             fixture.db,
             TamperTests.dropTriggers + #"UPDATE events SET payload = '{"n":1}' WHERE seq = 3"#)
-        let result = try CLI.audit(["verify", "--db", fixture.db])
+        let result = try await CLI.audit(["verify", "--db", fixture.db])
         #expect(result.status == SysExit.no.rawValue)
         #expect(
             result.stderrLines == [
@@ -207,7 +207,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self")))
     func aFileSystemThatRefusesWritesIsAnIOError() async throws {
-        let result = try CLI.audit(["init", "--db", "/proc/audit-\(UUID().uuidString)/audit.db"])
+        let result = try await CLI.audit(["init", "--db", "/proc/audit-\(UUID().uuidString)/audit.db"])
         #expect(result.status == SysExit.ioError.rawValue, "\(result.stderr)")
         #expect(result.stderrLines.count == 1)
         #expect(result.stderr.hasPrefix("audit: database error: /proc/audit-"), "\(result.stderr)")
@@ -226,7 +226,7 @@ import Testing
     @Test func anEmptyBatchIsZeroEvents() async throws {
         let fixture = try Fixture()
         let before = try fixture.head()
-        let result = try CLI.audit(["append", "--db", fixture.db, "--jsonl", "/dev/null"])
+        let result = try await CLI.audit(["append", "--db", fixture.db, "--jsonl", "/dev/null"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty && result.stderr.isEmpty)
         #expect(try fixture.head() == before)
@@ -249,7 +249,7 @@ import Testing
     ])
     func anErrorIsOneJSONObject(arguments: [String], status: SysExit) async throws {
         let fixture = try ExitCodeTests.Fixture()
-        let result = try CLI.audit(fixture.expand(arguments))
+        let result = try await CLI.audit(fixture.expand(arguments))
         #expect(result.status == status.rawValue, "\(result.stderr)")
         #expect(result.stderrLines.count == 1, "\(result.stderr)")
         let line = try #require(result.stderrLines.first)
@@ -270,7 +270,7 @@ import Testing
 
     @Test func theExactObjectForAnUnknownSite() async throws {
         let fixture = try ExitCodeTests.Fixture()
-        let result = try CLI.audit(["check", "--db", fixture.db, "--site", "nosuch", "--format", "json"])
+        let result = try await CLI.audit(["check", "--db", fixture.db, "--site", "nosuch", "--format", "json"])
         #expect(
             result.stderr
                 == #"{"error":{"exit":66,"kind":"not-found","message":"unknown site 'nosuch': the log has no events for it"}}"#

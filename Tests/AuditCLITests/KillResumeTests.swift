@@ -1,3 +1,4 @@
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -12,54 +13,61 @@ import Testing
         ]
     }
 
-    /// How many events a clean run of the same site records.
-    static let cleanLength: Int = {
-        guard let scratch = try? Scratch() else { return 0 }
+    /// How many events a clean run of the same site records; computed once, and a failure fails every test using it.
+    static let cleanLength = Task<Int, any Error> {
+        let scratch = try TemporaryDirectory()
         let db = scratch.path("audit.db")
-        _ = try? CLI.audit(["demo", "--db", db, "--site", "site-k", "--stacks", String(stacks)])
-        return (try? RunFixtures.eventCount(db)) ?? 0
-    }()
+        let demo = try await CLI.audit(["demo", "--db", db, "--site", "site-k", "--stacks", String(stacks)])
+        guard demo.status == 0 else { throw CleanRunFailed(result: demo) }
+        return try await RunFixtures.eventCount(db)
+    }
 
-    @Test func everyStepIsCovered() throws {
-        #expect(Self.cleanLength > 60)
+    struct CleanRunFailed: Error, CustomStringConvertible {
+        let result: ProcessResult
+        var description: String { "the clean demo run failed with \(result.status): \(result.stderr)" }
+    }
+
+    @Test func everyStepIsCovered() async throws {
+        #expect(try await Self.cleanLength.value > 60)
     }
 
     @Test(arguments: [1, 2, 4, 7, 11, 16, 21, 27, 33, 38, 44, 49, 53, 58, 62, 66, 70, 74, 79, 83, 86])
-    func aRunKilledAfterEventKResumesToAPassingCheck(k: Int) throws {
-        let scratch = try Scratch()
+    func aRunKilledAfterEventKResumesToAPassingCheck(k: Int) async throws {
+        let scratch = try TemporaryDirectory()
         let db = scratch.path("audit.db")
         let image = try RunFixtures.image(in: scratch)
-        let killed = try CLI.audit(runArguments(db, image) + ["--stop-after-events", String(k)])
-        guard k < Self.cleanLength else { return }
-        #expect(killed.status == SIGKILL, "k=\(k): \(killed.stderr)")
-        #expect(try RunFixtures.eventCount(db) == k)
-        let resumed = try CLI.audit(runArguments(db, image))
+        // Every k must fall inside the run, or the kill never happens and the case tests nothing.
+        try #require(k < (try await Self.cleanLength.value))
+        let killed = try await CLI.audit(runArguments(db, image) + ["--stop-after-events", String(k)])
+        #expect(killed.wasKilled(by: SIGKILL), "k=\(k): \(killed.status) \(killed.stderr)")
+        #expect(try await RunFixtures.eventCount(db) == k)
+        let resumed = try await CLI.audit(runArguments(db, image))
         #expect(resumed.status == 0, "k=\(k): \(resumed.stderr)\n\(resumed.stdout.suffix(1500))")
         #expect(resumed.stdout.contains("Resuming site 'site-k'"))
         #expect(RunFixtures.verdicts(resumed.stdout).values.allSatisfy { $0 == "PASS" })
-        #expect(try CLI.audit(["verify", "--db", db]).status == 0)
-        #expect(try RunFixtures.eventCount(db, type: "procedure.completed") == 1)
+        #expect(try await CLI.audit(["verify", "--db", db]).status == 0)
+        #expect(try await RunFixtures.eventCount(db, type: "procedure.completed") == 1)
     }
 
-    @Test func twoKillsInARowStillEndInAPassingCheck() throws {
-        let scratch = try Scratch()
+    @Test func twoKillsInARowStillEndInAPassingCheck() async throws {
+        let scratch = try TemporaryDirectory()
         let db = scratch.path("audit.db")
         let image = try RunFixtures.image(in: scratch)
         for k in [30, 45] {
-            let killed = try CLI.audit(runArguments(db, image) + ["--stop-after-events", String(k)])
-            #expect(killed.status == SIGKILL)
+            let killed = try await CLI.audit(runArguments(db, image) + ["--stop-after-events", String(k)])
+            #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
         }
-        let resumed = try CLI.audit(runArguments(db, image))
+        let resumed = try await CLI.audit(runArguments(db, image))
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try CLI.audit(["verify", "--db", db]).status == 0)
+        #expect(try await CLI.audit(["verify", "--db", db]).status == 0)
     }
 
-    @Test func aKilledDemoResumesWithTheSameCommand() throws {
-        let scratch = try Scratch()
+    @Test func aKilledDemoResumesWithTheSameCommand() async throws {
+        let scratch = try TemporaryDirectory()
         let db = scratch.path("audit.db")
-        let killed = try CLI.audit(["demo", "--db", db, "--stop-after-events", "40"])
-        #expect(killed.status == SIGKILL)
-        let resumed = try CLI.audit(["demo", "--db", db])
+        let killed = try await CLI.audit(["demo", "--db", db, "--stop-after-events", "40"])
+        #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
+        let resumed = try await CLI.audit(["demo", "--db", db])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdoutLines.last?.hasPrefix("verdict: PASS") == true)
     }

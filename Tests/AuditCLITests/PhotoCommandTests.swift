@@ -1,3 +1,4 @@
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -10,13 +11,13 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    @Test func aTwentyMegabytePhotoRoundTripsIntoAVerifiedReport() throws {
-        let scratch = try Scratch()
+    @Test func aTwentyMegabytePhotoRoundTripsIntoAVerifiedReport() async throws {
+        let scratch = try TemporaryDirectory()
         let db = try makeScenarioLog(in: scratch)
-        let keys = try makeKeys(in: scratch)
+        let keys = try await makeKeys(in: scratch)
         let photo = scratch.path("s2-after.jpg")
         try Self.bigJPEG(at: photo)
-        let recorded = try CLI.audit([
+        let recorded = try await CLI.audit([
             "record", "photo", "--db", db, "--site", "site-1", "--stack", "S2", "--file", photo,
             "--caption", "S2 ADDR after restore",
         ])
@@ -26,7 +27,9 @@ import Testing
         try FileManager.default.removeItem(atPath: photo)
 
         let out = scratch.path("report")
-        let report = try CLI.audit(["report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out])
+        let report = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
+        ])
         #expect(report.status == 0, "\(report.stderr)")
         let photos = try FileManager.default.contentsOfDirectory(atPath: out + "/photos")
         #expect(photos.count == 1)
@@ -36,34 +39,35 @@ import Testing
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(html.contains("S2 ADDR after restore"))
 
-        let verified = try CLI.audit(["verify-report", out, "--pubkey", keys.publicKey])
+        let verified = try await CLI.audit(["verify-report", out, "--pubkey", keys.publicKey])
         #expect(verified.status == 0, "\(verified.stderr)")
 
         // One changed byte in the copy: the verifier names the file.
         var altered = original
         altered[altered.count - 1] ^= 1
         try altered.write(to: URL(fileURLWithPath: out + "/photos/" + copy))
-        let rejected = try CLI.audit(["verify-report", out, "--pubkey", keys.publicKey])
+        let rejected = try await CLI.audit(["verify-report", out, "--pubkey", keys.publicKey])
         #expect(rejected.status == 1)
         expectOneLineError(rejected, contains: "photos/\(copy) was altered")
     }
 
-    @Test func aFileThatIsNotAnImageIsRefusedAndNothingIsRecorded() throws {
-        let scratch = try Scratch()
+    @Test func aFileThatIsNotAnImageIsRefusedAndNothingIsRecorded() async throws {
+        let scratch = try TemporaryDirectory()
         let db = try makeScenarioLog(in: scratch)
         let text = scratch.path("notes.jpg")
         try Data("not a photo, whatever the name says\n".utf8).write(to: URL(fileURLWithPath: text))
-        let before = try CLI.sqlite(db, "SELECT count(*) FROM events; SELECT count(*) FROM evidence;").stdout
-        let result = try CLI.audit(["record", "photo", "--db", db, "--site", "site-1", "--file", text])
+        let before = try await CLI.sqlite(db, "SELECT count(*) FROM events; SELECT count(*) FROM evidence;").stdout
+        let result = try await CLI.audit(["record", "photo", "--db", db, "--site", "site-1", "--file", text])
         expectOneLineError(result, contains: "is not a JPEG or PNG image")
         #expect(result.status == 65)
-        #expect(try CLI.sqlite(db, "SELECT count(*) FROM events; SELECT count(*) FROM evidence;").stdout == before)
+        #expect(
+            try await CLI.sqlite(db, "SELECT count(*) FROM events; SELECT count(*) FROM evidence;").stdout == before)
     }
 
-    @Test func aMissingPhotoFileIsNamed() throws {
-        let scratch = try Scratch()
+    @Test func aMissingPhotoFileIsNamed() async throws {
+        let scratch = try TemporaryDirectory()
         let db = try makeScenarioLog(in: scratch)
-        let result = try CLI.audit([
+        let result = try await CLI.audit([
             "record", "photo", "--db", db, "--site", "site-1", "--file", scratch.path("nope.jpg"),
         ])
         expectOneLineError(result, contains: "no such file")

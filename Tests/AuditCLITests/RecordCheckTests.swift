@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -51,10 +52,10 @@ import Testing
         ]
     }
 
-    func checkJSON(_ db: String, site: String) throws -> (
+    func checkJSON(_ db: String, site: String) async throws -> (
         status: Int32, verdicts: [String: String], evidence: [String: [Int]]
     ) {
-        let result = try CLI.audit(["check", "--db", db, "--site", site, "--format", "json"])
+        let result = try await CLI.audit(["check", "--db", db, "--site", site, "--format", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let findings = object["findings"] as! [[String: Any]]
         var verdicts: [String: String] = [:]
@@ -66,54 +67,54 @@ import Testing
         return (result.status, verdicts, evidence)
     }
 
-    @Test func aCorrectRunRecordedThroughAuditRecordPassesEveryRule() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    @Test func aCorrectRunRecordedThroughAuditRecordPassesEveryRule() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         let scenario = ScenarioBuilder(site: "plant-7", stackCount: 3).build()
         for draft in scenario.drafts {
-            let result = try CLI.audit(try Self.recordArguments(draft, db: db))
+            let result = try await CLI.audit(try Self.recordArguments(draft, db: db))
             #expect(result.status == 0, "\(draft.type): \(result.stderr)")
         }
-        let check = try checkJSON(db, site: "plant-7")
+        let check = try await checkJSON(db, site: "plant-7")
         #expect(check.status == 0)
         #expect(check.verdicts.count >= 14)
         #expect(check.verdicts.values.allSatisfy { $0 == "pass" }, "\(check.verdicts)")
-        let text = try CLI.audit(["check", "--db", db, "--site", "plant-7"])
+        let text = try await CLI.audit(["check", "--db", db, "--site", "plant-7"])
         #expect(text.status == 0)
         #expect(text.stdoutLines.last?.hasPrefix("verdict: PASS") == true)
 
-        let status = try CLI.audit(["status", "--db", db, "--site", "plant-7"])
+        let status = try await CLI.audit(["status", "--db", db, "--site", "plant-7"])
         #expect(status.status == 0)
         #expect(status.stdout.contains("phase completed"))
         let row = try #require(status.stdoutLines.first { $0.hasPrefix("S2 ") })
         #expect(row.contains("on"))
         #expect(row.contains("4005>4007"))
         #expect(row.contains("completed"))
-        let json = try CLI.audit(["status", "--db", db, "--site", "plant-7", "--format", "json"])
+        let json = try await CLI.audit(["status", "--db", db, "--site", "plant-7", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         #expect((object["stacks"] as! [Any]).count == 3)
         #expect(object["phase"] as? String == "completed")
     }
 
     @Test(arguments: Deviation.allCases)
-    func eachDeviationFailsExactlyItsRules(deviation: Deviation) throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    func eachDeviationFailsExactlyItsRules(deviation: Deviation) async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         let scenario = ScenarioBuilder(site: "site-\(deviation)", stackCount: 3, deviation: deviation).build()
-        #expect(try CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: scenario.jsonLines).status == 0)
-        let check = try checkJSON(db, site: scenario.site)
+        #expect(try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: scenario.jsonLines).status == 0)
+        let check = try await checkJSON(db, site: scenario.site)
         #expect(check.status == 1)
         let failing = Set(check.verdicts.filter { $0.value == "fail" }.keys)
         #expect(failing == deviation.failingRules)
         #expect(check.verdicts.filter { $0.value == "unverifiable" }.isEmpty)
         for rule in failing { #expect(!(check.evidence[rule] ?? []).isEmpty, "\(rule) names no events") }
-        let text = try CLI.audit(["check", "--db", db, "--site", scenario.site])
+        let text = try await CLI.audit(["check", "--db", db, "--site", scenario.site])
         #expect(text.stdoutLines.first?.hasPrefix("FAIL") == true, "failing rules come first")
     }
 
-    @Test func interleavedSitesGiveTheSameVerdictsAsSeparateLogs() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    @Test func interleavedSitesGiveTheSameVerdictsAsSeparateLogs() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         let deviations: [Deviation?] = [nil, .skipAddrRestore, .wrongPowerOrder, .stalledPush]
         let scenarios = deviations.enumerated().map { index, deviation in
             ScenarioBuilder(site: "mixed-\(index)", stackCount: 3, deviation: deviation).build()
@@ -124,10 +125,11 @@ import Testing
             for site in lines where index < site.count { interleaved.append(site[index]) }
         }
         #expect(
-            try CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: interleaved.joined(separator: "\n")).status
+            try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: interleaved.joined(separator: "\n"))
+                .status
                 == 0)
         for scenario in scenarios {
-            let failing = Set(try checkJSON(db, site: scenario.site).verdicts.filter { $0.value == "fail" }.keys)
+            let failing = Set(try await checkJSON(db, site: scenario.site).verdicts.filter { $0.value == "fail" }.keys)
             #expect(failing == (scenario.deviation?.failingRules ?? []), "\(scenario.site)")
         }
     }
@@ -158,40 +160,41 @@ import Testing
         (["site", "--stacks", "S1:A1"], "site 'plant' is already registered (seq 1)"),
         (["push", "--stack", "S1", "--status", "started"], "no procedure started at site 'plant'"),
     ])
-    func badObservationsAreRefusedAndNothingIsRecorded(arguments: [String], message: String) throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    func badObservationsAreRefusedAndNothingIsRecorded(arguments: [String], message: String) async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         #expect(
-            try CLI.audit(["record", "site", "--db", db, "--site", "plant", "--stacks", "S1:A1,S2:A2"]).status == 0)
-        let before = try CLI.sqlite(db, "SELECT COUNT(*), MAX(hash) FROM events").stdout
-        let result = try CLI.audit(
+            try await CLI.audit(["record", "site", "--db", db, "--site", "plant", "--stacks", "S1:A1,S2:A2"]).status
+                == 0)
+        let before = try await CLI.sqlite(db, "SELECT COUNT(*), MAX(hash) FROM events").stdout
+        let result = try await CLI.audit(
             ["record"] + arguments.prefix(1) + ["--db", db, "--site", "plant"] + arguments.dropFirst())
         expectOneLineError(result, contains: message)
-        #expect(try CLI.sqlite(db, "SELECT COUNT(*), MAX(hash) FROM events").stdout == before)
+        #expect(try await CLI.sqlite(db, "SELECT COUNT(*), MAX(hash) FROM events").stdout == before)
     }
 
-    @Test func anUnknownSiteIsRefusedEverywhere() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    @Test func anUnknownSiteIsRefusedEverywhere() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         expectOneLineError(
-            try CLI.audit(["record", "power", "--db", db, "--site", "nowhere", "--stack", "S1", "--state", "on"]),
+            try await CLI.audit(["record", "power", "--db", db, "--site", "nowhere", "--stack", "S1", "--state", "on"]),
             contains: "unknown site 'nowhere' (register it first")
         expectOneLineError(
-            try CLI.audit(["check", "--db", db, "--site", "nowhere"]), contains: "unknown site 'nowhere'")
+            try await CLI.audit(["check", "--db", db, "--site", "nowhere"]), contains: "unknown site 'nowhere'")
         expectOneLineError(
-            try CLI.audit(["status", "--db", db, "--site", "nowhere"]), contains: "unknown site 'nowhere'")
-        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "0\n")
+            try await CLI.audit(["status", "--db", db, "--site", "nowhere"]), contains: "unknown site 'nowhere'")
+        #expect(try await CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "0\n")
     }
 
-    @Test func dipPositionsAcceptOnesAndZeros() throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
-        #expect(try CLI.audit(["record", "site", "--db", db, "--site", "p", "--stacks", "S1:A1"]).status == 0)
+    @Test func dipPositionsAcceptOnesAndZeros() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
+        #expect(try await CLI.audit(["record", "site", "--db", db, "--site", "p", "--stacks", "S1:A1"]).status == 0)
         #expect(
-            try CLI.audit([
+            try await CLI.audit([
                 "record", "dip", "--db", db, "--site", "p", "--stack", "S1", "--bank", "inv", "--position", "011111",
             ]).status == 0)
-        let payload = try CLI.sqlite(db, "SELECT payload FROM events WHERE seq = 2").stdout
+        let payload = try await CLI.sqlite(db, "SELECT payload FROM events WHERE seq = 2").stdout
         #expect(payload.contains(#""position":"DUUUUU""#))
     }
 }
@@ -199,14 +202,14 @@ import Testing
 @Suite struct RegistrationBoundsTests {
     /// A pin count no BMS has is refused at the door, so no later rebuild or guided run can trip on it.
     @Test(arguments: [0, 100, -3])
-    func anAbsurdPinCountIsRefused(pins: Int) throws {
-        let scratch = try Scratch()
-        let db = try makeLog(in: scratch, events: 0)
+    func anAbsurdPinCountIsRefused(pins: Int) async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
         let data =
             #"{"v":1,"model":{"name":"X","addr_pins":\#(pins),"inv_pins":6},"stacks":[{"id":"S1","serial":"A","order":1}]}"#
         expectOneLineError(
-            try CLI.audit(["append", "--db", db, "--site", "p", "--type", "site.registered", "--data", data]),
+            try await CLI.audit(["append", "--db", db, "--site", "p", "--type", "site.registered", "--data", data]),
             contains: "addr_pins")
-        #expect(try CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "0\n")
+        #expect(try await CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "0\n")
     }
 }

@@ -1,4 +1,6 @@
+import AuditTestSupport
 import Foundation
+import Subprocess
 import Testing
 
 /// `audit run --transport manual` driven through a real pseudo-terminal (tmux), as a technician would use it.
@@ -6,78 +8,71 @@ import Testing
     /// One private tmux server per test, so parallel tests and a user's own tmux never meet.
     struct Tmux: ~Copyable {
         let socket = "audit-test-\(UUID().uuidString.prefix(8))"
+        /// The server's pid once started; the server is not our child, so ending it needs no wait.
+        private(set) var serverPID: pid_t = 0
 
         @discardableResult
-        func run(_ arguments: [String]) throws -> ProcessResult { try CLI.run("tmux", ["-L", socket] + arguments) }
-
-        /// Starts the session with posix_spawn and waitpid: tmux forks a server that outlives the client, which
-        /// Foundation's Process does not always notice exiting.
-        func start(_ command: String) throws {
-            spawn(["new-session", "-d", "-s", "run", "-x", "200", "-y", "50", command])
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await CLI.run("tmux", ["-L", socket] + arguments)
         }
 
-        func spawn(_ arguments: [String]) {
-            let argv = ["tmux", "-L", socket] + arguments
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            // The server must not inherit the test runner's pipes (its event stream), or the runner waits for it.
-            let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-            for fd in open.compactMap(Int32.init) where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-            for fd: Int32 in 0...2 {
-                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-            }
-            var cArgs = argv.map { strdup($0) } + [nil]
-            defer { for arg in cArgs { free(arg) } }
-            var pid: pid_t = 0
-            #expect(posix_spawnp(&pid, "tmux", &actions, nil, &cArgs, environ) == 0)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+        /// Starts the session. tmux forks a server that outlives the client: the client's output goes nowhere, so
+        /// awaiting the client never waits for the server (Subprocess closes every other descriptor in the child).
+        mutating func start(_ command: String) async throws {
+            let client = try await Subprocess.run(
+                .name("tmux"),
+                arguments: ["-L", socket, "new-session", "-d", "-s", "run", "-x", "200", "-y", "50", command],
+                environment: CLI.environment(), output: .discarded, error: .discarded)
+            #expect(client.terminationStatus == .exited(0))
+            let pid = try await run(["display-message", "-p", "-t", "run", "#{pid}"])
+            serverPID = try #require(pid_t(pid.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(pid)")
         }
 
         /// The whole pane with its history, wrapped lines joined.
-        func capture() throws -> String { try run(["capture-pane", "-p", "-J", "-S", "-", "-t", "run"]).stdout }
+        func capture() async throws -> String {
+            try await run(["capture-pane", "-p", "-J", "-S", "-", "-t", "run"]).stdout
+        }
 
-        func wait(for condition: (String) -> Bool, seconds: Double = 20) throws -> String {
-            let deadline = Date().addingTimeInterval(seconds)
+        func wait(for condition: (String) -> Bool, seconds: Int = 10) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(seconds)
             var pane = ""
-            while Date() < deadline {
-                pane = try capture()
+            while ContinuousClock.now < deadline {
+                pane = try await capture()
                 if condition(pane) { return pane }
-                Thread.sleep(forTimeInterval: 0.05)
+                try await Task.sleep(for: .milliseconds(50))
             }
             Issue.record("timed out; pane:\n\(pane)")
             return pane
         }
 
-        deinit { spawn(["kill-server"]) }
+        deinit { if serverPID > 0 { kill(serverPID, SIGTERM) } }
     }
 
     /// Prompts shown so far; the pane drops the trailing space of a prompt still waiting for its answer.
     static func prompts(in pane: String) -> Int { pane.components(separatedBy: "] >").count - 1 }
 
-    @Test func aTechnicianAnswersAtATerminalAndABadAnswerIsAskedAgain() throws {
-        let scratch = try Scratch()
+    @Test func aTechnicianAnswersAtATerminalAndABadAnswerIsAskedAgain() async throws {
+        let scratch = try TemporaryDirectory()
         let db = scratch.path("audit.db")
         let image = try RunFixtures.image(in: scratch)
-        let tmux = Tmux()
+        var tmux = Tmux()
         let command =
             "env AUDIT_ACTOR=tmux-technician \(CLI.auditPath) run --db \(db) --site tty --firmware \(image) "
             + "--target-version 4007 --transport manual --stacks S1:SER1; echo EXIT=$?; sleep 3"
-        try tmux.start(command)
+        try await tmux.start(command)
         var answers = RunFixtures.oneStackAnswers.map(\.answer)
         answers.insert("maybe", at: 4)  // The first power-state question gets a bad answer first.
         for (index, answer) in answers.enumerated() {
-            _ = try tmux.wait(for: { Self.prompts(in: $0) > index })
-            try tmux.run(["send-keys", "-t", "run", answer, "Enter"])
+            _ = try await tmux.wait(for: { Self.prompts(in: $0) > index })
+            try await tmux.run(["send-keys", "-t", "run", answer, "Enter"])
         }
-        let pane = try tmux.wait(for: { $0.contains("EXIT=") })
+        let pane = try await tmux.wait(for: { $0.contains("EXIT=") })
         #expect(pane.contains("EXIT=0"), "\(pane)")
         #expect(pane.contains("not accepted: 'maybe' is not a power state"), "\(pane)")
         #expect(pane.contains("Is the BMS of S1 on or off? [on or off] > maybe"))
         #expect(pane.contains("verdict: PASS"))
-        #expect(try RunFixtures.eventCount(db, type: "power.observed") == 4)
-        let actors = try CLI.sqlite(db, "SELECT DISTINCT actor FROM events").stdout
+        #expect(try await RunFixtures.eventCount(db, type: "power.observed") == 4)
+        let actors = try await CLI.sqlite(db, "SELECT DISTINCT actor FROM events").stdout
         #expect(actors.trimmingCharacters(in: .whitespacesAndNewlines) == "tmux-technician")
     }
 }

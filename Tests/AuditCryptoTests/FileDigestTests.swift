@@ -1,17 +1,17 @@
 import AuditCore
 import AuditCrypto
+import AuditTestSupport
 import Foundation
 import Testing
 
 @Suite struct FileDigestTests {
     @Test(arguments: [0, 1, 1 << 20, (1 << 20) + 7])
     func hashesEveryByteInChunks(size: Int) throws {
-        try withTemporaryDirectory { directory in
-            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131) }
-            let file = directory.appendingPathComponent("image.bin")
-            try Data(bytes).write(to: file)
-            #expect(try Digest.sha256(fileAt: file.path) == SHA256.hash(bytes))
-        }
+        let temporary = try TemporaryDirectory()
+        let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131) }
+        let file = temporary.url.appendingPathComponent("image.bin")
+        try Data(bytes).write(to: file)
+        #expect(try Digest.sha256(fileAt: file.path) == SHA256.hash(bytes))
     }
 
     /// Each way a read fails, with the status it ends with: missing is "not found", anything else is I/O.
@@ -22,7 +22,9 @@ import Testing
         ("read-fails", EIO, .ioError),
     ])
     func readFailuresAreTyped(kind: String, errno expected: Int32, status: SysExit) throws {
-        try withTemporaryDirectory { directory in
+        let temporary = try TemporaryDirectory()
+        let directory = temporary.url
+        do {
             let regular = directory.appendingPathComponent("file")
             try Data("x".utf8).write(to: regular)
             let path =

@@ -1,10 +1,13 @@
 import AuditCrypto
+import AuditTestSupport
 import Foundation
 import Testing
 
 @Suite struct KeyFilesTests {
     @Test func writesPrivate0600Public0644InA0700Directory() throws {
-        try withTemporaryDirectory { root throws in
+        do {
+            let temporary = try TemporaryDirectory(prefix: "audit-crypto-tests")
+            let root = temporary.url
             let directory = root.appendingPathComponent("nested/keys")
             let key = try Ed25519PrivateKey.generate()
             let (privateURL, publicURL) = try KeyFiles.write(privateKey: key, to: directory)
@@ -19,7 +22,9 @@ import Testing
     }
 
     @Test func existingDirectoryIsKept() throws {
-        try withTemporaryDirectory { directory throws in
+        do {
+            let temporary = try TemporaryDirectory(prefix: "audit-crypto-tests")
+            let directory = temporary.url
             #expect(chmod(directory.path, 0o750) == 0)
             try KeyFiles.write(privateKey: try Ed25519PrivateKey.generate(), to: directory)
             #expect(permissionBits(directory) == 0o750)
@@ -27,7 +32,9 @@ import Testing
     }
 
     @Test func refusesToOverwriteAnExistingKey() throws {
-        try withTemporaryDirectory { directory throws in
+        do {
+            let temporary = try TemporaryDirectory(prefix: "audit-crypto-tests")
+            let directory = temporary.url
             let first = try Ed25519PrivateKey.generate()
             try KeyFiles.write(privateKey: first, to: directory)
             let privateURL = directory.appendingPathComponent(KeyFiles.privateKeyFileName)
@@ -45,7 +52,9 @@ import Testing
     }
 
     @Test func refusesAPrivateKeyOthersCanRead() throws {
-        try withTemporaryDirectory { directory throws in
+        do {
+            let temporary = try TemporaryDirectory(prefix: "audit-crypto-tests")
+            let directory = temporary.url
             try KeyFiles.write(privateKey: try Ed25519PrivateKey.generate(), to: directory)
             let privateURL = directory.appendingPathComponent(KeyFiles.privateKeyFileName)
             #expect(chmod(privateURL.path, 0o644) == 0)
@@ -63,7 +72,9 @@ import Testing
     }
 
     @Test func malformedKeyFileErrorNamesThePath() throws {
-        try withTemporaryDirectory { directory throws in
+        do {
+            let temporary = try TemporaryDirectory(prefix: "audit-crypto-tests")
+            let directory = temporary.url
             let keyURL = directory.appendingPathComponent(KeyFiles.privateKeyFileName)
             try Data("hello\n".utf8).write(to: keyURL)
             #expect(chmod(keyURL.path, 0o600) == 0)
@@ -74,7 +85,9 @@ import Testing
     }
 
     @Test func missingFileAndDirectoryAreTypedErrors() throws {
-        try withTemporaryDirectory { directory throws in
+        do {
+            let temporary = try TemporaryDirectory(prefix: "audit-crypto-tests")
+            let directory = temporary.url
             let missing = directory.appendingPathComponent("absent.pem")
             #expect(throws: CryptoError.fileSystem(operation: "open", path: missing.path, errno: ENOENT)) {
                 try KeyFiles.loadPrivateKey(at: missing)

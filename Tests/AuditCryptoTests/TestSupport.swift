@@ -1,26 +1,12 @@
 import AuditCrypto
 import Foundation
+import Subprocess
 
-/// A fresh directory under the system temp dir, removed when the test's closure returns.
-func withTemporaryDirectory<R>(_ body: (URL) throws -> R) throws -> R {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("audit-crypto-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try body(directory)
-}
-
-/// Runs the real `openssl` command line tool and returns its exit status; output is discarded.
+/// Runs the real `openssl` command line tool and returns how it ended; output is discarded.
 @discardableResult
-func runOpenSSL(_ arguments: [String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["openssl"] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+func runOpenSSL(_ arguments: [String]) async throws -> TerminationStatus {
+    try await run(.name("openssl"), arguments: Arguments(arguments), output: .discarded, error: .discarded)
+        .terminationStatus
 }
 
 /// Permission bits of a file as `ls -l` would show them.

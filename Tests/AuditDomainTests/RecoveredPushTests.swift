@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import AuditCore
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 

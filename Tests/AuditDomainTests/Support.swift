@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 
 /// Appends drafts to a fresh in-memory log, as the real store would seal them.
 func logged(_ drafts: [EventDraft]) throws -> [LoggedEvent] {

@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -88,8 +89,8 @@ import Testing
     }
 
     @Test func aResumeWithAnotherImageIsRefused() async throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("site.sim.json")
         let inner = InMemoryEventStore()
         let first = try SimRun(stacks: 1, store: CrashingStore(inner: inner, limit: 5), stateFile: file)

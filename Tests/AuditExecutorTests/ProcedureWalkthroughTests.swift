@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -104,8 +105,8 @@ import Testing
     }
 
     @Test func aResumedRunFindsTheSiteAsLeft() async throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("audit.db.site-test.sim.json")
         let walk = try Walk(faults: [], file: file)
         _ = try await walk.isolateAndUpdate()

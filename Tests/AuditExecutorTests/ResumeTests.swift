@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -7,19 +8,22 @@ import Testing
 
 /// A run cut off after any event resumes from the log and the site file alone and still passes every rule.
 @Suite(.serialized) struct ResumeTests {
-    /// Crashes after event `k`, resumes (possibly crashing again at `k + 13`), and checks the final log.
-    /// Nil when the run ended before event `k`.
-    func crashAndResume(after k: Int64, stacks: Int = 2) async throws -> RunResult? {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    /// Crashes after event `k`, resumes, and returns the final result; a run shorter than `k` events never
+    /// crashes, and then its own result is returned, so every case still checks a finished run.
+    func crashAndResume(after k: Int64, stacks: Int = 2) async throws -> RunResult {
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("site.sim.json")
         let inner = InMemoryEventStore()
         let crashing = try SimRun(stacks: stacks, store: CrashingStore(inner: inner, limit: k), stateFile: file)
-        do {
-            _ = try await crashing.run()
-            return nil
-        } catch {
+        let uncut: RunResult?
+        do { uncut = try await crashing.run() } catch {
             #expect(error.description.contains("simulated crash"), "\(error)")
+            uncut = nil
+        }
+        if let uncut {
+            #expect(try inner.head().size <= k, "the run went past event \(k) without crashing")
+            return uncut
         }
         #expect(try inner.head().size == k)
         let resumeStart = Simulation.startTime(after: try inner.events(EventFilter()), now: SimRun.start)
@@ -34,7 +38,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3], Array(1...100))
     func aRunCutAfterAnyEventResumesToAPassingCheck(stacks: Int, k: Int) async throws {
-        guard let result = try await crashAndResume(after: Int64(k), stacks: stacks) else { return }
+        let result = try await crashAndResume(after: Int64(k), stacks: stacks)
         #expect(
             failing(result.findings).isEmpty,
             "crash after \(k): \(result.findings.filter { $0.verdict != .pass }.map(\.message))")
@@ -45,7 +49,7 @@ import Testing
         let probe = try SimRun(stacks: 2)
         _ = try await probe.run()
         let started = try #require(try probe.events().first { $0.type == "firmware.push_started" })
-        let result = try #require(try await crashAndResume(after: started.seq))
+        let result = try await crashAndResume(after: started.seq)
         #expect(failing(result.findings).isEmpty)
         let s1 = try #require(result.state.stack("S1"))
         #expect(s1.pushes.count == 2)
@@ -59,7 +63,7 @@ import Testing
         _ = try await probe.run()
         let events = try probe.events()
         let completed = try #require(events.first { $0.type == "firmware.push_completed" })
-        let result = try #require(try await crashAndResume(after: completed.seq - 1))
+        let result = try await crashAndResume(after: completed.seq - 1)
         #expect(failing(result.findings).isEmpty)
         let s1 = try #require(result.state.stack("S1"))
         #expect(s1.pushes.count == 1)

@@ -1,6 +1,7 @@
 import AuditCrypto
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 
 @testable import AuditExecutor

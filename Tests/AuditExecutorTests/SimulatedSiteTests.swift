@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -86,8 +87,8 @@ import Testing
     }
 
     @Test func stateIsPersistedAndReloadedIdentically() throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = SimulatedSite.stateFileURL(logPath: directory.appendingPathComponent("audit.db").path, siteName: "a")
         #expect(file.lastPathComponent == "audit.db.site-a.sim.json")
         let (site, clock) = try makeSite(stacks: 3, faults: [.pushFails(stack: "S2", reason: "x")], file: file)
@@ -108,8 +109,8 @@ import Testing
     }
 
     @Test func corruptStateFileIsAClearError() throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("x.sim.json")
         try Data("{".utf8).write(to: file)
         #expect(throws: SimulatorError.self) {

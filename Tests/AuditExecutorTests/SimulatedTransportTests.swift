@@ -1,5 +1,6 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -94,8 +95,8 @@ import Testing
     }
 
     @Test func powerCutLeavesADarkStackReading0000AndError20() async throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let file = directory.appendingPathComponent("a.sim.json")
         let (site, clock) = try makeSite(stacks: 2, faults: [.powerCutMidPush(stack: "S2")], file: file)
         try isolate(site)
@@ -125,8 +126,8 @@ import Testing
 @Suite struct PowerCutKillTests {
     /// The demo behaviour: the process dies mid-push and the site file already says what the cut did.
     @Test func killProcessDiesAfterTheCutIsOnDisk() async throws {
-        let directory = try makeTempDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory(prefix: "audit-executor")
+        let directory = temporary.url
         let path = directory.appendingPathComponent("a.sim.json").path
         await #expect(processExitsWith: .signal(SIGKILL)) { [path = path as String] in
             let (site, clock) = try makeSite(

@@ -1,16 +1,13 @@
 import AuditCrypto
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 
 @testable import AuditExecutor
 
-/// A fresh temp directory per test, so state files and scripts never collide between parallel tests.
-func makeTempDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("audit-executor-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+/// A fresh directory the caller removes; kept only for CommandTransportTests until it moves to TemporaryDirectory.
+func makeTempDirectory() throws -> URL { try TemporaryDirectory.create(prefix: "audit-executor") }
 
 /// A site at a fixed instant with no detection delay unless asked, in memory unless given a file.
 func makeSite(

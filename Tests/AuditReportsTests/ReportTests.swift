@@ -1,6 +1,7 @@
 import AuditCrypto
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -8,21 +9,20 @@ import Testing
 
 /// A scenario logged into a fresh SQLite file, reported and signed in-process.
 struct ReportFixture: ~Copyable {
-    let directory: URL
+    let temporary: TemporaryDirectory
     let store: SQLiteEventStore
     let key: Ed25519PrivateKey
 
+    var directory: URL { temporary.url }
+
     init(site: String = "site-1", deviation: Deviation? = nil) throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "audit-reports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteEventStore.create(at: directory.appending(path: "audit.db").path)
+        let temporary = try TemporaryDirectory(prefix: "audit-reports")
+        let store = try SQLiteEventStore.create(at: temporary.path("audit.db"))
         _ = try store.append(ScenarioBuilder(site: site, deviation: deviation).build().drafts)
         key = try Ed25519PrivateKey.generate()
         self.store = store
-        self.directory = directory
+        self.temporary = temporary
     }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
 
     func report(site: String = "site-1") throws -> Report {
         try ReportBuilder.build(

@@ -1,15 +1,16 @@
 import AuditCrypto
 
 /// Turns drafts into chained rows; shared by every store so they all hash the same way.
-struct ChainAppender {
-    var nextSeq: Int64
-    var lastHash: Digest
-    let recordedAt: Timestamp
-    let recordedAtText: String
+/// `package` so the in-memory store of AuditTestSupport seals rows exactly as SQLite does.
+package struct ChainAppender {
+    package var nextSeq: Int64
+    package var lastHash: Digest
+    package let recordedAt: Timestamp
+    package let recordedAtText: String
     let hasher = SHA256Hasher()
     private var message: [UInt8] = []
 
-    init(nextSeq: Int64, lastHash: Digest, recordedAt: Timestamp) {
+    package init(nextSeq: Int64, lastHash: Digest, recordedAt: Timestamp) {
         self.nextSeq = nextSeq
         self.lastHash = lastHash
         self.recordedAt = recordedAt
@@ -17,7 +18,7 @@ struct ChainAppender {
         recordedAtText = recordedAt.rfc3339
     }
 
-    mutating func seal(_ draft: EventDraft) -> LoggedEvent {
+    package mutating func seal(_ draft: EventDraft) -> LoggedEvent {
         seal(draft, observedAtText: (draft.observedAt ?? recordedAt).rfc3339)
     }
 
@@ -39,7 +40,7 @@ struct ChainAppender {
     }
 
     /// A retry must carry the same content; the same id with other content is a client bug, not a retry.
-    static func isRetry(of existing: LoggedEvent, _ draft: EventDraft) -> Bool {
+    package static func isRetry(of existing: LoggedEvent, _ draft: EventDraft) -> Bool {
         // Bytes, not String equality: Swift equates canonically equivalent text, the hash does not.
         func same(_ lhs: String?, _ rhs: String?) -> Bool {
             lhs == nil ? rhs == nil : rhs.map { lhs!.utf8.elementsEqual($0.utf8) } ?? false
@@ -50,7 +51,7 @@ struct ChainAppender {
     }
 
     /// Runs the guard once per site over the drafts not already in the log, in batch order.
-    static func runGuard(
+    package static func runGuard(
         _ guardCheck: AppendGuard, drafts: [EventDraft], isLogged: (String) throws -> Bool,
         events: (String) throws -> [LoggedEvent]
     ) throws {
@@ -71,7 +72,7 @@ struct ChainAppender {
         }
     }
 
-    static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {
+    package static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {
         for (index, draft) in drafts.enumerated() {
             do { try draft.validate() } catch { throw .invalidEvent(index: index, error) }
         }

@@ -1,11 +1,13 @@
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Foundation
 import Testing
 
 /// A log holding one complete run of the procedure, made by the domain's ScenarioBuilder.
 func makeScenarioLog(
-    in scratch: borrowing Scratch, site: String = "site-1", deviation: Deviation? = nil, name: String = "audit.db"
+    in scratch: borrowing TemporaryDirectory, site: String = "site-1", deviation: Deviation? = nil,
+    name: String = "audit.db"
 ) throws -> String {
     let db = scratch.path(name)
     let store = try SQLiteEventStore.create(at: db)
@@ -14,26 +16,28 @@ func makeScenarioLog(
 }
 
 /// A key pair made by `audit keygen` in `scratch/keys`.
-func makeKeys(in scratch: borrowing Scratch, folder: String = "keys") throws -> (privateKey: String, publicKey: String)
-{
+func makeKeys(in scratch: borrowing TemporaryDirectory, folder: String = "keys") async throws -> (
+    privateKey: String, publicKey: String
+) {
     let directory = scratch.path(folder)
-    let result = try CLI.audit(["keygen", "--out", directory])
+    let result = try await CLI.audit(["keygen", "--out", directory])
     #expect(result.status == 0, "\(result.stderr)")
     return (directory + "/signing-key.pem", directory + "/signing-key.pub.pem")
 }
 
 /// Runs `audit report` and expects success; returns the report folder.
 func makeReport(
-    db: String, site: String = "site-1", key: String, in scratch: borrowing Scratch, folder: String = "report"
-) throws -> String {
+    db: String, site: String = "site-1", key: String, in scratch: borrowing TemporaryDirectory,
+    folder: String = "report"
+) async throws -> String {
     let out = scratch.path(folder)
-    let result = try CLI.audit(["report", "--db", db, "--site", site, "--key", key, "--out", out])
+    let result = try await CLI.audit(["report", "--db", db, "--site", site, "--key", key, "--out", out])
     #expect(result.status == 0, "\(result.stderr)")
     return out
 }
 
 /// Edits report.json with python3 and writes it back as canonical JSON (sorted keys, no spaces).
-func editReport(_ directory: String, _ python: String) throws {
+func editReport(_ directory: String, _ python: String) async throws {
     let script = """
         import json, sys
         path = sys.argv[1] + "/report.json"
@@ -41,13 +45,13 @@ func editReport(_ directory: String, _ python: String) throws {
         \(python)
         open(path, "w", encoding="utf-8").write(json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
         """
-    let result = try CLI.run("python3", ["-c", script, directory])
+    let result = try await CLI.run("python3", ["-c", script, directory])
     #expect(result.status == 0, "\(result.stderr)")
 }
 
 /// Re-signs report.json with stock openssl, as a signer who holds the key but lies would.
-func resign(_ directory: String, key: String) throws {
-    let result = try CLI.run(
+func resign(_ directory: String, key: String) async throws {
+    let result = try await CLI.run(
         "openssl",
         [
             "pkeyutl", "-sign", "-rawin", "-inkey", key, "-in", directory + "/report.json", "-out",

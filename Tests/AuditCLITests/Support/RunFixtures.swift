@@ -1,3 +1,4 @@
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -25,15 +26,15 @@ enum RunFixtures {
     }
 
     /// A small image file; its bytes do not matter, only that its digest is recorded.
-    static func image(in scratch: borrowing Scratch) throws -> String {
+    static func image(in scratch: borrowing TemporaryDirectory) throws -> String {
         let path = scratch.path("bms-4007.bin")
         try Data("firmware image 4007\n".utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
-    static func eventCount(_ db: String, type: String? = nil) throws -> Int {
+    static func eventCount(_ db: String, type: String? = nil) async throws -> Int {
         let condition = type.map { " WHERE type = '\($0)'" } ?? ""
-        let result = try CLI.sqlite(db, "SELECT count(*) FROM events\(condition)")
+        let result = try await CLI.sqlite(db, "SELECT count(*) FROM events\(condition)")
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 

@@ -1,4 +1,5 @@
 import AuditCrypto
+import AuditLog
 import Foundation
 
 /// The log held in memory: same chain and idempotency rules as the SQLite store, no durability.
