@@ -8,6 +8,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case dipInvalidCharacter(position: String, pin: Int)
     case invalidPort(String)
     case unknownStack(String)
+    case cableWithinStack(from: String, to: String)
+    case portTaken(port: String, cable: String, seq: Int64)
+    /// A correction that names an event it cannot supersede.
+    case correctionTarget(seq: Int64, reason: String)
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
     case invalidProcedure(name: String, reason: String)
@@ -27,6 +31,11 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
             "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
         case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
         case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
+        case .cableWithinStack(let from, let to):
+            "a cable joins two different stacks; \(from) and \(to) are ports of the same one"
+        case .portTaken(let port, let cable, let seq):
+            "port \(port) already holds cable \(cable) (event \(seq)); record that one unplugged first"
+        case .correctionTarget(let seq, let reason): "cannot correct event \(seq): \(reason)"
         case .invalidChoice(let field, let value, let allowed):
             "\(field) '\(value)' must be one of \(allowed.joined(separator: ", "))"
         case .unknownProcedure(let id, let version):

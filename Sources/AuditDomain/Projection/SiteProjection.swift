@@ -35,6 +35,7 @@ extension SiteFold {
     fileprivate mutating func apply(columnsOf events: [LoggedEvent], _ index: Int) throws(DomainError) {
         try apply(
             site: events[index].site, stack: events[index].stack, type: events[index].type,
-            payload: events[index].payload, seq: events[index].seq, at: events[index].observedAt)
+            payload: events[index].payload, seq: events[index].seq, at: events[index].observedAt,
+            recordedAt: events[index].recordedAt, actor: events[index].actor)
     }
 }

@@ -49,6 +49,7 @@ public enum EventValidationError: Error, Equatable, Sendable, CustomStringConver
     case controlCharacter(String)
     case dataNotObject
     case invalidEventID(String)
+    case observedInFuture(observed: Timestamp, recorded: Timestamp)
 
     public var description: String {
         switch self {
@@ -57,6 +58,9 @@ public enum EventValidationError: Error, Equatable, Sendable, CustomStringConver
         case .controlCharacter(let field): "\(field) contains a control character"
         case .dataNotObject: "data must be a JSON object"
         case .invalidEventID(let text): "event id '\(text)' is not a UUID"
+        case .observedInFuture(let observed, let recorded):
+            "observed_at \(observed) is \(observed.milliseconds(since: recorded) / 1000) s after this computer's "
+                + "clock (\(recorded)); a time may not run more than 5 s ahead of it"
         }
     }
 }
