@@ -85,12 +85,14 @@ public struct SiteFold: Sendable {
         let all = replacements
         var fresh = SiteFold(site: state.site)
         fresh.replacements = all
+        fresh.history = entries
         var seen: [Int64: DomainEvent] = [:]
         for entry in entries { fresh.step(entry, corrected: &seen) }
         if let completed = fresh.state.completedSeq,
             entries.contains(where: { $0.seq > completed && $0.correction != nil })
         {
             var early = SiteFold(site: state.site)
+            early.history = entries
             for entry in entries where entry.seq <= completed {
                 if let mark = entry.correction { early.replacements[mark.corrects] = entry.event }
             }
@@ -98,7 +100,6 @@ public struct SiteFold: Sendable {
             for entry in entries where entry.seq <= completed { early.step(entry, corrected: &ignored) }
             fresh.state.completionSnapshot = [early.state]
         }
-        fresh.history = entries
         fresh.replacementsSeen = seen
         self = fresh
     }
