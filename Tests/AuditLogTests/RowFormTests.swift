@@ -107,3 +107,29 @@ import Testing
         }
     }
 }
+
+/// FORMAT.md §1: input that is not valid UTF-8 is refused, never repaired to U+FFFD.
+@Suite struct InvalidUTF8Tests {
+    @Test func aJSONLinesLineThatIsNotUTF8IsRefusedByNumber() {
+        let good = Array(#"{"site":"s","type":"note.added","data":{"text":"ok"}}"#.utf8)
+        let bad = Array(#"{"site":"s\#u{0}","type":"note.added","data":{"text":"x"}}"#.utf8).map { $0 == 0 ? 0xFF : $0 }
+        #expect(throws: JSONLinesError(line: 2, reason: "the line is not valid UTF-8")) {
+            try EventDraft.parseJSONLines(bytes: good + [0x0A] + bad, defaultActor: "tester")
+        }
+        #expect((try? EventDraft.parseJSONLines(bytes: good, defaultActor: "tester"))?.count == 1)
+    }
+
+    @Test(
+        "raw field bytes must be UTF-8",
+        arguments: [([0x53, 0x31], "S1"), ([0x53, 0xC3], nil)] as [([UInt8], String?)])
+    func fieldBytes(bytes: [UInt8], text: String?) {
+        if let text {
+            #expect((try? EventDraft.text(validating: bytes, field: "--site")) == text)
+        } else {
+            #expect(throws: EventValidationError.invalidUTF8("--site")) {
+                try EventDraft.text(validating: bytes, field: "--site")
+            }
+            #expect(EventValidationError.invalidUTF8("--site").description == "--site is not valid UTF-8")
+        }
+    }
+}
