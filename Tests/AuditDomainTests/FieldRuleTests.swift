@@ -146,6 +146,7 @@ import Testing
         var fold = SiteFold(site: "site-1")
         for event in events { try fold.apply(event) }
         #expect(fold.state == state)
+        #expect(try SiteProjection.rebuildAll(events: events)["site-1"] == state)
     }
 
     @Test func theTwoMasterRunFails() throws {

@@ -22,7 +22,18 @@ public struct SiteFold: Sendable {
         var correction: CorrectionMark?
     }
 
+    /// Off for a rebuild from a whole log: it refolds from the log instead when a correction shows up, so a log
+    /// without corrections (nearly every one) costs nothing extra.
+    private var keepsHistory = true
+    /// A correction arrived while the fold kept no history: its state is void and the caller must refold.
+    private(set) var sawCorrection = false
+
     public init(site: String) { state = SiteState(site: site) }
+
+    init(site: String, keepsHistory: Bool) {
+        self.init(site: site)
+        self.keepsHistory = keepsHistory
+    }
 
     public var site: String { state.site }
 
@@ -57,12 +68,16 @@ public struct SiteFold: Sendable {
     ) {
         let entry = Entry(
             event: event, stack: stack, seq: seq, at: at, recordedAt: recordedAt, actor: actor, correction: correcting)
-        history.append(entry)
+        if keepsHistory { history.append(entry) }
         guard let correcting else {
             var seen = replacementsSeen
             replacementsSeen = [:]
             step(entry, corrected: &seen)
             replacementsSeen = seen
+            return
+        }
+        guard keepsHistory else {
+            sawCorrection = true
             return
         }
         replacements[correcting.corrects] = event
