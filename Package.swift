@@ -78,7 +78,7 @@ let package = Package(
             dependencies: ["AuditCore"]),
         .testTarget(
             name: "AuditCryptoTests",
-            dependencies: ["AuditCrypto"]),
+            dependencies: ["AuditCore", "AuditCrypto"]),
         .testTarget(
             name: "AuditLogTests",
             dependencies: ["AuditLog", "AuditCrypto", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -96,6 +96,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "AuditReportsTests",
-            dependencies: ["AuditReports", "AuditDomain", "AuditLog", "AuditCrypto"]),
+            dependencies: [
+                "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
     ]
 )

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 missing=()
-for pkg in libsqlite3-dev libssl-dev sqlite3 openssl tmux python3 pkg-config; do
+# chromium and poppler-utils print report pages to PDF and read them back in the layout tests.
+for pkg in libsqlite3-dev libssl-dev sqlite3 openssl tmux python3 pkg-config chromium poppler-utils; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -7,6 +7,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case dipWrongLength(position: String, pins: Int)
     case dipInvalidCharacter(position: String, pin: Int)
     case invalidPort(String)
+    /// An empty DIP position; `pins` is the bank's count when known.
+    case dipEmpty(pins: Int?)
+    /// An entry of an `ID:SERIAL,...` stack list, and why it is refused.
+    case invalidStackList(String, String)
     case unknownStack(String)
     case cableWithinStack(from: String, to: String)
     case portTaken(port: String, cable: String, seq: Int64)
@@ -15,6 +19,8 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
     case invalidProcedure(name: String, reason: String)
+    /// A file given as a photo is neither JPEG nor PNG.
+    case notAPhoto(name: String)
     /// Wraps an error with the seq of the logged event that caused it.
     indirect case inEvent(seq: Int64, DomainError)
 
@@ -30,6 +36,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .dipInvalidCharacter(let position, let pin):
             "pin \(pin) of DIP position '\(position)' must be U or D (or 1 or 0)"
         case .invalidPort(let text): "port '\(text)' must be STACK:A or STACK:B, e.g. S1:A"
+        case .dipEmpty(let pins):
+            "DIP position is empty: give one U or D (or 1 or 0) per pin, pin 1 first"
+                + (pins.map { " (this bank has \($0))" } ?? "")
+        case .invalidStackList(let entry, let reason): "stack list entry '\(entry)': \(reason)"
         case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
         case .cableWithinStack(let from, let to):
             "a cable joins two different stacks; \(from) and \(to) are ports of the same one"
@@ -41,6 +51,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownProcedure(let id, let version):
             "no bundled procedure '\(id)'" + (version.map { " version \($0)" } ?? "")
         case .invalidProcedure(let name, let reason): "procedure file \(name) is invalid: \(reason)"
+        case .notAPhoto(let name): "\(name) is not a JPEG or PNG image"
         case .inEvent(let seq, let error): "event \(seq): \(error)"
         }
     }

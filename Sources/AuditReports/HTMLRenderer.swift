@@ -25,6 +25,10 @@ public enum HTMLRenderer {
         return [
             "verdict": .text(report.verdict.rawValue),
             "verdict_upper": .text(report.verdict.rawValue.uppercased()),
+            "mode": .text(report.mode.rawValue),
+            "mode_text": .text(modeText(report)),
+            "banner_class": .text(report.mode == .simulation ? "simulated" : report.verdict.rawValue),
+            "banner_word": .text(report.mode == .simulation ? "SIMULATED" : report.verdict.rawValue.uppercased()),
             "verdict_statement": .text(statement(report)),
             "rule_summary": .text(
                 "\(total - failing - unverifiable) of \(total) rules pass, \(failing) fail, "
@@ -41,21 +45,33 @@ public enum HTMLRenderer {
             "checkpoint_head": .text(report.checkpoint.head.hex),
             "checkpoint_root": .text(report.checkpoint.root.hex),
             "event_count": .text(String(report.events.count)),
-            "stacks": .list(report.stacks.map(stack)),
+            "stacks": .list(report.stacks.map { stack($0, target: report.procedure?.targetVersion) }),
             "findings": .list(report.findings.map(finding)),
-            "timeline": .list(
-                report.timeline.map {
-                    [
-                        "seq": .text(String($0.seq)), "observed_at": .text($0.observedAt.rfc3339),
-                        "title": .text($0.title), "step": .text($0.step),
-                    ]
-                }),
-            "no_timeline": .when(report.timeline.isEmpty),
+            "has_photos": .when(!report.photos.isEmpty),
+            // Beside their stack: grouped in the stacks' order, site-wide photos last, log order within a group.
+            "photos": .list(photosByStack(report).map(photo)),
+            "readings": .list(readingRows(report.readings)),
+            "no_steps": .when(report.timeline.isEmpty),
+            "visits": .list(report.visits.map(visit)),
+            "no_visits": .when(report.visits.isEmpty),
         ]
+    }
+
+    static func modeText(_ report: Report) -> String {
+        let transport = report.procedure?.transport.map { " (pushes: \($0))" } ?? ""
+        switch report.mode {
+        case .simulation: return "a SIMULATION, not a site visit: no real stack was touched\(transport)"
+        case .visit: return "a site visit\(transport)"
+        case .notRecorded: return "not recorded: the log does not say whether pushes were simulated"
+        }
     }
 
     /// The banner's sentence: says plainly when the work failed and which rules it broke.
     static func statement(_ report: Report) -> String {
+        if report.mode == .simulation {
+            return "This is a simulation, not a record of work on a site. Its rules give \(report.verdict.rawValue), "
+                + "which proves nothing about any real stack."
+        }
         switch report.verdict {
         case .pass: return "Every rule passes: the log shows the procedure was followed on every stack."
         case .fail:
@@ -66,7 +82,15 @@ public enum HTMLRenderer {
         }
     }
 
-    static func stack(_ stack: ReportStack) -> [String: TemplateValue] {
+    /// A stack left on `0000` (a bricked module) or off the target version is marked like a switch not restored.
+    static func firmwareClass(_ after: String?, target: String?) -> String {
+        guard let after else { return "unknown" }
+        if after == "0000" { return "bad" }
+        if let target, after != target { return "bad" }
+        return "ok"
+    }
+
+    static func stack(_ stack: ReportStack, target: String?) -> [String: TemplateValue] {
         func restoredCells(_ prefix: String, _ change: DIPChange) -> [String: TemplateValue] {
             let (status, cssClass) =
                 switch change.restored {
@@ -83,18 +107,79 @@ public enum HTMLRenderer {
             "id": .text(stack.id), "serial": .text(stack.serial ?? "—"),
             "order": .text(stack.order.map(String.init) ?? "—"),
             "firmware_before": .text(stack.firmwareBefore ?? "—"), "firmware_after": .text(stack.firmwareAfter ?? "—"),
+            "firmware_class": .text(firmwareClass(stack.firmwareAfter, target: target)),
         ]
         cells.merge(restoredCells("addr", stack.addr)) { _, new in new }
         cells.merge(restoredCells("inv", stack.inv)) { _, new in new }
         return cells
     }
 
+    static func photosByStack(_ report: Report) -> [ReportPhoto] {
+        let order = Dictionary(report.stacks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return report.photos.enumerated().sorted { left, right in
+            let l = left.element.stack.flatMap { order[$0] } ?? order.count
+            let r = right.element.stack.flatMap { order[$0] } ?? order.count
+            return (l, left.offset) < (r, right.offset)
+        }.map(\.element)
+    }
+
+    static func photo(_ photo: ReportPhoto) -> [String: TemplateValue] {
+        [
+            "seq": .text(String(photo.seq)), "stack": .text(photo.stack ?? "site"), "sha256": .text(photo.sha256),
+            "caption_or_name": .text(photo.caption ?? (photo.name.isEmpty ? "photo" : photo.name)),
+            "file": .text(photo.file ?? ""), "has_file": .when(photo.file != nil), "no_file": .when(photo.file == nil),
+        ]
+    }
+
+    /// Rows show the time of day, and the date only where it changes, so a reading stays on one printed line.
+    static func readingRows(_ readings: [ReportReading]) -> [[String: TemplateValue]] {
+        var lastDate = ""
+        var lastActor: String?
+        return readings.map { reading in
+            let stamp = reading.observedAt.rfc3339
+            let date = String(stamp.prefix(10))
+            let time = String(stamp.dropFirst(11).prefix(8))
+            var row = Self.reading(reading)
+            row["when"] = .text(date == lastDate ? time : "\(date) \(time)")
+            row["actor"] = .text(reading.actor == lastActor ? "" : reading.actor)
+            lastDate = date
+            lastActor = reading.actor
+            return row
+        }
+    }
+
+    static func reading(_ reading: ReportReading) -> [String: TemplateValue] {
+        [
+            "seq": .text(String(reading.seq)), "observed_at": .text(reading.observedAt.rfc3339),
+            "stack": .text(reading.stack ?? ""), "text": .text(reading.text), "actor": .text(reading.actor),
+            "gap": .when(reading.clockGapSeconds != nil),
+            "gap_text": .text(reading.clockGapSeconds.map { duration(-$0) + ($0 < 0 ? " after" : " before") } ?? ""),
+        ]
+    }
+
+    static func visit(_ visit: ReportVisit) -> [String: TemplateValue] {
+        [
+            "started_at": .text(visit.startedAt.rfc3339), "ended_at": .text(visit.endedAt?.rfc3339 ?? "not ended"),
+            "duration": .text(visit.durationSeconds.map(duration) ?? "open"), "outcome": .text(visit.outcome),
+            "actors": .text(visit.actors.joined(separator: ", ")),
+        ]
+    }
+
+    /// "1 h 02 min", "3 min 05 s", "42 s": a visit's length at a glance.
+    static func duration(_ seconds: Int64) -> String {
+        let s = abs(seconds)
+        func twoDigits(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        if s >= 3600 { return "\(s / 3600) h \(twoDigits((s % 3600) / 60)) min" }
+        if s >= 60 { return "\(s / 60) min \(twoDigits(s % 60)) s" }
+        return "\(s) s"
+    }
+
     static func finding(_ finding: Finding) -> [String: TemplateValue] {
         [
             "verdict": .text(finding.verdict.rawValue), "rule": .text(finding.rule), "title": .text(finding.title),
             "message": .text(finding.message),
-            "evidence": .text(
-                finding.evidence.isEmpty ? "—" : finding.evidence.map(String.init).joined(separator: ", ")),
+            "evidence": .list(finding.evidence.map { ["seq": .text(String($0))] }),
+            "no_evidence": .when(finding.evidence.isEmpty),
         ]
     }
 }

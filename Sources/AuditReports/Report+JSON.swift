@@ -13,7 +13,11 @@ extension Report {
             "stacks": .array(stacks.map(\.json)),
             "findings": .array(findings.map(\.json)),
             "verdict": .string(verdict.rawValue),
+            "mode": .string(mode.rawValue),
             "timeline": .array(timeline.map(\.json)),
+            "photos": .array(photos.map(\.json)),
+            "readings": .array(readings.map(\.json)),
+            "visits": .array(visits.map(\.json)),
             "log_id": .string(logID),
             "checkpoint": Self.json(checkpoint),
             "key_id": .string(keyID),
@@ -41,6 +45,7 @@ extension ReportProcedure {
         [
             "id": .string(id), "version": .string(version), "target_version": .string(targetVersion),
             "image_sha256": .string(imageSHA256), "image_name": .string(imageName),
+            "transport": ReportStack.text(transport), "device_model": ReportStack.text(deviceModel),
         ]
     }
 }
@@ -56,6 +61,37 @@ extension ReportStack {
     }
 
     static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+}
+
+extension ReportReading {
+    var json: JSONValue {
+        [
+            "seq": .integer(seq), "observed_at": .string(observedAt.rfc3339), "actor": .string(actor),
+            "stack": ReportStack.text(stack), "type": .string(type), "text": .string(text),
+            "clock_gap_seconds": clockGapSeconds.map(JSONValue.integer) ?? .null,
+        ]
+    }
+}
+
+extension ReportVisit {
+    var json: JSONValue {
+        [
+            "start_seq": .integer(startSeq), "started_at": .string(startedAt.rfc3339),
+            "end_seq": endSeq.map(JSONValue.integer) ?? .null,
+            "ended_at": endedAt.map { .string($0.rfc3339) } ?? .null, "outcome": .string(outcome),
+            "duration_seconds": durationSeconds.map(JSONValue.integer) ?? .null,
+            "actors": .array(actors.map(JSONValue.string)),
+        ]
+    }
+}
+
+extension ReportPhoto {
+    var json: JSONValue {
+        [
+            "seq": .integer(seq), "stack": ReportStack.text(stack), "name": .string(name),
+            "caption": ReportStack.text(caption), "sha256": .string(sha256), "file": ReportStack.text(file),
+        ]
+    }
 }
 
 extension TimelineEntry {

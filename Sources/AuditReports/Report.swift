@@ -13,7 +13,15 @@ public struct Report: Sendable, Hashable {
     /// Failing first, then unverifiable, then passing, as `Rules.evaluate` orders them.
     public var findings: [Finding]
     public var verdict: Verdict
+    /// Whether the record is of a simulation; a simulated PASS is never evidence of work on a site.
+    public var mode: ReportMode = .notRecorded
     public var timeline: [TimelineEntry]
+    /// Every photo attached at the site, in log order; the report folder holds a copy of each with a `file`.
+    public var photos: [ReportPhoto] = []
+    /// Every event of the site in log order, in words, with who recorded it and when.
+    public var readings: [ReportReading] = []
+    /// Each run of the procedure: from its `procedure.started` to its end.
+    public var visits: [ReportVisit] = []
     public var logID: String
     public var checkpoint: Checkpoint
     public var keyID: String
@@ -29,6 +37,9 @@ public struct ReportProcedure: Sendable, Hashable {
     public var targetVersion: String
     public var imageSHA256: String
     public var imageName: String
+    /// How pushes were made, and the device model, when `procedure.started` recorded them.
+    public var transport: String? = nil
+    public var deviceModel: String? = nil
 }
 
 /// One stack's identity and its before/after facts.
@@ -52,6 +63,69 @@ public struct DIPChange: Sendable, Hashable {
         guard let original, let final else { return nil }
         return original == final
     }
+}
+
+/// One event of the site as a person reads it; `seq` is the anchor the findings' evidence links to.
+public struct ReportReading: Sendable, Hashable {
+    public var seq: Int64
+    public var observedAt: Timestamp
+    public var actor: String
+    public var stack: String?
+    public var type: String
+    public var text: String
+    /// Seconds from `recorded_at` to `observed_at` when they differ by more than a minute: a time typed by hand.
+    public var clockGapSeconds: Int64?
+
+    /// Past this gap a reading's observed time is shown as a claim, not as the laptop's stamp.
+    public static let clockGapThresholdMilliseconds: Int64 = 60_000
+}
+
+/// One run of the procedure at the site.
+public struct ReportVisit: Sendable, Hashable {
+    public var startSeq: Int64
+    public var startedAt: Timestamp
+    /// The `procedure.completed` or `procedure.aborted` that ended it; nil while it is still open.
+    public var endSeq: Int64?
+    public var endedAt: Timestamp?
+    public var outcome: String
+    /// Everyone who recorded an event of this visit, in order of first appearance.
+    public var actors: [String]
+
+    public var durationSeconds: Int64? {
+        endedAt.map { ($0.millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000 }
+    }
+}
+
+/// What the record is of, from the transport `procedure.started` names.
+public enum ReportMode: String, Sendable, Hashable {
+    /// The simulator made every push: nothing happened on a real site.
+    case simulation
+    /// Pushes by hand or by a flasher command: a visit to a site.
+    case visit
+    /// No `procedure.started`, or one recorded before the transport was (treat as unproven).
+    case notRecorded = "not-recorded"
+
+    init(_ transport: PushTransport?) {
+        switch transport {
+        case .sim?: self = .simulation
+        case .manual?, .command?: self = .visit
+        case nil: self = .notRecorded
+        }
+    }
+}
+
+/// A photo a `photo.attached` event names; its bytes are bound by `sha256`, which the signed event carries.
+public struct ReportPhoto: Sendable, Hashable {
+    public var seq: Int64
+    public var stack: String?
+    public var name: String
+    public var caption: String?
+    public var sha256: String
+    /// `photos/<sha256>.<jpg|png>` inside the report folder, or nil for a photo the log knows by hash only.
+    public var file: String?
+
+    /// The folder inside a report that holds the photos' copies.
+    public static let folder = "photos"
 }
 
 /// A completed procedure step, in log order.

@@ -19,6 +19,17 @@ public struct ReportInputs: Sendable, Hashable {
     }
 }
 
+/// A photo's bytes and the path inside the report folder they are written to.
+public struct PhotoCopy: Sendable, Hashable {
+    public var file: String
+    public var bytes: [UInt8]
+
+    public init(file: String, bytes: [UInt8]) {
+        self.file = file
+        self.bytes = bytes
+    }
+}
+
 /// Derives a report from a site's events; the verifier runs the same derivation to re-check one.
 public enum ReportBuilder {
     /// Reads the site's events, their proofs and a checkpoint in one transaction, refusing a broken chain.
@@ -47,15 +58,102 @@ public enum ReportBuilder {
             procedure: started.map {
                 ReportProcedure(
                     id: $0.procedureID, version: $0.procedureVersion, targetVersion: $0.targetVersion,
-                    imageSHA256: $0.imageSHA256, imageName: $0.imageName)
+                    imageSHA256: $0.imageSHA256, imageName: $0.imageName, transport: $0.transport?.rawValue,
+                    deviceModel: $0.deviceModel)
             },
             stacks: state.stacks.map(stack), findings: findings, verdict: Verdict.overall(findings),
+            mode: ReportMode(started?.transport),
             timeline: state.stepsCompleted.map { step in
                 TimelineEntry(
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,
                     seq: step.seq, observedAt: step.at)
             },
+            photos: try photos(events), readings: readings(events, procedure: procedure), visits: visits(events),
             logID: inputs.checkpoint.logID, checkpoint: inputs.checkpoint, keyID: inputs.keyID, events: inputs.events)
+    }
+
+    /// Every event in words; a step reads as its title, an event of another vocabulary as its type and payload.
+    static func readings(_ events: [LoggedEvent], procedure: Procedure?) -> [ReportReading] {
+        events.map { event in
+            let text: String
+            do {
+                switch try DomainEvent.decode(event) {
+                case .stepCompleted(let step):
+                    text = "step done: " + (procedure?.steps.first { $0.id == step.step }?.title ?? step.step)
+                case let decoded: text = decoded.summary
+                }
+            } catch {
+                // Not one of the domain's types (a generic event): its own words are its type and payload.
+                text = "\(event.type) \(event.payload)"
+            }
+            let gap = event.observedAt.millisecondsSinceEpoch - event.recordedAt.millisecondsSinceEpoch
+            return ReportReading(
+                seq: event.seq, observedAt: event.observedAt, actor: event.actor, stack: event.stack, type: event.type,
+                text: text, clockGapSeconds: abs(gap) > ReportReading.clockGapThresholdMilliseconds ? gap / 1000 : nil)
+        }
+    }
+
+    /// A visit runs from each `procedure.started` to the next `procedure.completed` or `procedure.aborted`.
+    static func visits(_ events: [LoggedEvent]) -> [ReportVisit] {
+        var visits: [ReportVisit] = []
+        for event in events {
+            switch event.type {
+            case EventType.procedureStarted.rawValue:
+                visits.append(
+                    ReportVisit(
+                        startSeq: event.seq, startedAt: event.observedAt, outcome: "open", actors: [event.actor]))
+            case EventType.procedureCompleted.rawValue, EventType.procedureAborted.rawValue:
+                guard let last = visits.indices.last, visits[last].endSeq == nil else { continue }
+                visits[last].endSeq = event.seq
+                visits[last].endedAt = event.observedAt
+                visits[last].outcome = event.type == EventType.procedureCompleted.rawValue ? "completed" : "aborted"
+                if !visits[last].actors.contains(event.actor) { visits[last].actors.append(event.actor) }
+            default:
+                guard let last = visits.indices.last, visits[last].endSeq == nil,
+                    !visits[last].actors.contains(event.actor)
+                else { continue }
+                visits[last].actors.append(event.actor)
+            }
+        }
+        return visits
+    }
+
+    /// The site's photos in log order; one with a known image kind gets a file name for its copy.
+    static func photos(_ events: [LoggedEvent]) throws(ReportError) -> [ReportPhoto] {
+        var photos: [ReportPhoto] = []
+        for event in events where event.type == EventType.photoAttached.rawValue {
+            let decoded: DomainEvent
+            do { decoded = try DomainEvent.decode(event) } catch { throw .domain(.inEvent(seq: event.seq, error)) }
+            guard case .photoAttached(let photo) = decoded else { continue }
+            // Only a canonical digest names a file, so no payload can steer a write outside photos/.
+            var file: String?
+            if let kind = PhotoKind(mediaType: photo.mediaType), let digest = Digest(hex: photo.sha256),
+                digest.hex == photo.sha256
+            {
+                file = "\(ReportPhoto.folder)/\(digest.hex).\(kind.fileExtension)"
+            }
+            photos.append(
+                ReportPhoto(
+                    seq: event.seq, stack: event.stack, name: photo.name, caption: photo.caption,
+                    sha256: photo.sha256, file: file))
+        }
+        return photos
+    }
+
+    /// The bytes of every photo the report folder must hold, read from the log's evidence store.
+    public static func photoFiles(_ report: Report, store: SQLiteEventStore) throws(ReportError) -> [PhotoCopy] {
+        var copies: [PhotoCopy] = []
+        for photo in report.photos {
+            guard let file = photo.file else { continue }
+            guard let digest = Digest(hex: photo.sha256) else {
+                throw .rejected("photo seq \(photo.seq): '\(photo.sha256)' is not a SHA-256")
+            }
+            let bytes: [UInt8]?
+            do { bytes = try store.evidence(digest) } catch { throw .log(error) }
+            guard let bytes else { throw .missingPhoto(seq: photo.seq, sha256: photo.sha256) }
+            copies.append(PhotoCopy(file: file, bytes: bytes))
+        }
+        return copies
     }
 
     static func stack(_ state: StackState) -> ReportStack {

@@ -25,7 +25,9 @@ public enum ReportDirectory {
         else { throw .outputNotEmpty(path: path) }
     }
 
-    public static func write(_ signed: SignedReport, to directory: URL) throws(ReportError) {
+    public static func write(
+        _ signed: SignedReport, photos: [PhotoCopy] = [], to directory: URL
+    ) throws(ReportError) {
         try checkWritable(directory)
         let parent = directory.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(UUID().uuidString)")
@@ -39,6 +41,14 @@ public enum ReportDirectory {
             try writeFile(Data(signed.json), staging.appendingPathComponent(jsonName))
             try writeFile(Data(signed.signature), staging.appendingPathComponent(signatureName))
             try writeFile(Data(signed.html.utf8), staging.appendingPathComponent(htmlName))
+            if !photos.isEmpty {
+                let folder = staging.appendingPathComponent(ReportPhoto.folder)
+                do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) } catch {
+                    throw ReportError.fileSystem(
+                        operation: "mkdir", path: folder.path, reason: error.localizedDescription)
+                }
+                for photo in photos { try writeFile(Data(photo.bytes), staging.appendingPathComponent(photo.file)) }
+            }
             // rename(2) replaces an empty directory atomically and refuses a non-empty one.
             guard rename(staging.path, directory.path) == 0 else {
                 let code = errno

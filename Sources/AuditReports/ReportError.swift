@@ -15,6 +15,8 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
     case domain(DomainError)
     /// A report that does not prove what it says; the text names the first check that failed.
     case rejected(String)
+    /// A photo the report must carry has no copy in the log's evidence store.
+    case missingPhoto(seq: Int64, sha256: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum ReportError: Error, Equatable, Sendable, CustomStringConvertible {
         case .crypto(let error): error.description
         case .domain(let error): error.description
         case .rejected(let reason): reason
+        case .missingPhoto(let seq, let sha256):
+            "photo seq \(seq): the log holds no copy of file \(sha256); record it with 'audit record photo --file'"
         }
     }
 }

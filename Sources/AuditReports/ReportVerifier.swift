@@ -15,6 +15,7 @@ public enum ReportVerifier {
         guard html.elementsEqual(try HTMLRenderer.render(report).utf8) else {
             throw .rejected("report.html does not match report.json: it is not the page the signed report renders to")
         }
+        try checkPhotos(report, in: directory)
         return report
     }
 
@@ -42,6 +43,20 @@ public enum ReportVerifier {
         }
         try compare(claimed: value, replayed: replayed.json)
         return replayed
+    }
+
+    /// Each photo copy must be in the folder and hash to the SHA-256 its signed event names.
+    static func checkPhotos(_ report: Report, in directory: URL) throws(ReportError) {
+        for photo in report.photos {
+            guard let file = photo.file else { continue }
+            let bytes: [UInt8]
+            do { bytes = Array(try Data(contentsOf: directory.appendingPathComponent(file))) } catch {
+                throw .rejected("photo seq \(photo.seq): \(file) is missing from the report folder")
+            }
+            guard SHA256.hash(bytes).hex == photo.sha256 else {
+                throw .rejected("photo seq \(photo.seq): \(file) was altered: it does not hash to \(photo.sha256)")
+            }
+        }
     }
 
     static func read(_ url: URL) throws(ReportError) -> [UInt8] {

@@ -88,3 +88,29 @@ import Testing
         expectOneLineError(result, contains: "unknown fault")
     }
 }
+
+/// A simulated run is reported as a simulation, through the binary, from demo to verify-report.
+@Suite struct SimulationReportTests {
+    @Test func aDemoReportIsASimulationInTheJSONOnThePageAndInVerifyReport() throws {
+        let scratch = try Scratch()
+        let db = scratch.path("audit.db")
+        let demo = try CLI.audit(["demo", "--db", db, "--site", "customer-site-42"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let keys = try makeKeys(in: scratch)
+        let out = scratch.path("report")
+        let report = try CLI.audit([
+            "report", "--db", db, "--site", "customer-site-42", "--key", keys.privateKey, "--out", out,
+        ])
+        #expect(report.status == 0, "\(report.stderr)")
+        let json = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
+        #expect(json.contains(#""mode":"simulation""#))
+        #expect(json.contains(#""transport":"sim""#))
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("<strong>SIMULATED</strong>"))
+        let verified = try CLI.audit(["verify-report", out, "--pubkey", keys.publicKey])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("SIMULATION: this report is of a simulated run"))
+        let asJSON = try CLI.audit(["verify-report", out, "--pubkey", keys.publicKey, "--format", "json"])
+        #expect(asJSON.stdout.contains(#""mode":"simulation""#))
+    }
+}

@@ -128,8 +128,16 @@ import Testing
         let text = try String(contentsOf: folder.appending(path: "\(name).jsonl"), encoding: .utf8)
         let events = try text.split(separator: "\n").map { line -> LoggedEvent in
             let row = try JSONValue(parsing: String(line))
-            func string(_ key: String) throws -> String { try #require(row[key]?.stringValue, "\(name): \(key)") }
-            func time(_ key: String) throws -> Timestamp { try #require(Timestamp(rfc3339: try string(key))) }
+            func string(_ key: String) throws -> String {
+                guard let text = row[key]?.stringValue else { throw ConformanceError.malformed("\(name): \(key)") }
+                return text
+            }
+            func time(_ key: String) throws -> Timestamp {
+                guard let time = Timestamp(rfc3339: try string(key)) else {
+                    throw ConformanceError.malformed("\(name): \(key)")
+                }
+                return time
+            }
             return LoggedEvent(
                 seq: try #require(row["seq"]?.integerValue), eventID: try string("event_id"), site: try string("site"),
                 stack: row["stack"]?.stringValue, type: try string("type"),

@@ -1,4 +1,5 @@
 import AuditCrypto
+import AuditDomain
 import AuditLog
 import Foundation
 import Testing
@@ -100,12 +101,10 @@ import Testing
     @Test func hangingFlasherIsKilledAfterTheTimeout() async throws {
         let bench = try Bench()
         defer { bench.cleanUp() }
-        let flasher = try bench.script("hang.sh", "echo PROGRESS=10\nsleep 120\necho VERSION=4007")
-        let started = ContinuousClock.now
+        let flasher = try bench.script("hang.sh", "echo PROGRESS=10\nsleep 30\necho VERSION=4007")
+        // Killed, not waited for: had the 30 s sleep run out, the flasher would have exited 0 with its version. No
+        // wall-clock bound: blocking tests elsewhere in the run can starve the test pool for longer than the hang.
         let outcome = try await bench.transport(flasher, timeout: 300).push(bench.request(), progress: { _ in })
-        // Well before the flasher's 120 s sleep ends; the margin is wide because tests that block on a child
-        // process can starve the 2-thread test pool for tens of seconds.
-        #expect(ContinuousClock.now - started < .seconds(90))
         guard case .failed(let reason, let status, _, _) = outcome else {
             Issue.record("expected a timeout, got \(outcome)")
             return
@@ -186,20 +185,58 @@ import Testing
     }
 }
 
-@Suite struct ProcessRunnerTests {
+@Suite struct FlasherProcessTests {
     @Test func childrenLeftHoldingTheOutputAreEnded() async throws {
         let directory = try makeTempDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = directory.appendingPathComponent("detach.sh")
-        try Data("#!/bin/sh\n(sleep 120; echo late) &\necho VERSION=4007\n".utf8).write(to: script)
+        let pidFile = directory.appendingPathComponent("child.pid")
+        try Data("#!/bin/sh\n(sleep 30; echo late) &\necho $! > '\(pidFile.path)'\necho VERSION=4007\n".utf8)
+            .write(to: script)
         chmod(script.path, 0o755)
-        let runner = ProcessRunner(timeoutMilliseconds: 100_000, killGraceMilliseconds: 100, drainMilliseconds: 100)
-        let started = ContinuousClock.now
-        let result = try await runner.run([script.path])
-        // Well before the left-behind child's 120 s sleep ends, even on a test pool starved by blocking CLI tests.
-        #expect(ContinuousClock.now - started < .seconds(90))
+        let process = FlasherProcess(timeoutMilliseconds: 600_000, killGraceMilliseconds: 100)
+        let result = try await process.run([script.path])
+        // The run ends with the script, not with the 30 s child that still holds its output: no `late` line, and the
+        // child is gone well before its sleep would have ended.
         #expect(result.status == 0 && !result.timedOut)
         #expect(result.stdoutText == "VERSION=4007\n")
+        let child = try #require(
+            Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(await exits(child, within: .seconds(20)), "child \(child) left running")
+    }
+
+    @Test func aNonZeroExitIsAResult() async throws {
+        let process = FlasherProcess(timeoutMilliseconds: 10_000, killGraceMilliseconds: 100)
+        let result = try await process.run(["/bin/sh", "-c", "echo out; echo err >&2; exit 7"])
+        #expect(result.status == 7 && !result.timedOut)
+        #expect(result.stdoutText == "out\n" && result.stderrText == "err\n")
+    }
+
+    @Test func linesArriveWhileTheProgramRuns() async throws {
+        let lines = ProgressLog()
+        let marker = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(at: marker) }
+        let gate = marker.appendingPathComponent("go")
+        // The program waits for a file the test creates only once it saw the first line: it must stream.
+        let script = "echo PROGRESS=1; while [ ! -e '\(gate.path)' ]; do sleep 0.05; done; echo PROGRESS=2"
+        let process = FlasherProcess(timeoutMilliseconds: 10_000, killGraceMilliseconds: 100)
+        let result = try await process.run(["/bin/sh", "-c", script]) { line in
+            lines.record(line == "PROGRESS=1" ? 1 : 2)
+            if line == "PROGRESS=1" { _ = FileManager.default.createFile(atPath: gate.path, contents: nil) }
+        }
+        #expect(result.status == 0 && !result.timedOut)
+        #expect(lines.all == [1, 2])
+    }
+
+    /// True once `pid` is gone or a zombie (ended, not yet reaped by its new parent).
+    private func exits(_ pid: Int32, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            if let close = stat.lastIndex(of: ")"), stat[close...].dropFirst(2).first == "Z" { return true }
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 }
 

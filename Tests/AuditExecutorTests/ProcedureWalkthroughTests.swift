@@ -1,3 +1,4 @@
+import AuditDomain
 import AuditLog
 import Foundation
 import Testing
@@ -33,7 +34,7 @@ import Testing
         /// INV to DUUUUU on `master`, read `62` then the count, INV back; returns the count shown.
         func detect(on master: String) async throws -> String {
             let before = try await ask(.dip(stack: master, bank: .inv, pinCount: 6))
-            try await perform(.setDIP(stack: master, bank: .inv, position: .detection()))
+            try await perform(.setDIP(stack: master, bank: .inv, position: .detection(pins: 6)))
             #expect(try await lcd(master) == "62")
             clock.advance(milliseconds: 5_000)
             let count = try await lcd(master)
@@ -43,8 +44,8 @@ import Testing
         }
 
         /// Procedure steps 1–4 and the update; returns the original positions read in "prepare".
-        func isolateAndUpdate() async throws -> [String: (SwitchPositions, SwitchPositions)] {
-            var originals: [String: (SwitchPositions, SwitchPositions)] = [:]
+        func isolateAndUpdate() async throws -> [String: (DIPPosition, DIPPosition)] {
+            var originals: [String: (DIPPosition, DIPPosition)] = [:]
             for id in site.stackIDs {
                 guard case .dip(let addr) = try await ask(.dip(stack: id, bank: .addr, pinCount: 6)),
                     case .dip(let inv) = try await ask(.dip(stack: id, bank: .inv, pinCount: 6))
@@ -53,7 +54,7 @@ import Testing
             }
             for id in site.stackIDs { try await perform(.powerOff(stack: id)) }
             for cable in site.snapshot.originalCables { try await perform(.unplug(cable)) }
-            for id in site.stackIDs { try await perform(.setDIP(stack: id, bank: .addr, position: .master())) }
+            for id in site.stackIDs { try await perform(.setDIP(stack: id, bank: .addr, position: .master(pins: 6))) }
             for id in site.stackIDs { try await perform(.powerOn(stack: id)) }
             for id in site.stackIDs {
                 #expect(try await lcd(id) == "ERROR 19")
@@ -67,7 +68,7 @@ import Testing
             return originals
         }
 
-        func restore(_ originals: [String: (SwitchPositions, SwitchPositions)]) async throws {
+        func restore(_ originals: [String: (DIPPosition, DIPPosition)]) async throws {
             for id in site.stackIDs { try await perform(.powerOff(stack: id)) }
             for cable in site.snapshot.originalCables { try await perform(.plug(cable)) }
             for id in site.stackIDs {
@@ -98,7 +99,7 @@ import Testing
         let walk = try Walk(faults: [.skipDIPRestore(stack: "S2")])
         let originals = try await walk.isolateAndUpdate()
         try await walk.restore(originals)
-        #expect(try await walk.ask(.dip(stack: "S2", bank: .addr, pinCount: 6)) == .dip(.master()))
+        #expect(try await walk.ask(.dip(stack: "S2", bank: .addr, pinCount: 6)) == .dip(.master(pins: 6)))
         #expect(try await walk.detect(on: "S1") == "1")
     }
 

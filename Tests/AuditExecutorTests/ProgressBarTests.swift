@@ -1,3 +1,4 @@
+import AuditDomain
 import Testing
 
 @testable import AuditExecutor

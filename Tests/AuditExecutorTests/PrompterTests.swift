@@ -1,3 +1,4 @@
+import AuditDomain
 import Foundation
 import Testing
 
@@ -18,14 +19,14 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
 @Suite struct AnswerValidationTests {
     @Test func parsesEachAnswerKind() throws {
         #expect(try PromptKind.powerState(stack: "S1").parse(" ON ") == .power(.on))
-        #expect(try PromptKind.dip(stack: "S1", bank: .addr, pinCount: 6).parse("100000") == .dip(.master()))
+        #expect(try PromptKind.dip(stack: "S1", bank: .addr, pinCount: 6).parse("100000") == .dip(.master(pins: 6)))
         #expect(
-            try PromptKind.dip(stack: "S1", bank: .inv, pinCount: 6).parse("duuuuu") == .dip(.detection()))
+            try PromptKind.dip(stack: "S1", bank: .inv, pinCount: 6).parse("duuuuu") == .dip(.detection(pins: 6)))
         #expect(try PromptKind.lcdCode(stack: "S1").parse("err19") == .lcd("ERROR 19"))
         #expect(try PromptKind.lcdCode(stack: "S1").parse(" 62 ") == .lcd("62"))
         #expect(try PromptKind.lcdCode(stack: "S1").parse("blank") == .lcd(""))
         #expect(try PromptKind.firmwareVersion(stack: "S1").parse("2.92") == .version("2.92"))
-        let cable = LinkCable(fromLinkA: "S1", toLinkB: "S2")
+        let cable = CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S2", port: .b))
         #expect(try PromptKind.cableState(cable).parse("unplugged") == .cable(plugged: false))
         #expect(try PromptKind.confirmation(.powerOff(stack: "S1")).parse("done") == .confirmation(done: true))
     }
@@ -49,11 +50,15 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
 
     @Test func promptIDsAreStable() {
         #expect(Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6)).id == "dip:S2:ADDR")
-        #expect(Prompt(.cableState(LinkCable(fromLinkA: "S1", toLinkB: "S2"))).id == "cable:S1.A-S2.B")
-        let set = TechnicianAction.setDIP(stack: "S2", bank: .inv, position: .detection())
+        let chained = CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S2", port: .b))
+        #expect(Prompt(.cableState(chained)).id == "cable:S1.A-S2.B")
+        let set = TechnicianAction.setDIP(stack: "S2", bank: .inv, position: .detection(pins: 6))
         #expect(Prompt(.confirmation(set)).id == "confirm:set-inv:S2:DUUUUU")
-        #expect(LinkCable(parsing: "S1-S2") == LinkCable(parsing: "S1.A-S2.B"))
-        #expect(LinkCable(parsing: "S1.B-S2.A") == nil)
+        // The key names Link A's end first whichever way the cable was built.
+        let reversed = CableEdge(PortRef(stack: "S2", port: .b), PortRef(stack: "S1", port: .a))
+        #expect(Prompt(.cableState(reversed)).id == "cable:S1.A-S2.B")
+        let crossed = CableEdge(PortRef(stack: "S1", port: .b), PortRef(stack: "S2", port: .a))
+        #expect(Prompt(.cableState(crossed)).id == "cable:S2.A-S1.B")
     }
 }
 
@@ -72,8 +77,9 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
         let prompter = TerminalPrompter(
             input: ScriptedLines(["UDD", "UDDDDD"]), output: sink, isTerminal: true)
         let answer = try await prompter.ask(Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6)))
-        #expect(answer == .dip(.master()))
-        #expect(sink.text.contains("not accepted: invalid DIP position 'UDD': expected 6 pins, got 3\n"))
+        #expect(answer == .dip(.master(pins: 6)))
+        // The domain's DIP parser words the refusal, as it does for `audit record dip`.
+        #expect(sink.text.contains("not accepted: DIP position 'UDD' has 3 pins; this bank has 6\n"))
     }
 
     @Test func endOfInputAndTooManyAttemptsAreErrors() async {
@@ -134,7 +140,7 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
         await #expect(
             throws: PromptError.invalidScriptedAnswer(
                 path: "a.jsonl", line: 2, promptID: "dip:S2:ADDR",
-                reason: "invalid DIP position 'UDX': pin 'X' is not U/D or 1/0")
+                reason: "pin 3 of DIP position 'UDX' must be U or D (or 1 or 0)")
         ) { try await prompter.ask(dip) }
         await #expect(throws: PromptError.noScriptedAnswer(path: "a.jsonl", promptID: "dip:S2:ADDR", prompt: dip.text))
         { try await prompter.ask(dip) }

@@ -25,7 +25,7 @@ struct SimRun {
         settings = RunSettings(
             site: site, procedure: try Procedure.load(id: "stacks-in-parallel"),
             image: FirmwareImage(path: "/images/bms-4007.bin", sha256: SHA256.hash("image")), targetVersion: "4007",
-            actor: "test-technician", transportName: "sim")
+            actor: "test-technician", transport: .sim)
     }
 
     var runner: ProcedureRunner {

@@ -1,3 +1,4 @@
+import AuditDomain
 import AuditLog
 import Foundation
 import Testing
@@ -10,14 +11,14 @@ import Testing
         let stacks = site.snapshot.stacks
         #expect(stacks.map(\.addr.description) == ["UDDDDD", "DUDDDD", "UUDDDD"])
         #expect(stacks.allSatisfy { $0.inv.description == "UUDDDD" && $0.power == .on && $0.lcd == "OK" })
-        #expect(site.snapshot.pluggedCables.map(\.description) == ["S1.A-S2.B", "S2.A-S3.B"])
+        #expect(site.snapshot.pluggedCables.map(\.promptKey) == ["S1.A-S2.B", "S2.A-S3.B"])
     }
 
     @Test func isolatedStackShowsError19UntilDetection() throws {
         let (site, _) = try makeSite(stacks: 3)
         try isolate(site)
         for id in site.stackIDs { #expect(try site.lcd(id) == "ERROR 19") }
-        try site.setDIP("S2", .inv, .detection())
+        try site.setDIP("S2", .inv, .detection(pins: 6))
         #expect(try site.lcd("S2") == "62")
         #expect(try site.lcd("S2") == "1")
         #expect(try site.lcd("S3") == "ERROR 19")
@@ -26,7 +27,7 @@ import Testing
     @Test func detectionShows62UntilItsDurationHasPassed() throws {
         let (site, clock) = try makeSite(stacks: 2, detectionMilliseconds: 3000)
         try isolate(site)
-        try site.setDIP("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection(pins: 6))
         #expect(try site.lcd("S1") == "62")
         clock.advance(milliseconds: 2000)
         #expect(try site.lcd("S1") == "62")
@@ -38,7 +39,7 @@ import Testing
         let (site, _) = try makeSite(stacks: 4)
         try isolate(site)
         try restore(site)
-        try site.setDIP("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection(pins: 6))
         #expect(try site.lcd("S1") == "62")
         #expect(try site.lcd("S1") == "4")
         try site.setDIP("S1", .inv, site.stack("S1").originalInv)
@@ -49,21 +50,21 @@ import Testing
         let (site, _) = try makeSite(stacks: 4)
         try isolate(site)
         try restore(site)
-        try site.setDIP("S3", .addr, .master())
-        try site.setDIP("S1", .inv, .detection())
+        try site.setDIP("S3", .addr, .master(pins: 6))
+        try site.setDIP("S1", .inv, .detection(pins: 6))
         _ = try site.lcd("S1")
         #expect(try site.lcd("S1") == "2")
 
         try site.setDIP("S3", .addr, site.stack("S3").originalAddr)
-        try site.unplug(LinkCable(fromLinkA: "S1", toLinkB: "S2"))
-        try site.setDIP("S1", .inv, .detection())
+        try site.unplug(CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S2", port: .b)))
+        try site.setDIP("S1", .inv, .detection(pins: 6))
         _ = try site.lcd("S1")
         #expect(try site.lcd("S1") == "1")
     }
 
     @Test func detectionNeedsAMaster() throws {
         let (site, _) = try makeSite(stacks: 2)
-        try site.setDIP("S2", .inv, .detection())
+        try site.setDIP("S2", .inv, .detection(pins: 6))
         #expect(try site.lcd("S2") == "OK")
     }
 
@@ -78,8 +79,10 @@ import Testing
     @Test func unknownStackAndBusyPortAreRefused() throws {
         let (site, _) = try makeSite(stacks: 3)
         #expect(throws: SimulatorError.unknownStack("S9")) { try site.powerOn("S9") }
-        #expect(throws: SimulatorError.self) { try site.plug(LinkCable(fromLinkA: "S1", toLinkB: "S3")) }
-        #expect(throws: SimulatorError.self) { try site.setDIP("S1", .addr, SwitchPositions(parsing: "UDD")) }
+        #expect(throws: SimulatorError.self) {
+            try site.plug(CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S3", port: .b)))
+        }
+        #expect(throws: SimulatorError.self) { try site.setDIP("S1", .addr, DIPPosition(parsing: "UDD")) }
     }
 
     @Test func stateIsPersistedAndReloadedIdentically() throws {
@@ -89,7 +92,7 @@ import Testing
         #expect(file.lastPathComponent == "audit.db.site-a.sim.json")
         let (site, clock) = try makeSite(stacks: 3, faults: [.pushFails(stack: "S2", reason: "x")], file: file)
         try isolate(site)
-        try site.setDIP("S1", .inv, .detection())
+        try site.setDIP("S1", .inv, .detection(pins: 6))
         #expect(try site.lcd("S1") == "62")
 
         let text = try String(contentsOf: file, encoding: .utf8)

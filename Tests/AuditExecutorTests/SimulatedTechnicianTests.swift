@@ -1,3 +1,4 @@
+import AuditDomain
 import AuditLog
 import Testing
 
@@ -11,8 +12,8 @@ import Testing
         #expect(try await technician.ask(Prompt(.lcdCode(stack: "S2"))) == .lcd("OK"))
         #expect(
             try await technician.ask(Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6)))
-                == .dip(.address(2)))
-        let cable = LinkCable(fromLinkA: "S1", toLinkB: "S2")
+                == .dip(.address(2, pins: 6)))
+        let cable = CableEdge(PortRef(stack: "S1", port: .a), PortRef(stack: "S2", port: .b))
         #expect(try await technician.ask(Prompt(.cableState(cable))) == .cable(plugged: true))
         #expect(try await technician.ask(Prompt(.confirmation(.unplug(cable)))) == .confirmation(done: true))
         #expect(site.isPlugged(cable) == false)
@@ -22,8 +23,8 @@ import Testing
                     .confirmation(
                         .setDIP(
                             stack: "S2", bank: .addr,
-                            position: .master())))) == .confirmation(done: true))
-        #expect(try site.dip("S2", .addr) == .master())
+                            position: .master(pins: 6))))) == .confirmation(done: true))
+        #expect(try site.dip("S2", .addr) == .master(pins: 6))
         #expect(try await technician.ask(Prompt(.firmwareVersion(stack: "S2"))) == .version("4006"))
         #expect(try await technician.ask(Prompt(.lcdCode(stack: "S2"))) == .lcd("ERROR 19"))
     }
@@ -38,14 +39,14 @@ import Testing
     @Test func skipDIPRestoreConfirmsButLeavesTheSwitchesOnce() async throws {
         let (site, _) = try makeSite(stacks: 2, faults: [.skipDIPRestore(stack: "S2")])
         let technician = SimulatedTechnician(site: site)
-        let toMaster = Prompt(.confirmation(.setDIP(stack: "S2", bank: .addr, position: .master())))
-        let restore = Prompt(.confirmation(.setDIP(stack: "S2", bank: .addr, position: .address(2))))
+        let toMaster = Prompt(.confirmation(.setDIP(stack: "S2", bank: .addr, position: .master(pins: 6))))
+        let restore = Prompt(.confirmation(.setDIP(stack: "S2", bank: .addr, position: .address(2, pins: 6))))
         #expect(try await technician.ask(toMaster) == .confirmation(done: true))
-        #expect(try site.dip("S2", .addr) == .master())
+        #expect(try site.dip("S2", .addr) == .master(pins: 6))
         #expect(try await technician.ask(restore) == .confirmation(done: true))
-        #expect(try site.dip("S2", .addr) == .master())
+        #expect(try site.dip("S2", .addr) == .master(pins: 6))
         #expect(try await technician.ask(restore) == .confirmation(done: true))
-        #expect(try site.dip("S2", .addr) == .address(2))
+        #expect(try site.dip("S2", .addr) == .address(2, pins: 6))
     }
 
     @Test func wrongPowerOrderSwitchesTheMasterOnFirst() async throws {

@@ -1,3 +1,4 @@
+import AuditDomain
 import AuditLog
 import Foundation
 import Testing
@@ -26,7 +27,7 @@ import Testing
     @Test func pushIsRefusedWithCablesOutButAddressNotMaster() async throws {
         let (site, clock) = try makeSite(stacks: 2)
         try isolate(site)
-        try site.setDIP("S2", .addr, .address(2))
+        try site.setDIP("S2", .addr, .address(2, pins: 6))
         let outcome = try await transport(site, clock).push(pushRequest("S2"), progress: { _ in })
         #expect(
             outcome

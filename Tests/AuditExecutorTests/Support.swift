@@ -1,4 +1,5 @@
 import AuditCrypto
+import AuditDomain
 import AuditLog
 import Foundation
 
@@ -25,7 +26,7 @@ func makeSite(
 func isolate(_ site: SimulatedSite) throws {
     for id in site.stackIDs { try site.powerOff(id) }
     for cable in site.snapshot.pluggedCables { try site.unplug(cable) }
-    for id in site.stackIDs { try site.setDIP(id, .addr, .master()) }
+    for id in site.stackIDs { try site.setDIP(id, .addr, .master(pins: 6)) }
     for id in site.stackIDs { try site.powerOn(id) }
 }
 

@@ -15,7 +15,7 @@ extension DomainChoice {
     public var description: String { rawValue }
 }
 
-public enum PowerState: String, DomainChoice {
+public enum PowerState: String, DomainChoice, Codable {
     case on
     case off
     public static let field = "power state"
@@ -31,6 +31,9 @@ public enum DIPBank: String, DomainChoice {
     case addr
     case inv
     public static let field = "DIP bank"
+
+    /// The name printed beside the bank on the controller and used in prompts: `ADDR` or `INV`.
+    public var label: String { rawValue.uppercased() }
 }
 
 public enum Port: String, DomainChoice {

@@ -65,6 +65,13 @@ struct PayloadReader {
         return text
     }
 
+    /// A string field that may be absent (or null); present, it must be a string.
+    func optionalString(_ key: String) throws(DomainError) -> String? {
+        guard let value = storage[key], !value.isNull else { return nil }
+        guard let text = value.stringValue else { throw fail(key, "must be a string") }
+        return text
+    }
+
     func integer(_ key: String) throws(DomainError) -> Int {
         guard let number = try value(key).integerValue else { throw fail(key, "must be an integer") }
         return Int(number)

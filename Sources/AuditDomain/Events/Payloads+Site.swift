@@ -77,45 +77,76 @@ public struct ProcedureStarted: EventPayload {
     public var targetVersion: String
     public var imageSHA256: String
     public var imageName: String
+    /// How the pushes of this run are made; `sim` marks the whole run as a simulation, never a visit.
+    public var transport: PushTransport?
+    /// The device model's name, as the site's registration gives it.
+    public var deviceModel: String?
 
     public init(
-        procedureID: String, procedureVersion: String, targetVersion: String, imageSHA256: String, imageName: String
+        procedureID: String, procedureVersion: String, targetVersion: String, imageSHA256: String, imageName: String,
+        transport: PushTransport? = nil, deviceModel: String? = nil
     ) {
         self.procedureID = procedureID
         self.procedureVersion = procedureVersion
         self.targetVersion = targetVersion
         self.imageSHA256 = imageSHA256
         self.imageName = imageName
+        self.transport = transport
+        self.deviceModel = deviceModel
     }
 
     init(reading payload: PayloadReader) throws(DomainError) {
         self.init(
             procedureID: try payload.string("procedure_id"), procedureVersion: try payload.string("procedure_version"),
             targetVersion: try payload.string("target_version"), imageSHA256: try payload.string("image_sha256"),
-            imageName: try payload.string("image_name"))
+            imageName: try payload.string("image_name"),
+            transport: try payload.optionalString("transport").map { text throws(DomainError) in
+                guard let transport = PushTransport(rawValue: text) else {
+                    throw payload.fail("transport", "must be one of \(PushTransport.allCases.map(\.rawValue))")
+                }
+                return transport
+            },
+            deviceModel: try payload.optionalString("device_model"))
     }
 
+    /// Absent optional fields are left out, so a run recorded before they existed keeps its exact payload.
     var fields: [String: JSONValue] {
-        [
+        var fields: [String: JSONValue] = [
             "procedure_id": .string(procedureID), "procedure_version": .string(procedureVersion),
             "target_version": .string(targetVersion), "image_sha256": .string(imageSHA256),
             "image_name": .string(imageName),
         ]
+        if let transport { fields["transport"] = .string(transport.rawValue) }
+        if let deviceModel { fields["device_model"] = .string(deviceModel) }
+        return fields
     }
 }
 
 public struct PhotoAttached: EventPayload {
     public var sha256: String
     public var name: String
+    /// `image/jpeg` or `image/png` when the log holds a copy of the file; absent for a photo known by hash only.
+    public var mediaType: String?
+    public var caption: String?
 
-    public init(sha256: String, name: String) {
+    public init(sha256: String, name: String, mediaType: String? = nil, caption: String? = nil) {
         self.sha256 = sha256
         self.name = name
+        self.mediaType = mediaType
+        self.caption = caption
     }
 
     init(reading payload: PayloadReader) throws(DomainError) {
-        self.init(sha256: try payload.string("sha256"), name: try payload.string("name"))
+        self.init(
+            sha256: try payload.string("sha256"), name: try payload.string("name"),
+            mediaType: try payload.optionalString("media_type"), caption: try payload.optionalString("caption"))
     }
 
-    var fields: [String: JSONValue] { ["sha256": .string(sha256), "name": .string(name)] }
+    /// Absent optional fields are left out, so a photo recorded before they existed keeps its exact payload.
+    var fields: [String: JSONValue] {
+        var fields: [String: JSONValue] = ["sha256": .string(sha256), "name": .string(name)]
+        if let mediaType { fields["media_type"] = .string(mediaType) }
+        if let caption { fields["caption"] = .string(caption) }
+        return fields
+    }
 }

@@ -47,7 +47,7 @@ public struct ScenarioBuilder: Sendable {
 
     /// ADDR as found: the stack's address in binary, pin 1 the lowest bit (the master is `UDDDDD`).
     public func originalAddr(order: Int) -> DIPPosition {
-        DIPPosition(up: (0..<model.addrPins).map { order & (1 << $0) != 0 })
+        DIPPosition.address(order, pins: model.addrPins)
     }
 
     /// INV as found: a service setting that is neither the detection nor the master pattern.

@@ -1,3 +1,4 @@
+import AuditDomain
 import Foundation
 
 /// Why an answer was refused; one line, shown to the technician before asking again.
@@ -23,7 +24,7 @@ extension PromptKind {
             }
         case .dip(_, _, let pinCount):
             do {
-                return .dip(try SwitchPositions(parsing: trimmed, pinCount: pinCount))
+                return .dip(try DIPPosition(parsing: trimmed, pins: pinCount))
             } catch {
                 throw AnswerError(error.description)
             }

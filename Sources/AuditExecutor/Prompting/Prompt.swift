@@ -1,10 +1,12 @@
+import AuditDomain
+
 /// Something the technician is asked to do on site, so the executor can wait for it and the simulator can perform it.
 public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
     case powerOn(stack: String)
     case powerOff(stack: String)
-    case plug(LinkCable)
-    case unplug(LinkCable)
-    case setDIP(stack: String, bank: SwitchBank, position: SwitchPositions)
+    case plug(CableEdge)
+    case unplug(CableEdge)
+    case setDIP(stack: String, bank: DIPBank, position: DIPPosition)
     /// Push with the vendor's tooling (manual transport); the image is named so the technician picks the right file.
     case pushFirmware(stack: String, serial: String, image: String, imageSHA256: String, version: String)
     /// Any other instruction: the answer only says it was done.
@@ -15,9 +17,9 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .powerOn(let stack): "power-on:\(stack)"
         case .powerOff(let stack): "power-off:\(stack)"
-        case .plug(let cable): "plug:\(cable)"
-        case .unplug(let cable): "unplug:\(cable)"
-        case .setDIP(let stack, let bank, let position): "set-\(bank.rawValue.lowercased()):\(stack):\(position)"
+        case .plug(let cable): "plug:\(cable.promptKey)"
+        case .unplug(let cable): "unplug:\(cable.promptKey)"
+        case .setDIP(let stack, let bank, let position): "set-\(bank.rawValue):\(stack):\(position)"
         case .pushFirmware(let stack, _, _, _, _): "push:\(stack)"
         case .instruction(let id, _): "do:\(id)"
         }
@@ -27,11 +29,9 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .powerOn(let stack): "Turn ON the BMS of \(stack)."
         case .powerOff(let stack): "Turn OFF the BMS of \(stack)."
-        case .plug(let cable):
-            "Plug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
-        case .unplug(let cable):
-            "Unplug the link cable \(cable) (Link A of \(cable.fromLinkA) to Link B of \(cable.toLinkB))."
-        case .setDIP(let stack, let bank, let position): "Set \(bank) of \(stack) to \(position) (pin 1 first)."
+        case .plug(let cable): "Plug the link cable \(cable.promptKey) (\(cable.spelledOut))."
+        case .unplug(let cable): "Unplug the link cable \(cable.promptKey) (\(cable.spelledOut))."
+        case .setDIP(let stack, let bank, let position): "Set \(bank.label) of \(stack) to \(position) (pin 1 first)."
         case .pushFirmware(let stack, let serial, let image, let digest, let version):
             "Push firmware \(version) to \(stack) (serial \(serial)) with the vendor's tooling: image \(image), "
                 + "SHA-256 \(digest)."
@@ -43,9 +43,9 @@ public enum TechnicianAction: Sendable, Hashable, CustomStringConvertible {
 /// What a prompt asks for; each kind has one answer kind, validated by `parse`.
 public enum PromptKind: Sendable, Hashable {
     case powerState(stack: String)
-    case dip(stack: String, bank: SwitchBank, pinCount: Int)
+    case dip(stack: String, bank: DIPBank, pinCount: Int)
     case lcdCode(stack: String)
-    case cableState(LinkCable)
+    case cableState(CableEdge)
     /// Done (true) or not done (false).
     case confirmation(TechnicianAction)
     case firmwareVersion(stack: String)
@@ -67,9 +67,9 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     public var id: String {
         switch kind {
         case .powerState(let stack): "power:\(stack)"
-        case .dip(let stack, let bank, _): "dip:\(stack):\(bank)"
+        case .dip(let stack, let bank, _): "dip:\(stack):\(bank.label)"
         case .lcdCode(let stack): "lcd:\(stack)"
-        case .cableState(let cable): "cable:\(cable)"
+        case .cableState(let cable): "cable:\(cable.promptKey)"
         case .confirmation(let action): "confirm:\(action.key)"
         case .firmwareVersion(let stack): "version:\(stack)"
         case .note(let id): "note:\(id)"
@@ -83,7 +83,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .powerState: "on or off"
         case .dip(_, _, let pins):
-            "\(pins) pins, pin 1 first, U/D or 1/0 (e.g. \(SwitchPositions.master(pinCount: pins)))"
+            "\(pins) pins, pin 1 first, U/D or 1/0 (e.g. \(DIPPosition.master(pins: pins)))"
         case .lcdCode: "the code shown, e.g. 62, 3, ERROR 19, or 'blank'"
         case .cableState: "plugged or unplugged"
         case .confirmation: "done or not-done"
@@ -95,9 +95,9 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     static func defaultText(for kind: PromptKind) -> String {
         switch kind {
         case .powerState(let stack): "Is the BMS of \(stack) on or off?"
-        case .dip(let stack, let bank, _): "What is the \(bank) DIP position of \(stack)?"
+        case .dip(let stack, let bank, _): "What is the \(bank.label) DIP position of \(stack)?"
         case .lcdCode(let stack): "What does the LCD of \(stack) show?"
-        case .cableState(let cable): "Is the link cable \(cable) plugged?"
+        case .cableState(let cable): "Is the link cable \(cable.promptKey) plugged?"
         case .confirmation(let action): action.description
         case .firmwareVersion(let stack): "What firmware version does \(stack) report?"
         case .note(let id): "Note (\(id)):"
@@ -108,7 +108,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
 /// A validated answer; its case always matches the prompt's kind.
 public enum Answer: Sendable, Hashable, CustomStringConvertible {
     case power(PowerState)
-    case dip(SwitchPositions)
+    case dip(DIPPosition)
     /// Normalised (upper case, single spaces); empty = blank display.
     case lcd(String)
     case cable(plugged: Bool)
@@ -126,5 +126,24 @@ public enum Answer: Sendable, Hashable, CustomStringConvertible {
         case .version(let version): version
         case .note(let text): text
         }
+    }
+}
+
+extension CableEdge {
+    /// `S1.A-S2.B`, Link A's end first: the spelling prompt ids and answers files have always used.
+    var promptKey: String {
+        let (from, to) = linkAFirst
+        return "\(from.stack).\(from.port)-\(to.stack).\(to.port)"
+    }
+
+    /// `Link A of S1 to Link B of S2`, for the technician.
+    var spelledOut: String {
+        let (from, to) = linkAFirst
+        return "Link \(from.port) of \(from.stack) to Link \(to.port) of \(to.stack)"
+    }
+
+    /// The ends with Link A's first, as `cable.observed` records `from` and `to` for the daisy chain.
+    var linkAFirst: (from: PortRef, to: PortRef) {
+        second.port == .a && first.port != .a ? (second, first) : (first, second)
     }
 }

@@ -1,3 +1,5 @@
+import AuditCrypto
+
 /// Asks the technician; the executor depends only on this, so terminal, answer file and simulator are interchangeable.
 public protocol Prompter: Sendable {
     /// Returns an answer whose case matches `prompt.kind`, already validated.
@@ -12,7 +14,8 @@ public enum PromptError: Error, Sendable, Equatable, CustomStringConvertible {
     case endOfInput(prompt: String)
     /// The technician gave up after too many invalid answers.
     case tooManyInvalidAnswers(prompt: String, attempts: Int)
-    case answersFileUnreadable(path: String, reason: String)
+    /// Missing (66) or unreadable (74).
+    case answersFileUnreadable(FileReadError)
     /// A line of the answer file is not a valid JSON answer line.
     case answersFileSyntax(path: String, line: Int, reason: String)
     /// A scripted answer does not validate for the prompt it targets.
@@ -27,7 +30,7 @@ public enum PromptError: Error, Sendable, Equatable, CustomStringConvertible {
         case .endOfInput(let prompt): "input closed before an answer to '\(prompt)'"
         case .tooManyInvalidAnswers(let prompt, let attempts):
             "\(attempts) invalid answers in a row to '\(prompt)': giving up"
-        case .answersFileUnreadable(let path, let reason): "cannot read answers file \(path): \(reason)"
+        case .answersFileUnreadable(let error): "answers file: \(error)"
         case .answersFileSyntax(let path, let line, let reason): "\(path) line \(line): \(reason)"
         case .invalidScriptedAnswer(let path, let line, let promptID, let reason):
             "\(path) line \(line): invalid answer for '\(promptID)': \(reason)"

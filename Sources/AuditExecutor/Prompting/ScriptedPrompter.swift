@@ -20,11 +20,7 @@ public final class ScriptedPrompter: Prompter, @unchecked Sendable {
 
     public convenience init(path: String) throws(PromptError) {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .answersFileUnreadable(path: path, reason: error.localizedDescription)
-        }
+        do { text = try TextFile.read(path) } catch { throw .answersFileUnreadable(error) }
         try self.init(text: text, path: path)
     }
 

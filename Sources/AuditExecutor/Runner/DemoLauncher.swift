@@ -16,13 +16,14 @@ public struct DemoLauncher: Sendable {
         logPath: String, site: String, stacks: Int, faults: [String], actor: String, stopAfterEvents: Int64? = nil
     ) async throws(RunError) -> RunResult {
         guard stacks >= 1 else { throw .invalidStacks("--stacks must be at least 1") }
-        let image = try Self.writeImage(besideLog: logPath)
         var request = RunRequest(
-            site: site, logPath: logPath, imagePath: image, targetVersion: Self.targetVersion, actor: actor)
+            site: site, logPath: logPath, imagePath: "", targetVersion: Self.targetVersion, actor: actor)
         request.transport = .sim
         request.simStacks = stacks
         request.simFaults = faults
         request.stopAfterEvents = stopAfterEvents
+        _ = try RunLauncher.faults(request)
+        request.imagePath = try Self.writeImage(besideLog: logPath)
         return try await launcher.launch(request)
     }
 
@@ -37,7 +38,7 @@ public struct DemoLauncher: Sendable {
             let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
             try Data("AUDIT-DEMO-FIRMWARE \(targetVersion)\n".utf8 + bytes).write(to: URL(fileURLWithPath: path))
         } catch {
-            throw .image(path: path, reason: error.localizedDescription)
+            throw .imageNotWritten(path: path, reason: error.localizedDescription)
         }
         return path
     }

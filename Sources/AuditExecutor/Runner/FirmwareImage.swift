@@ -14,21 +14,8 @@ public struct FirmwareImage: Sendable, Hashable {
     /// The file name without its directory, as `procedure.started` records it.
     public var name: String { (path as NSString).lastPathComponent }
 
-    /// Hashes the file in 1 MiB chunks so a large image never sits whole in memory.
+    /// Hashes the file once, streamed; a missing or unreadable image stops the run before the log is touched.
     public static func read(path: String) throws(RunError) -> FirmwareImage {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .image(
-                path: path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
-        }
-        defer { try? handle.close() }
-        let hasher = SHA256Hasher()
-        do {
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                chunk.withUnsafeBytes { hasher.update($0) }
-            }
-        } catch {
-            throw .image(path: path, reason: error.localizedDescription)
-        }
-        return FirmwareImage(path: path, sha256: hasher.finalize())
+        do { return FirmwareImage(path: path, sha256: try Digest.sha256(fileAt: path)) } catch { throw .image(error) }
     }
 }

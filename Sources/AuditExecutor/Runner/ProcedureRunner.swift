@@ -10,6 +10,14 @@ public struct RunResult: Sendable {
     public var state: SiteState
 
     public var failed: Bool { findings.contains { $0.verdict == .fail } }
+
+    /// What `audit check` prints for the site now.
+    public var check: SiteCheck { SiteCheck(site: state.site, findings: findings) }
+
+    public init(findings: [Finding], state: SiteState) {
+        self.findings = findings
+        self.state = state
+    }
 }
 
 /// Walks the procedure file step by step: says what to do, asks what was observed, records every answer before
@@ -99,16 +107,17 @@ public struct ProcedureRunner: Sendable {
         let prompt = Prompt(
             .note(id: "stacks"),
             text: "List the stacks, master first, as ID:SERIAL separated by commas (e.g. S1:BMS1001,S2:BMS1002)")
-        var lastError: RunError?
+        var lastError: DomainError?
         for _ in 0..<5 {
-            do throws(RunError) {
-                return try SiteRegistration.stacks(parsing: try await ask(prompt).description)
-            } catch .invalidStacks(let reason) {
-                say("  not accepted: \(reason)")
-                lastError = .invalidStacks(reason)
+            let answer = try await ask(prompt).description
+            do throws(DomainError) {
+                return try StackIdentity.list(parsing: answer)
+            } catch {
+                say("  not accepted: \(error)")
+                lastError = error
             }
         }
-        throw lastError ?? .invalidStacks("no answer")
+        throw lastError.map(RunError.domain) ?? .invalidStacks("no answer")
     }
 
     /// `procedure.started` once; a resume must bring the same image and target.
@@ -119,7 +128,8 @@ public struct ProcedureRunner: Sendable {
                 .procedureStarted(
                     ProcedureStarted(
                         procedureID: settings.procedure.id, procedureVersion: settings.procedure.version,
-                        targetVersion: settings.targetVersion, imageSHA256: digest, imageName: settings.image.name)))
+                        targetVersion: settings.targetVersion, imageSHA256: digest, imageName: settings.image.name,
+                        transport: settings.transport, deviceModel: session.state.model?.name)))
             say(
                 "Started \(settings.procedure.id) \(settings.procedure.version): target \(settings.targetVersion), "
                     + "image \(settings.image.name) sha256 \(digest)")

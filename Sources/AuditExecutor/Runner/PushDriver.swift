@@ -47,13 +47,13 @@ struct PushDriver {
         try session.record(
             .pushStarted(
                 PushStarted(
-                    imageSHA256: image.sha256.hex, targetVersion: target, transport: runner.settings.transportName,
+                    imageSHA256: image.sha256.hex, targetVersion: target, transport: runner.settings.transport.rawValue,
                     attempt: attempt)), stack: stack)
         let request = PushRequest(
             imagePath: image.path, imageSHA256: image.sha256, targetVersion: target, stack: stack,
             serial: session.stack(stack)?.serial ?? stack, attempt: attempt)
         // A manual push asks questions while it runs: a bar redrawn on the prompt's line would garble it.
-        let manual = runner.settings.transportName == TransportKind.manual.rawValue
+        let manual = runner.settings.transport == .manual
         let bar = ProgressBar(
             label: "  \(stack)", output: manual ? NullSink() : runner.output, isTerminal: runner.outputIsTerminal)
         let progress = ProgressRecorder(

@@ -1,13 +1,18 @@
+import AuditCore
+import AuditCrypto
 import AuditDomain
 import AuditLog
 
 /// Why a run stopped before its end; one line each, so the CLI prints it as the only line on stderr.
-public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
     case log(AuditLogError)
     case domain(DomainError)
     case prompt(PromptError)
     case transport(TransportError)
-    case image(path: String, reason: String)
+    /// The firmware image could not be hashed (missing: 66, unreadable: 74).
+    case image(FileReadError)
+    /// The demo's image could not be written beside the log.
+    case imageNotWritten(path: String, reason: String)
     case alreadyCompleted(site: String, seq: Int64)
     case aborted(site: String, reason: String)
     /// The run on record used another image or target; resuming with different inputs would mix two runs.
@@ -16,6 +21,11 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
     case noStacks(site: String)
     case noTerminal
     case simulator(SimulatorError)
+    /// `--transport command` without `--flasher-config`.
+    case noFlasherConfig
+    /// The flasher configuration file could not be read.
+    case flasherConfigUnreadable(FileReadError)
+    /// The flasher configuration was read but is not valid.
     case flasherConfig(path: String, reason: String)
 
     public var description: String {
@@ -24,7 +34,8 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .domain(let error): error.description
         case .prompt(let error): error.description
         case .transport(let error): error.description
-        case .image(let path, let reason): "cannot read firmware image \(path): \(reason)"
+        case .image(let error): "firmware image: \(error)"
+        case .imageNotWritten(let path, let reason): "cannot write firmware image \(path): \(reason)"
         case .alreadyCompleted(let site, let seq):
             "site '\(site)' already completed its run (event \(seq)); choose another --site"
         case .aborted(let site, let reason): "site '\(site)' was aborted (\(reason)); choose another --site"
@@ -35,7 +46,80 @@ public enum RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noTerminal:
             "no terminal to ask the technician: give --answers FILE, or use --transport sim for a simulated site"
         case .simulator(let error): error.description
+        case .noFlasherConfig: "--transport command needs --flasher-config FILE"
+        case .flasherConfigUnreadable(let error): "flasher config: \(error)"
         case .flasherConfig(let path, let reason): "flasher config \(path): \(reason)"
+        }
+    }
+
+    public var exitStatus: SysExit {
+        switch self {
+        case .log(let error): Self.status(of: error, else: Self.fallback(error))
+        case .domain(let error): Self.status(of: error, else: Self.fallback(error))
+        case .prompt(let error): error.exitStatus
+        case .transport(let error): error.exitStatus
+        case .image(let error), .flasherConfigUnreadable(let error): error.exitStatus
+        case .imageNotWritten: .ioError
+        case .alreadyCompleted, .aborted: .refusingToOverwrite
+        case .mismatchedResume, .noStacks, .flasherConfig: .invalidInput
+        case .invalidStacks, .noTerminal, .noFlasherConfig: .usage
+        case .simulator(let error): error.exitStatus
+        }
+    }
+
+    /// A wrapped error's own status once its module adopts `AuditFailure`, else the status this layer knows for it.
+    static func status(of error: any Error, else fallback: SysExit) -> SysExit {
+        (error as? any AuditFailure)?.exitStatus ?? fallback
+    }
+
+    static func fallback(_ error: AuditLogError) -> SysExit {
+        switch error {
+        case .noLog: .notFound
+        case .alreadyExists: .refusingToOverwrite
+        case .database: .ioError
+        case .invalidEvent, .eventIDConflict, .notAnAuditLog, .newerSchema, .corrupt, .refused, .evidenceTooLarge:
+            .invalidInput
+        }
+    }
+
+    static func fallback(_ error: DomainError) -> SysExit {
+        switch error {
+        case .unknownProcedure, .unknownStack: .notFound
+        case .inEvent(_, let inner): fallback(inner)
+        default: .invalidInput
+        }
+    }
+}
+
+extension PromptError: AuditFailure {
+    public var exitStatus: SysExit {
+        switch self {
+        case .noTerminal: .usage
+        case .answersFileUnreadable(let error): error.exitStatus
+        case .endOfInput: .ioError
+        case .answersFileSyntax, .invalidScriptedAnswer, .noScriptedAnswer, .tooManyInvalidAnswers: .invalidInput
+        case .simulator: .internalError
+        }
+    }
+}
+
+extension TransportError: AuditFailure {
+    public var exitStatus: SysExit {
+        switch self {
+        case .invalidTemplate, .invalidConfiguration: .invalidInput
+        case .launchFailed, .unknownStack: .notFound
+        case .prompt(let error): error.exitStatus
+        case .simulator, .cancelled: .internalError
+        }
+    }
+}
+
+extension SimulatorError: AuditFailure {
+    public var exitStatus: SysExit {
+        switch self {
+        case .invalidFault, .invalidConfiguration: .usage
+        case .stateFile: .ioError
+        case .unknownStack, .unknownCable: .internalError
         }
     }
 }

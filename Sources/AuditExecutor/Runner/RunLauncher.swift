@@ -3,12 +3,8 @@ import AuditLog
 import Foundation
 import Logging
 
-/// How pushes are made: the simulator, an external flasher, or the technician with the vendor's tooling.
-public enum TransportKind: String, CaseIterable, Sendable {
-    case sim
-    case command
-    case manual
-}
+/// How pushes are made: the domain's word, which `procedure.started` records.
+public typealias TransportKind = PushTransport
 
 /// Everything `audit run` and `audit demo` are given, before any file is touched.
 public struct RunRequest: Sendable {
@@ -57,27 +53,28 @@ public struct RunLauncher: Sendable {
 
     public func launch(_ request: RunRequest) async throws(RunError) -> RunResult {
         let image = try FirmwareImage.read(path: request.imagePath)
-        let stackList = try request.stacks.map { text throws(RunError) in try SiteRegistration.stacks(parsing: text) }
+        var stackList: [StackIdentity]?
+        if let stacks = request.stacks {
+            do { stackList = try StackIdentity.list(parsing: stacks) } catch { throw .invalidStacks(error.description) }
+        }
+        let faults = try Self.faults(request)
         // Refuse before touching the log: an unattended run without answers would hang or record half a step.
         if request.transport != .sim, request.answersPath == nil, !inputIsTerminal { throw .noTerminal }
+        // Answers and flasher configuration are read now too: a missing or bad file must leave no log behind.
+        let person = request.transport == .sim ? nil : try makePrompter(request)
+        let flasher = request.transport == .command ? try commandTransport(request) : nil
         let procedure: Procedure
         do { procedure = try Procedure.load(id: "stacks-in-parallel") } catch { throw .domain(error) }
         let store = try Self.openOrCreate(request.logPath)
         let runStore: any EventStore = request.stopAfterEvents.map { StopAfterEventsStore(store, limit: $0) } ?? store
         var settings = RunSettings(
             site: request.site, procedure: procedure, image: image, targetVersion: request.targetVersion,
-            actor: request.actor, transportName: request.transport.rawValue)
+            actor: request.actor, transport: request.transport)
         let runner: ProcedureRunner
         switch request.transport {
         case .sim:
             let events: [LoggedEvent]
             do { events = try store.events(site: request.site) } catch { throw .log(error) }
-            var faults: [SimFault] = []
-            for text in request.simFaults {
-                do { faults.append(try Simulation.fault(parsing: text, stackCount: request.simStacks)) } catch {
-                    throw .simulator(error)
-                }
-            }
             let simulation: Simulation
             do {
                 simulation = try Simulation(
@@ -88,7 +85,7 @@ public struct RunLauncher: Sendable {
             } catch {
                 throw .simulator(error)
             }
-            settings.transportName = "sim"
+            settings.transport = .sim
             // A simulation skips its pauses, so its observed times run ahead of the wall clock: the log records
             // them on the simulation's clock, or the store would refuse them as times in the future.
             let simStore = try Self.openOrCreate(request.logPath, clock: simulation.clock)
@@ -103,10 +100,8 @@ public struct RunLauncher: Sendable {
         case .manual, .command:
             // A person reads the display when it changes: no need to wait between two readings.
             settings.lcdPollMilliseconds = 0
-            let prompter = try makePrompter(request)
-            let transport: any FirmwareTransport =
-                request.transport == .manual
-                ? ManualTransport(prompter: prompter, clock: clock) : try commandTransport(request)
+            let prompter = person ?? TerminalPrompter(output: output, isTerminal: inputIsTerminal)
+            let transport: any FirmwareTransport = flasher ?? ManualTransport(prompter: prompter, clock: clock)
             let model = DeviceModel(name: "BMS", addrPins: 6, invPins: 6)
             let registration: SiteRegistration =
                 stackList.map { .known(SiteRegistered(model: model, stacks: $0)) } ?? .ask(model: model)
@@ -115,7 +110,13 @@ public struct RunLauncher: Sendable {
                 registration: registration, clock: clock, sleeper: TaskSleeper(), output: output,
                 outputIsTerminal: outputIsTerminal, logger: logger)
         }
-        return try await runner.run()
+        _ = try await runner.run()
+        // The check is read back from the log, as `audit check` reads it, not from the run's memory.
+        let events: [LoggedEvent]
+        do { events = try store.events(site: request.site) } catch { throw .log(error) }
+        let state: SiteState
+        do { state = try SiteProjection.rebuild(site: request.site, events: events) } catch { throw .domain(error) }
+        return RunResult(findings: Rules.evaluate(state), state: state)
     }
 
     private func makePrompter(_ request: RunRequest) throws(RunError) -> any Prompter {
@@ -126,13 +127,9 @@ public struct RunLauncher: Sendable {
     }
 
     private func commandTransport(_ request: RunRequest) throws(RunError) -> CommandTransport {
-        guard let path = request.flasherConfigPath else {
-            throw .flasherConfig(path: "-", reason: "--transport command needs --flasher-config FILE")
-        }
+        guard let path = request.flasherConfigPath else { throw .noFlasherConfig }
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw .flasherConfig(path: path, reason: error.localizedDescription)
-        }
+        do { text = try TextFile.read(path) } catch { throw .flasherConfigUnreadable(error) }
         do {
             let json = try JSONValue(parsing: text)
             return CommandTransport(
@@ -140,6 +137,17 @@ public struct RunLauncher: Sendable {
         } catch {
             throw .flasherConfig(path: path, reason: "\(error)")
         }
+    }
+
+    /// The `--sim-fault` values, parsed before anything is written so a typo leaves no log or image behind.
+    static func faults(_ request: RunRequest) throws(RunError) -> [SimFault] {
+        var faults: [SimFault] = []
+        for text in request.simFaults {
+            do { faults.append(try Simulation.fault(parsing: text, stackCount: request.simStacks)) } catch {
+                throw .simulator(error)
+            }
+        }
+        return faults
     }
 
     /// Opens the log, or creates it: a technician on site should not need a separate `audit init`.

@@ -9,8 +9,8 @@ public struct RunSettings: Sendable {
     /// Supplied with the image, never a constant in code.
     public var targetVersion: String
     public var actor: String
-    /// Recorded in `firmware.push_started` so the log says how each push was made.
-    public var transportName: String
+    /// Recorded in `procedure.started` and `firmware.push_started` so the log says how each push was made.
+    public var transport: PushTransport
     /// Pushes tried per stack in one run before the failure is left for the rules to report.
     public var maxPushAttempts = 2
     /// The wait before re-reading an LCD that is still detecting.
@@ -22,14 +22,14 @@ public struct RunSettings: Sendable {
 
     public init(
         site: String, procedure: Procedure, image: FirmwareImage, targetVersion: String, actor: String,
-        transportName: String
+        transport: PushTransport
     ) {
         self.site = site
         self.procedure = procedure
         self.image = image
         self.targetVersion = targetVersion
         self.actor = actor
-        self.transportName = transportName
+        self.transport = transport
     }
 }
 
@@ -37,26 +37,4 @@ public struct RunSettings: Sendable {
 public enum SiteRegistration: Sendable, Hashable {
     case known(SiteRegistered)
     case ask(model: DeviceModel)
-
-    /// Parses `S1:SERIAL1,S2:SERIAL2`, master first, into stacks in chain order.
-    public static func stacks(parsing text: String) throws(RunError) -> [StackIdentity] {
-        var stacks: [StackIdentity] = []
-        for (index, item) in text.split(separator: ",").enumerated() {
-            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw .invalidStacks("'\(item)' is not ID:SERIAL")
-            }
-            guard !parts[0].contains("."), !parts[0].contains("-") else {
-                throw .invalidStacks("stack id '\(parts[0])' may not contain '.' or '-'")
-            }
-            guard !stacks.contains(where: { $0.id == parts[0] }) else {
-                throw .invalidStacks("stack id '\(parts[0])' is listed twice")
-            }
-            stacks.append(StackIdentity(id: parts[0], serial: parts[1], order: index + 1))
-        }
-        guard !stacks.isEmpty else { throw .invalidStacks("no stack given") }
-        return stacks
-    }
 }

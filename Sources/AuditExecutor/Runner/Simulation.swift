@@ -49,6 +49,11 @@ public struct Simulation: Sendable {
     /// Reads `name` or `name:STACK`; a stack fault without a stack falls on the last stack of the chain.
     public static func fault(parsing text: String, stackCount: Int) throws(SimulatorError) -> SimFault {
         if text.contains(":") || text == "wrong-power-order" { return try SimFault(parsing: text) }
-        return try SimFault(parsing: "\(text):S\(max(1, stackCount))")
+        do throws(SimulatorError) {
+            return try SimFault(parsing: "\(text):S\(max(1, stackCount))")
+        } catch .invalidFault(_, let reason) {
+            // Name what was typed, not the stack this function added to it.
+            throw .invalidFault(text, reason)
+        }
     }
 }

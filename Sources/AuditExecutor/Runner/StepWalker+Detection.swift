@@ -24,7 +24,7 @@ extension StepWalker {
                 restarted = true
                 runner.say("  \(stack) shows \(code) without 62 first: restart the detection.")
                 let detection = DIPPosition.detection(pins: session.pinCount(.inv))
-                try await perform(.setDIP(stack: stack, bank: .inv, position: SwitchPositions(detection)))
+                try await perform(.setDIP(stack: stack, bank: .inv, position: detection))
                 try await observeDIP(stack, .inv)
             case .count where index > 0:
                 warn("\(stack) shows \(code), the procedure expects \(expected[index])")

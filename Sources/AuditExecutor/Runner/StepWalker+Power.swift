@@ -5,7 +5,7 @@ extension StepWalker {
     /// Switches each stack as the step asks and observes it; with an order, waits the procedure's pause between
     /// stacks and checks the stacks not yet due are still off, so one switched on early is recorded when it happens.
     func power(_ expectation: Expectation, stacks: [String]) async throws(RunError) {
-        let wanted = AuditDomain.PowerState(rawValue: expectation.state ?? "") ?? .on
+        let wanted = PowerState(rawValue: expectation.state ?? "") ?? .on
         let ordered = expectation.order != nil
         var alreadyOn: Set<String> = []
         var lastOn: Timestamp?

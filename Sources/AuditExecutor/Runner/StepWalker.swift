@@ -64,18 +64,18 @@ struct StepWalker {
     }
 
     @discardableResult
-    func observePower(_ stack: String) async throws(RunError) -> AuditDomain.PowerState {
+    func observePower(_ stack: String) async throws(RunError) -> PowerState {
         guard case .power(let state) = try await runner.ask(Prompt(.powerState(stack: stack))) else { return .off }
-        try session.record(.powerObserved(PowerObserved(state: state.domain)), stack: stack)
-        return state.domain
+        try session.record(.powerObserved(PowerObserved(state: state)), stack: stack)
+        return state
     }
 
     @discardableResult
     func observeDIP(_ stack: String, _ bank: DIPBank) async throws(RunError) -> DIPPosition? {
-        let prompt = Prompt(.dip(stack: stack, bank: SwitchBank(bank), pinCount: session.pinCount(bank)))
+        let prompt = Prompt(.dip(stack: stack, bank: bank, pinCount: session.pinCount(bank)))
         guard case .dip(let position) = try await runner.ask(prompt) else { return nil }
-        try session.record(.dipObserved(DIPObserved(bank: bank, position: position.domain)), stack: stack)
-        return position.domain
+        try session.record(.dipObserved(DIPObserved(bank: bank, position: position)), stack: stack)
+        return position
     }
 
     @discardableResult
@@ -110,25 +110,20 @@ struct StepWalker {
                 try await perform(wanted == .plugged ? .plug(cable) : .unplug(cable))
             }
             guard case .cable(let plugged) = try await runner.ask(Prompt(.cableState(cable))) else { continue }
-            let (from, to) = cable.ports
             let state: CableState = plugged ? .plugged : .unplugged
+            let (from, to) = cable.linkAFirst
             try session.record(.cableObserved(CableObserved(from: from, to: to, state: state)))
-            if state != wanted { warn("\(cable) is \(state), the procedure expects \(wanted)") }
+            if state != wanted { warn("\(cable.promptKey) is \(state), the procedure expects \(wanted)") }
         }
     }
 
     /// The daisy chain of the registered stacks while recording the site as found (a resumed record must ask about
     /// every cable again), afterwards the cables recorded as found.
-    private func topology() -> [LinkCable] {
-        guard !observeOnly else { return LinkCable.chain(session.stacks.map(\.id)) }
-        let recorded = session.state.originalLinks.keys.sorted().compactMap { edge -> LinkCable? in
-            let ends = [edge.first, edge.second]
-            guard let a = ends.first(where: { $0.port == .a }), let b = ends.first(where: { $0.port == .b }) else {
-                return nil
-            }
-            return LinkCable(fromLinkA: a.stack, toLinkB: b.stack)
-        }
-        return recorded.isEmpty ? LinkCable.chain(session.stacks.map(\.id)) : recorded
+    private func topology() -> [CableEdge] {
+        guard !observeOnly else { return CableEdge.chain(session.stacks.map(\.id)) }
+        // Link A to Link B only, as found: a cable between two ports of one letter is not the procedure's wiring.
+        let recorded = session.state.originalLinks.keys.sorted().filter { $0.first.port != $0.second.port }
+        return recorded.isEmpty ? CableEdge.chain(session.stacks.map(\.id)) : recorded
     }
 
     // MARK: DIP switches
@@ -141,14 +136,14 @@ struct StepWalker {
             return
         }
         guard let target = target(position, bank: bank, stack: stack) else {
-            warn("no \(position) \(bank.rawValue.uppercased()) position of \(stack) is recorded: recording it as found")
+            warn("no \(position) \(bank.label) position of \(stack) is recorded: recording it as found")
             try await observeDIP(stack, bank)
             return
         }
-        try await perform(.setDIP(stack: stack, bank: SwitchBank(bank), position: SwitchPositions(target)))
+        try await perform(.setDIP(stack: stack, bank: bank, position: target))
         let seen = try await observeDIP(stack, bank)
         if let seen, seen != target {
-            warn("\(stack) \(bank.rawValue.uppercased()) reads \(seen), the procedure expects \(target)")
+            warn("\(stack) \(bank.label) reads \(seen), the procedure expects \(target)")
         }
     }
 

@@ -1,3 +1,4 @@
+import AuditDomain
 import AuditLog
 import Foundation
 import Logging
@@ -72,7 +73,7 @@ public final class SimulatedSite: @unchecked Sendable {
             state.powerOnLog.append(PowerOnRecord(stack: id, atMilliseconds: now))
             let stack = state.stacks[index]
             state.stacks[index].lcd = stack.damaged ? "ERROR 20" : state.isIsolated(id) ? "ERROR 19" : "OK"
-            if stack.inv == .detection(pinCount: state.pinCount) { Self.startDetection(&state, index: index, now: now) }
+            if stack.inv == .detection(pins: state.pinCount) { Self.startDetection(&state, index: index, now: now) }
         }
         logger.debug("sim: \(id) powered on")
     }
@@ -87,27 +88,27 @@ public final class SimulatedSite: @unchecked Sendable {
         logger.debug("sim: \(id) powered off")
     }
 
-    public func plug(_ cable: LinkCable) throws(SimulatorError) {
+    public func plug(_ cable: CableEdge) throws(SimulatorError) {
         try mutate { state throws(SimulatorError) in
             try Self.check(cable, in: state)
             guard !state.pluggedCables.contains(cable) else { return }
             if let busy = state.pluggedCables.first(where: {
-                $0.fromLinkA == cable.fromLinkA || $0.toLinkB == cable.toLinkB
+                $0.contains(cable.first) || $0.contains(cable.second)
             }) {
-                throw .unknownCable("\(cable): port already holds \(busy)")
+                throw .unknownCable("\(cable.promptKey): port already holds \(busy.promptKey)")
             }
             state.pluggedCables.append(cable)
             state.pluggedCables.sort()
         }
     }
 
-    public func unplug(_ cable: LinkCable) throws(SimulatorError) {
+    public func unplug(_ cable: CableEdge) throws(SimulatorError) {
         try mutate { state throws(SimulatorError) in
             try Self.check(cable, in: state)
             state.pluggedCables.removeAll { $0 == cable }
             // A running BMS that loses its last peer reports the interruption at once.
             for index in state.stacks.indices
-            where cable.touches(state.stacks[index].id) && state.stacks[index].power == .on
+            where cable.involves(stack: state.stacks[index].id) && state.stacks[index].power == .on
                 && state.isIsolated(state.stacks[index].id) && !state.stacks[index].damaged
             {
                 state.stacks[index].lcd = "ERROR 19"
@@ -116,19 +117,19 @@ public final class SimulatedSite: @unchecked Sendable {
     }
 
     /// Setting INV to `DUUUUU` on a powered master starts detection; moving it away ends or aborts it.
-    public func setDIP(_ id: String, _ bank: SwitchBank, _ position: SwitchPositions) throws(SimulatorError) {
+    public func setDIP(_ id: String, _ bank: DIPBank, _ position: DIPPosition) throws(SimulatorError) {
         let now = now
         try mutate { state throws(SimulatorError) in
             let index = try state.index(of: id)
-            guard position.pins.count == state.pinCount else {
-                throw .invalidConfiguration("\(bank) of \(id) has \(state.pinCount) pins, not \(position.pins.count)")
+            guard position.pins == state.pinCount else {
+                throw .invalidConfiguration("\(bank.label) of \(id) has \(state.pinCount) pins, not \(position.pins)")
             }
             switch bank {
             case .addr: state.stacks[index].addr = position
             case .inv: state.stacks[index].inv = position
             }
             guard bank == .inv, state.stacks[index].power == .on else { return }
-            if position == .detection(pinCount: state.pinCount) {
+            if position == .detection(pins: state.pinCount) {
                 Self.startDetection(&state, index: index, now: now)
             } else if let detection = state.stacks[index].detection {
                 if detection.runningShown, now - detection.startedAtMilliseconds >= state.detectionMilliseconds {
@@ -167,11 +168,11 @@ public final class SimulatedSite: @unchecked Sendable {
 
     public func power(_ id: String) throws(SimulatorError) -> PowerState { try stack(id).power }
 
-    public func dip(_ id: String, _ bank: SwitchBank) throws(SimulatorError) -> SwitchPositions {
+    public func dip(_ id: String, _ bank: DIPBank) throws(SimulatorError) -> DIPPosition {
         try stack(id).dip(bank)
     }
 
-    public func isPlugged(_ cable: LinkCable) -> Bool { snapshot.pluggedCables.contains(cable) }
+    public func isPlugged(_ cable: CableEdge) -> Bool { snapshot.pluggedCables.contains(cable) }
 
     // MARK: Faults and pushes (used by the simulated transport and technician)
 
@@ -218,15 +219,17 @@ public final class SimulatedSite: @unchecked Sendable {
 
     // MARK: Internals
 
-    private static func check(_ cable: LinkCable, in state: SimulatedSiteState) throws(SimulatorError) {
-        _ = try state.index(of: cable.fromLinkA)
-        _ = try state.index(of: cable.toLinkB)
-        guard cable.fromLinkA != cable.toLinkB else { throw .unknownCable("\(cable) loops on one stack") }
+    private static func check(_ cable: CableEdge, in state: SimulatedSiteState) throws(SimulatorError) {
+        _ = try state.index(of: cable.first.stack)
+        _ = try state.index(of: cable.second.stack)
+        guard cable.first.stack != cable.second.stack else {
+            throw .unknownCable("\(cable.promptKey) loops on one stack")
+        }
     }
 
     /// Only a BMS addressed as master runs detection.
     private static func startDetection(_ state: inout SimulatedSiteState, index: Int, now: Int64) {
-        guard state.stacks[index].addr == .master(pinCount: state.pinCount), !state.stacks[index].damaged else {
+        guard state.stacks[index].addr == .master(pins: state.pinCount), !state.stacks[index].damaged else {
             return
         }
         state.stacks[index].detection = Detection(startedAtMilliseconds: now, runningShown: false)

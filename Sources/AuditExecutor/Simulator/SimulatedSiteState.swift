@@ -1,3 +1,5 @@
+import AuditDomain
+
 /// One simulated stack as a technician would find it.
 public struct SimulatedStack: Sendable, Hashable, Codable {
     public var id: String
@@ -5,11 +7,11 @@ public struct SimulatedStack: Sendable, Hashable, Codable {
     /// 1 = master, then the slaves in chain order.
     public var order: Int
     public var power: PowerState
-    public var addr: SwitchPositions
-    public var inv: SwitchPositions
+    public var addr: DIPPosition
+    public var inv: DIPPosition
     /// The positions found on arrival, kept so faults and tests can tell a restore from any other change.
-    public var originalAddr: SwitchPositions
-    public var originalInv: SwitchPositions
+    public var originalAddr: DIPPosition
+    public var originalInv: DIPPosition
     public var firmware: String
     /// What the display shows while powered (`""` while off); during detection the reading is computed.
     public var lcd: String
@@ -18,7 +20,7 @@ public struct SimulatedStack: Sendable, Hashable, Codable {
     /// Set by a power cut mid-push: the controller boots to `ERROR 20` and reads `0000`.
     public var damaged: Bool
 
-    public func dip(_ bank: SwitchBank) -> SwitchPositions { bank == .addr ? addr : inv }
+    public func dip(_ bank: DIPBank) -> DIPPosition { bank == .addr ? addr : inv }
 }
 
 /// Parallel detection in progress on a master, started when INV was set to `DUUUUU`.
@@ -36,7 +38,8 @@ public struct PowerOnRecord: Sendable, Hashable, Codable {
 
 /// The whole physical state of a simulated site: what is persisted next to the log.
 public struct SimulatedSiteState: Sendable, Hashable, Codable {
-    public static let currentFormat = 1
+    /// 2: cables are stored as their two ports (`["S1:A", "S2:B"]`).
+    public static let currentFormat = 2
 
     public var format: Int
     public var name: String
@@ -45,9 +48,9 @@ public struct SimulatedSiteState: Sendable, Hashable, Codable {
     public var detectionMilliseconds: Int64
     public var stacks: [SimulatedStack]
     /// The chain as it was wired on arrival.
-    public var originalCables: [LinkCable]
+    public var originalCables: [CableEdge]
     /// The cables plugged now, sorted.
-    public var pluggedCables: [LinkCable]
+    public var pluggedCables: [CableEdge]
     public var faults: [SimFault]
     /// Faults that already fired; each fires once.
     public var spentFaults: [SimFault]
@@ -64,12 +67,12 @@ public struct SimulatedSiteState: Sendable, Hashable, Codable {
 
     /// No cable touches the stack, on a site that has more than one: the BMS misses its peers (`ERROR 19`).
     public func isIsolated(_ stack: String) -> Bool {
-        stacks.count > 1 && !pluggedCables.contains { $0.touches(stack) }
+        stacks.count > 1 && !pluggedCables.contains { $0.involves(stack: stack) }
     }
 
     /// Any cable plugged or a non-master address: the gateway refuses to update.
     public func isInParallel(_ stack: SimulatedStack) -> Bool {
-        pluggedCables.contains { $0.touches(stack.id) } || stack.addr != .master(pinCount: pinCount)
+        pluggedCables.contains { $0.involves(stack: stack.id) } || stack.addr != .master(pins: pinCount)
     }
 
     /// The stacks a detecting master reaches: it follows Link A to Link B while the next BMS is powered and
@@ -77,10 +80,11 @@ public struct SimulatedSiteState: Sendable, Hashable, Codable {
     public func detectedChain(from master: String) -> [String] {
         guard let first = stacks.first(where: { $0.id == master }) else { return [] }
         var chain = [master]
-        var addresses: Set<SwitchPositions> = [first.addr]
+        var addresses: Set<DIPPosition> = [first.addr]
         var current = master
-        while let cable = pluggedCables.first(where: { $0.fromLinkA == current }),
-            let next = stacks.first(where: { $0.id == cable.toLinkB }), next.power == .on,
+        while let cable = pluggedCables.first(where: { $0.contains(PortRef(stack: current, port: .a)) }),
+            let end = cable.otherEnd(from: PortRef(stack: current, port: .a)), end.port == .b,
+            let next = stacks.first(where: { $0.id == end.stack }), next.power == .on,
             !addresses.contains(next.addr), !chain.contains(next.id)
         {
             chain.append(next.id)
@@ -128,16 +132,15 @@ public struct SiteConfiguration: Sendable, Hashable {
                 throw .invalidFault(fault.description, "no stack \(stack) on a site of \(stackCount)")
             }
         }
-        let inv = SwitchPositions(pins: (0..<pinCount).map { $0 < 2 })
+        let inv = DIPPosition(up: (0..<pinCount).map { $0 < 2 })
         let stacks = (1...stackCount).map { order in
-            let addr = SwitchPositions.address(order, pinCount: pinCount)
+            let addr = DIPPosition.address(order, pins: pinCount)
             return SimulatedStack(
                 id: "S\(order)", serial: serials?[order - 1] ?? "SIM-\(name)-\(order)", order: order, power: .on,
                 addr: addr, inv: inv, originalAddr: addr, originalInv: inv, firmware: firmware, lcd: "OK",
                 detection: nil, damaged: false)
         }
-        let cables =
-            stackCount > 1 ? (1..<stackCount).map { LinkCable(fromLinkA: "S\($0)", toLinkB: "S\($0 + 1)") } : []
+        let cables = CableEdge.chain((1...stackCount).map { "S\($0)" })
         return SimulatedSiteState(
             format: SimulatedSiteState.currentFormat, name: name, pinCount: pinCount,
             detectionMilliseconds: detectionMilliseconds, stacks: stacks, originalCables: cables,

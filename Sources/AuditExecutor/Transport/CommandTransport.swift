@@ -60,37 +60,32 @@ public struct CommandTransport: FirmwareTransport {
             .image: request.imagePath, .stack: request.stack, .serial: request.serial, .version: request.targetVersion,
         ])
         logger.info("running flasher for \(request.stack): \(argv)")
-        let latest = LatestProgress()
-        var reported = -1
         progress(0)
-        let result = try await runner.run(
-            argv,
-            onOutputLine: { line in
-                if let percent = Self.progressValue(line) { latest.set(percent) }
-            },
-            onPoll: {
-                if let percent = latest.take(), percent > reported {
-                    reported = percent
-                    progress(percent)
-                }
-            })
+        let process = process
+        // The callback is only ever called while the flasher runs, so it may be handed to the line reader.
+        let result = try await withoutActuallyEscaping(progress) { progress async throws(TransportError) in
+            let forward = RisingProgress(progress)
+            return try await process.run(argv) { line in
+                if let percent = Self.progressValue(line) { forward.report(percent) }
+            }
+        }
         return try await outcome(of: result, request, elapsed: elapsed)
     }
 
     public func readVersion(stack: String, serial: String) async throws(TransportError) -> String? {
         guard let versionCommand = configuration.versionCommand else { return nil }
-        let result = try await runner.run(versionCommand.render([.stack: stack, .serial: serial]))
+        let result = try await process.run(versionCommand.render([.stack: stack, .serial: serial]))
         guard !result.timedOut, result.status == 0 else { return nil }
         return try? PromptKind.version(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    private var runner: ProcessRunner {
-        ProcessRunner(
+    private var process: FlasherProcess {
+        FlasherProcess(
             timeoutMilliseconds: configuration.timeoutMilliseconds,
             killGraceMilliseconds: configuration.killGraceMilliseconds)
     }
 
-    private func outcome(of result: ProcessResult, _ request: PushRequest, elapsed: () -> Int64)
+    private func outcome(of result: FlasherRun, _ request: PushRequest, elapsed: () -> Int64)
         async throws(TransportError) -> PushOutcome
     {
         let digest = SHA256.hash(result.stdout + result.stderr)
@@ -123,18 +118,10 @@ public struct CommandTransport: FirmwareTransport {
             versionReadBack: version, durationMilliseconds: elapsed(), outputDigest: digest, exitStatus: result.status)
     }
 
-    /// Streams the image through SHA-256; returns why it must not be flashed, or nil.
+    /// Hashes the image; returns why it must not be flashed, or nil.
     static func checkImage(_ request: PushRequest) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: request.imagePath) else {
-            return "cannot read image \(request.imagePath)"
-        }
-        defer { try? handle.close() }
-        let hasher = SHA256Hasher()
-        while true {
-            guard let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty else { break }
-            chunk.withUnsafeBytes { hasher.update($0) }
-        }
-        let actual = hasher.finalize()
+        let actual: Digest
+        do { actual = try Digest.sha256(fileAt: request.imagePath) } catch { return "image: \(error)" }
         guard actual == request.imageSHA256 else {
             return "image SHA-256 mismatch: expected \(request.imageSHA256.hex), file has \(actual.hex)"
         }
@@ -166,17 +153,19 @@ public struct CommandTransport: FirmwareTransport {
     }
 }
 
-/// The newest progress value seen on the flasher's stdout, handed from the reader thread to the push loop.
-private final class LatestProgress: @unchecked Sendable {
+/// Passes on only percentages above the last one, from whichever task reads the flasher's output.
+private final class RisingProgress: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: Int?
+    private let progress: @Sendable (Int) -> Void
+    private var reported = 0
 
-    func set(_ percent: Int) { lock.withLock { value = percent } }
+    init(_ progress: @escaping @Sendable (Int) -> Void) { self.progress = progress }
 
-    func take() -> Int? {
+    func report(_ percent: Int) {
         lock.withLock {
-            defer { value = nil }
-            return value
+            guard percent > reported else { return }
+            reported = percent
+            progress(percent)
         }
     }
 }

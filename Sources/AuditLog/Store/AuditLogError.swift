@@ -10,6 +10,8 @@ public enum AuditLogError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An append guard refused the drafts; the reason is the guard's own message.
     case refused(String)
     case database(String)
+    /// A file given as evidence is larger than the store keeps.
+    case evidenceTooLarge(size: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum AuditLogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .corrupt(let reason): "the log is corrupt: \(reason)"
         case .refused(let reason): reason
         case .database(let message): "database error: \(message)"
+        case .evidenceTooLarge(let size, let limit):
+            "the file is \(size) bytes; the log keeps evidence files of at most \(limit) bytes"
         }
     }
 }

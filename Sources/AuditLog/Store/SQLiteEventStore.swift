@@ -22,6 +22,13 @@ public final class SQLiteEventStore: EventStore, Sendable {
     }
 
     public func append(_ drafts: [EventDraft], guard guardCheck: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
+        try append(drafts, evidence: [], guard: guardCheck)
+    }
+
+    /// Appends the drafts and stores the evidence files they name, in one transaction once the guard admits them.
+    func append(
+        _ drafts: [EventDraft], evidence: [[UInt8]], guard guardCheck: AppendGuard?
+    ) throws(AuditLogError) -> [AppendResult] {
         try ChainAppender.validate(drafts)
         let recordedAt = clock.now()
         try ChainAppender.validate(drafts, recordedAt: recordedAt)
@@ -40,6 +47,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
                                 arguments: [site])
                         })
                 }
+                for bytes in evidence { try Self.storeEvidence(bytes, in: db) }
                 return try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db)
             }
         }

@@ -31,11 +31,12 @@ struct DemoCommand: AsyncParsableCommand {
                 logPath: log.path, site: site, stacks: stacks, faults: fault, actor: LogLocation.defaultActor(),
                 stopAfterEvents: stopAfterEvents)
         } catch {
-            throw CommandFailure(error)
+            throw CommandFailure(error, code: error.exitStatus.rawValue)
         }
         let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
         output.write("site: \(site), \(stacks) stacks, fault: \(faults), \(result.state.eventCount) events\n")
         for note in DemoLauncher.pushNotes(result.state) { output.write("note: \(note)\n") }
-        try check(site: site, db: log.path)
+        printCheck(result.check)
+        if result.failed { throw ExitCode(1) }
     }
 }

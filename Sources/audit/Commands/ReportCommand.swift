@@ -31,8 +31,9 @@ struct ReportCommand: ParsableCommand {
                 at: URL(fileURLWithPath: key ?? KeyLocation.defaultPrivateKey()))
             let store = try log.open()
             let inputs = try ReportBuilder.inputs(store: store, site: site, keyID: signingKey.keyID)
-            signed = try ReportSigner.sign(try ReportBuilder.build(inputs), with: signingKey)
-            try ReportDirectory.write(signed, to: directory)
+            let report = try ReportBuilder.build(inputs)
+            signed = try ReportSigner.sign(report, with: signingKey)
+            try ReportDirectory.write(signed, photos: ReportBuilder.photoFiles(report, store: store), to: directory)
         } catch let failure as CommandFailure {
             throw failure
         } catch {

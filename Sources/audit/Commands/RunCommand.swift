@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditDomain
 import AuditExecutor
 import AuditLog
 import Foundation
@@ -53,14 +54,12 @@ struct RunCommand: AsyncParsableCommand {
         let output = StandardOutputSink()
         let launcher = RunLauncher(
             output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)
-        do { _ = try await launcher.launch(request) } catch { throw CommandFailure(error) }
+        let result: RunResult
+        do { result = try await launcher.launch(request) } catch {
+            throw CommandFailure(error, code: error.exitStatus.rawValue)
+        }
         output.write("\n")
-        try check(site: site, db: log.path)
+        printCheck(result.check)
+        if result.failed { throw ExitCode(1) }
     }
-}
-
-/// Prints exactly what `audit check` prints for the site, and exits as it does (1 when a rule fails).
-func check(site: String, db: String) throws {
-    var command = try CheckCommand.parse(["--db", db, "--site", site])
-    try command.run()
 }

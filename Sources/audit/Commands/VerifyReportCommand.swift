@@ -27,7 +27,7 @@ struct VerifyReportCommand: ParsableCommand {
             emit([
                 "valid": true, "site": .string(report.site), "verdict": .string(report.verdict.rawValue),
                 "key_id": .string(report.keyID), "events": .integer(Int64(report.events.count)),
-                "checkpoint_size": .integer(report.checkpoint.size),
+                "checkpoint_size": .integer(report.checkpoint.size), "mode": .string(report.mode.rawValue),
             ])
         case .text:
             print(
@@ -35,6 +35,11 @@ struct VerifyReportCommand: ParsableCommand {
                     + "\(report.verdict.rawValue.uppercased()) re-derived from \(report.events.count) events, "
                     + "each proven against checkpoint root \(report.checkpoint.root.hex) (size \(report.checkpoint.size))"
             )
+            switch report.mode {
+            case .simulation: print("SIMULATION: this report is of a simulated run, not of work on a site")
+            case .notRecorded: print("note: the report does not say whether its pushes were simulated")
+            case .visit: break
+            }
         }
     }
 }

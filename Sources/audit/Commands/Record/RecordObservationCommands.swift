@@ -92,26 +92,51 @@ struct RecordNote: ParsableCommand {
 
 struct RecordPhoto: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "photo", abstract: "Attach a photo by its SHA-256; the file itself stays with the technician.")
+        commandName: "photo",
+        abstract: "Attach a photo: with --file the log keeps a copy (JPEG or PNG), so the original may be deleted.")
 
     @OptionGroup var record: RecordOptions
     @Option(help: "The stack it shows, if any.") var stack: String?
-    @Option(help: "The photo file.") var file: String?
-    @Option(help: "Instead of --file: the photo's SHA-256, taken elsewhere.") var sha256: String?
+    @Option(help: "The photo file (JPEG or PNG); a copy is stored in the log.") var file: String?
+    @Option(help: "Instead of --file: the photo's SHA-256, taken elsewhere; the log keeps no copy.") var sha256: String?
     @Option(help: "With --sha256: the photo's file name.") var name: String?
+    @Option(help: "What the photo shows, e.g. 'S2 ADDR bank after restore'.") var caption: String?
 
     func run() throws {
         guard (file == nil) != (sha256 == nil) else { throw ValidationError("give exactly one of --file and --sha256") }
         if let file {
-            let digest = try fileSHA256(file)
+            let photo = try PhotoEvidence(path: file)
             return try record.record(
-                .photoAttached(PhotoAttached(sha256: digest.hex, name: (file as NSString).lastPathComponent)),
-                stack: stack)
+                .photoAttached(
+                    PhotoAttached(
+                        sha256: photo.digest.hex, name: (file as NSString).lastPathComponent,
+                        mediaType: photo.kind.rawValue, caption: caption)),
+                stack: stack, attaching: [photo.bytes])
         }
         guard let digest = Digest(hex: sha256!) else {
             throw ValidationError("--sha256 must be 64 lowercase hex digits")
         }
-        try record.record(.photoAttached(PhotoAttached(sha256: digest.hex, name: name ?? "")), stack: stack)
+        try record.record(
+            .photoAttached(PhotoAttached(sha256: digest.hex, name: name ?? "", caption: caption)), stack: stack)
+    }
+}
+
+/// A photo file read whole (it is stored as one copy) and told JPEG or PNG by its first bytes.
+struct PhotoEvidence {
+    var bytes: [UInt8]
+    var digest: Digest
+    var kind: PhotoKind
+
+    init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw CommandFailure("no photo file at \(path)", code: 66)
+        }
+        do { bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw CommandFailure("cannot read \(path): \(error.localizedDescription)", code: 74)
+        }
+        do { kind = try PhotoKind(sniffing: bytes, name: path) } catch { throw CommandFailure(error, code: 65) }
+        digest = SHA256.hash(bytes)
     }
 }
 

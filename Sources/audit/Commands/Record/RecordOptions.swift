@@ -26,14 +26,14 @@ struct RecordOptions: ParsableArguments {
     }
 
     /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
-    func record(_ event: DomainEvent, stack: String? = nil) throws {
+    func record(_ event: DomainEvent, stack: String? = nil, attaching evidence: [[UInt8]] = []) throws {
         let store = try log.open()
         let result: AppendResult
         let draft = event.draft(
             site: site, stack: stack, observedAt: observedAt.flatMap { Timestamp(rfc3339: $0) },
             actor: actor ?? LogLocation.defaultActor(), eventID: eventID.flatMap(UUID.init(uuidString:)) ?? .version7())
         do {
-            result = try store.append([draft], guard: SiteAdmission.check)[0]
+            result = try store.append([draft], attaching: evidence, guard: SiteAdmission.check)[0]
         } catch {
             throw CommandFailure(error)
         }
@@ -49,15 +49,4 @@ struct RecordOptions: ParsableArguments {
 /// Turns a domain parser's refusal into a usage error naming the option.
 func parsed<T>(_ option: String, _ body: () throws(DomainError) -> T) throws -> T {
     do { return try body() } catch { throw ValidationError("\(option): \(error)") }
-}
-
-/// The SHA-256 of a file, streamed so a large firmware image or photo is never held whole.
-func fileSHA256(_ path: String) throws -> Digest {
-    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read \(path)") }
-    defer { try? handle.close() }
-    let hasher = SHA256Hasher()
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { hasher.update($0) }
-    }
-    return hasher.finalize()
 }

@@ -17,17 +17,7 @@ struct RecordSite: ParsableCommand {
         guard (1...16).contains(addrPins), (1...16).contains(invPins) else {
             throw ValidationError("--addr-pins and --inv-pins must be between 1 and 16")
         }
-        var identities: [StackIdentity] = []
-        for (index, entry) in stacks.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--stacks entry '\(entry)' must be ID:SERIAL")
-            }
-            guard !identities.contains(where: { $0.id == parts[0] }) else {
-                throw ValidationError("--stacks names stack '\(parts[0])' twice")
-            }
-            identities.append(StackIdentity(id: parts[0], serial: parts[1], order: index + 1))
-        }
+        let identities = try parsed("--stacks") { () throws(DomainError) in try StackIdentity.list(parsing: stacks) }
         let model = DeviceModel(name: model, addrPins: addrPins, invPins: invPins)
         try record.record(.siteRegistered(SiteRegistered(model: model, stacks: identities)))
     }
@@ -46,6 +36,8 @@ struct RecordStart: ParsableCommand {
     @Option(help: "The approved firmware image; its SHA-256 is recorded.") var image: String?
     @Option(name: .customLong("image-sha256"), help: "The image's SHA-256, when the file is not at hand.")
     var imageSHA256: String?
+    @Option(help: "How the pushes are made: manual, command or sim (a simulation is never reported as a visit).")
+    var transport: PushTransport = .manual
 
     func run() throws {
         guard (image == nil) != (imageSHA256 == nil) else {
@@ -53,7 +45,7 @@ struct RecordStart: ParsableCommand {
         }
         let digest: String
         if let image {
-            digest = try fileSHA256(image).hex
+            digest = try Digest.sha256(fileAt: image).hex
         } else {
             guard let parsed = Digest(hex: imageSHA256!) else {
                 throw ValidationError("--image-sha256 must be 64 lowercase hex digits")
@@ -69,7 +61,8 @@ struct RecordStart: ParsableCommand {
             .procedureStarted(
                 ProcedureStarted(
                     procedureID: chosen.id, procedureVersion: chosen.version, targetVersion: targetVersion,
-                    imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "")))
+                    imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "",
+                    transport: transport)))
     }
 }
 
