@@ -16,6 +16,10 @@ public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
     /// An entry of an `ID:SERIAL,...` stack list, and why it is refused.
     case invalidStackList(String, String)
     case unknownStack(String)
+    case cableWithinStack(from: String, to: String)
+    case portTaken(port: String, cable: String, seq: Int64)
+    /// A correction that names an event it cannot supersede.
+    case correctionTarget(seq: Int64, reason: String)
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
     case invalidProcedure(name: String, reason: String)
@@ -43,6 +47,11 @@ public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
                 + (pins.map { " (this bank has \($0))" } ?? "")
         case .invalidStackList(let entry, let reason): "stack list entry '\(entry)': \(reason)"
         case .unknownStack(let stack): "stack '\(stack)' is not registered at this site"
+        case .cableWithinStack(let from, let to):
+            "a cable joins two different stacks; \(from) and \(to) are ports of the same one"
+        case .portTaken(let port, let cable, let seq):
+            "port \(port) already holds cable \(cable) (event \(seq)); record that one unplugged first"
+        case .correctionTarget(let seq, let reason): "cannot correct event \(seq): \(reason)"
         case .invalidChoice(let field, let value, let allowed):
             "\(field) '\(value)' must be one of \(allowed.joined(separator: ", "))"
         case .unknownProcedure(let id, let version):
@@ -57,7 +66,7 @@ public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
         switch self {
         case .unknownEventType, .unsupportedVersion, .invalidPayload, .missingStack, .dipWrongLength,
             .dipInvalidCharacter, .dipEmpty, .invalidLCDCode, .invalidPort, .invalidChoice, .invalidStackList,
-            .notAPhoto:
+            .notAPhoto, .cableWithinStack, .portTaken, .correctionTarget:
             .invalidInput
         case .unknownStack, .unknownProcedure: .notFound
         // Procedures are bundled: one that does not load is a bug in this build.

@@ -25,6 +25,8 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
+        let recordedAt = clock.now()
+        try ChainAppender.validate(drafts, recordedAt: recordedAt)
         if let guardCheck {
             do {
                 try ChainAppender.runGuard(
@@ -39,7 +41,7 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
         do {
             var appender = ChainAppender(
                 nextSeq: Int64(rows.count) + 1, lastHash: rows.last?.hash ?? ChainHash.genesis(logID: logID),
-                recordedAt: clock.now())
+                recordedAt: recordedAt)
             var staged: [LoggedEvent] = []
             var stagedIndex: [String: Int] = [:]
             var results: [AppendResult] = []

@@ -1,3 +1,4 @@
+import AuditDomain
 import AuditTestSupport
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import Testing
         #expect(result.stderr.isEmpty, "\(result.stderr)")
         #expect(result.stdoutLines.first == "log: \(db)")
         let verdicts = RunFixtures.verdicts(result.stdout)
-        #expect(verdicts.count == 14)
+        #expect(verdicts.count == Rules.all.count)
         #expect(verdicts.values.allSatisfy { $0 == "PASS" }, "\(result.stdout)")
         #expect(result.stdoutLines.last?.hasPrefix("verdict: PASS") == true)
         #expect(try await CLI.audit(["verify", "--db", db]).status == 0)

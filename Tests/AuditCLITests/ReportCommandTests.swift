@@ -80,13 +80,13 @@ import Testing
             "report", "--db", db, "--site", "site-1", "--key", keys.privateKey, "--out", out,
         ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("FAIL: site site-1 (1 rule fails: dip.addr-restored)"))
+        #expect(result.stdout.hasPrefix("FAIL: site site-1 (2 rules fail: dip.addr-restored, dip.addr-parallel-valid)"))
         let json = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
         #expect(json.contains(#""verdict":"fail""#))
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         #expect(html.contains(#"data-verdict="fail""#))
         #expect(html.contains("<strong>FAIL</strong>"))
-        #expect(html.contains("The work FAILED 1 of"))
+        #expect(html.contains("The work FAILED 2 of"))
         // The failing rule is the first row of the rules table, and its stack's ADDR row says so.
         let firstRule = try #require(html.range(of: #"data-rule=""#)).upperBound
         #expect(html[firstRule...].hasPrefix("dip.addr-restored"))

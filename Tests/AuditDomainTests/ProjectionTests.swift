@@ -39,7 +39,9 @@ import Testing
         var decoded = SiteFold(site: "site-1")
         for event in events {
             try logged.apply(event)
-            decoded.apply(try DomainEvent.decode(event), stack: event.stack, seq: event.seq, at: event.observedAt)
+            decoded.apply(
+                try DomainEvent.decode(event), stack: event.stack, seq: event.seq, at: event.observedAt,
+                recordedAt: event.recordedAt, actor: event.actor)
         }
         let rebuilt = try SiteProjection.rebuild(site: "site-1", events: events)
         #expect(logged.state == rebuilt)

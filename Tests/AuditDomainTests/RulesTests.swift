@@ -7,7 +7,7 @@ import Testing
         "dip.addr-restored", "dip.inv-restored", "dip.originals-first", "power.off-before-unplug",
         "power.off-before-reconnect", "push.isolated", "detect.isolated-62-then-1", "firmware.target-version",
         "push.no-stalled", "cables.restored", "power.on-order", "detect.final-count", "errors.none-open",
-        "steps.complete-in-order",
+        "steps.complete-in-order", "dip.addr-parallel-valid", "record.no-late-entries",
     ]
 
     @Test func ruleIDsAreTheBindingOnes() {

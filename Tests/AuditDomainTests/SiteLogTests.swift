@@ -96,9 +96,11 @@ import Testing
     }
 
     @Test func sitesListsDomainAndGenericSitesWithPhaseAndVerdict() throws {
-        let store = InMemoryEventStore()
+        // Each event recorded at its observed time: a batch import would leave the power-on pauses unverifiable.
+        let clock = ManualClock(Timestamp(rfc3339: "2026-01-01T00:00:00Z")!)
+        let store = InMemoryEventStore(clock: clock)
         let log = SiteLog(store)
-        _ = try log.append(ScenarioBuilder(site: "good", stackCount: 2).build().drafts)
+        try ScenarioBuilder(site: "good", stackCount: 2).build().record(into: store, clock: clock)
         _ = try log.append(EventDraft(site: "generic", type: "reading.taken", data: ["n": 1], actor: "t"))
         let sites = try log.sites()
         #expect(sites.map(\.site) == ["good", "generic"])

@@ -45,7 +45,7 @@ import Testing
     static let faultRules: [String: Set<String>] = [
         "stale-version:S3": ["firmware.target-version"],
         // Two masters on the chain also cut the final count short.
-        "skip-dip-restore:S3": ["dip.addr-restored", "detect.final-count"],
+        "skip-dip-restore:S3": ["dip.addr-restored", "dip.addr-parallel-valid", "detect.final-count"],
         "wrong-power-order": ["power.on-order"],
         "power-cut-mid-push:S2": ["firmware.target-version", "push.no-stalled", "errors.none-open"],
         "push-fails:S2": [],

@@ -40,7 +40,7 @@ import Testing
         let setup = try Setup(deviation: .skipAddrRestore)
         let written = try setup.write()
         #expect(written.report.verdict == .fail)
-        #expect(written.failingRules == ["dip.addr-restored"])
+        #expect(written.failingRules == ["dip.addr-restored", "dip.addr-parallel-valid"])
         #expect(written.report.keyID == setup.key.keyID)
         let verified = try ReportVerifier.verify(directory: written.directory, publicKeyPath: setup.key.publicKey.path)
         #expect(verified.site == "site-1")

@@ -8,9 +8,26 @@ extension DomainEvent {
     }
 
     static func decode(type name: String, stack: String?, payload: String) throws(DomainError) -> DomainEvent {
+        try decodeMarked(type: name, stack: stack, payload: payload).event
+    }
+
+    /// Reads a logged event and, for an observation that supersedes an earlier one, its correction mark.
+    static func decodeMarked(
+        type name: String, stack: String?, payload: String
+    ) throws(DomainError) -> (event: DomainEvent, correction: CorrectionMark?) {
         let type = try EventType(parsing: name)
         if type.needsStack, stack == nil { throw .missingStack(type: type.rawValue) }
-        return try decode(type: type, payload: PayloadReader(type: type, payload: payload))
+        let reader = try PayloadReader(type: type, payload: payload)
+        return (try decode(type: type, payload: reader), try CorrectionMark(reading: reader))
+    }
+
+    /// Reads a draft's payload with its correction mark, e.g. a line of an import file.
+    public static func decodeMarked(
+        type name: String, data: JSONValue
+    ) throws(DomainError) -> (event: DomainEvent, correction: CorrectionMark?) {
+        let type = try EventType(parsing: name)
+        let reader = try PayloadReader(type: type, data: data)
+        return (try decode(type: type, payload: reader), try CorrectionMark(reading: reader))
     }
 
     /// Reads a payload that is not logged yet, e.g. a line of an import file.
@@ -66,10 +83,18 @@ extension DomainEvent {
     }
 
     /// The draft a writer appends; `stack` is required for per-unit observations (see `EventType.needsStack`).
+    /// With `correcting`, the observation supersedes the event it names (see `CorrectionMark`).
     public func draft(
-        site: String, stack: String?, observedAt: Timestamp?, actor: String, eventID: UUID = .version7()
+        site: String, stack: String?, observedAt: Timestamp?, actor: String, eventID: UUID = .version7(),
+        correcting: CorrectionMark? = nil
     ) -> EventDraft {
-        EventDraft(
+        var data = data
+        if let correcting, case .object(var fields) = data {
+            fields["corrects"] = .integer(correcting.corrects)
+            fields["reason"] = .string(correcting.reason)
+            data = .object(fields)
+        }
+        return EventDraft(
             eventID: eventID, site: site, stack: stack, type: type.rawValue, data: data, observedAt: observedAt,
             actor: actor)
     }

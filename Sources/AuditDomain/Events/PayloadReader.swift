@@ -57,6 +57,9 @@ struct PayloadReader {
         return value
     }
 
+    /// True when the payload has the key with a non-null value.
+    func has(_ key: String) -> Bool { storage[key].map { !$0.isNull } ?? false }
+
     func string(_ key: String) throws(DomainError) -> String {
         guard let text = try value(key).stringValue else { throw fail(key, "must be a string") }
         return text

@@ -29,7 +29,29 @@ extension Procedure {
         if let phase = procedure.phases.first(where: { SitePhase(rawValue: $0.id) == nil }) {
             throw .invalidProcedure(name: name, reason: "unknown phase '\(phase.id)'")
         }
+        for table in procedure.addressTables ?? [] {
+            try check(table, name: name)
+        }
         return procedure
+    }
+
+    /// A table must parse, give each address and position once, and name the master (address 1).
+    private static func check(_ table: AddressTable, name: String) throws(DomainError) {
+        var positions: Set<DIPPosition> = []
+        var addresses: Set<Int> = []
+        for entry in table.addresses {
+            let position: DIPPosition
+            do { position = try DIPPosition(parsing: entry.position, pins: table.addrPins) } catch {
+                throw .invalidProcedure(name: name, reason: "address table: \(error)")
+            }
+            guard positions.insert(position).inserted, addresses.insert(entry.address).inserted else {
+                throw .invalidProcedure(
+                    name: name, reason: "address table: address \(entry.address) or \(entry.position) is given twice")
+            }
+        }
+        guard addresses.contains(1) else {
+            throw .invalidProcedure(name: name, reason: "address table for \(table.addrPins) pins has no address 1")
+        }
     }
 
     /// The bundled procedure with this id; the latest version when `version` is nil.

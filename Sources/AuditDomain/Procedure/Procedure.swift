@@ -6,6 +6,9 @@ public struct Procedure: Codable, Sendable, Hashable {
     public var title: String
     public var source: Source
     public var phases: [Phase]
+    /// How the device reads its ADDR Set, one table per pin count: the address of each position is data
+    /// about the model, so a rule never hard-codes more than "address 1 is the master".
+    public var addressTables: [AddressTable]?
 
     /// The vendor document this file transcribes.
     public struct Source: Codable, Sendable, Hashable {
@@ -28,6 +31,33 @@ public struct Procedure: Codable, Sendable, Hashable {
         /// What the technician does, in the vendor's plain words.
         public var instruction: String
         public var expects: [Expectation]
+    }
+
+    /// ADDR positions to bus addresses for a bank of `pins` pins; address 1 is the master.
+    public struct AddressTable: Codable, Sendable, Hashable {
+        public var addrPins: Int
+        /// Where the table comes from, for a reader of the file.
+        public var note: String?
+        public var addresses: [Entry]
+
+        public struct Entry: Codable, Sendable, Hashable {
+            public var address: Int
+            /// `U`/`D`, pin 1 first.
+            public var position: String
+        }
+
+        /// The address a position sets, nil for a position the device does not accept as an address.
+        public func address(of position: DIPPosition) -> Int? {
+            addresses.first { (try? DIPPosition(parsing: $0.position, pins: addrPins)) == position }?.address
+        }
+
+        /// The position of address 1.
+        public var master: String? { addresses.first { $0.address == 1 }?.position }
+    }
+
+    /// The address table for an ADDR bank of this many pins, nil when the file has none.
+    public func addressTable(pins: Int) -> AddressTable? {
+        addressTables?.first { $0.addrPins == pins }
     }
 
     /// Every step in the order the technician performs them.

@@ -6,10 +6,13 @@ public struct Observed<Value: Sendable & Hashable>: Sendable, Hashable {
     public var seq: Int64
     /// The event's observed_at: when it happened on site.
     public var at: Timestamp
+    /// When the log recorded it, where the fold needs it: an observed time that strays far from it is a claim.
+    public var recordedAt: Timestamp?
 
-    public init(_ value: Value, seq: Int64, at: Timestamp) {
+    public init(_ value: Value, seq: Int64, at: Timestamp, recordedAt: Timestamp? = nil) {
         self.value = value
         self.seq = seq
         self.at = at
+        self.recordedAt = recordedAt
     }
 }

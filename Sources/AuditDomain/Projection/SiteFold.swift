@@ -1,12 +1,39 @@
 import AuditLog
 
 /// Folds one site's events into a `SiteState` one at a time: rebuild, live views and benchmarks share it.
+/// A correction changes history, so the fold keeps the site's events and refolds them when one arrives.
 public struct SiteFold: Sendable {
     public private(set) var state: SiteState
     /// The phase a site enters once a given step is completed, from the run's procedure.
     private var phaseAfterStep: [String: SitePhase] = [:]
+    /// Every event of the site applied so far, in seq order.
+    private var history: [Entry] = []
+    /// The value each corrected seq has now: its latest correction's.
+    private var replacements: [Int64: DomainEvent] = [:]
+
+    /// One applied event, as the fold needs it to refold.
+    struct Entry: Sendable {
+        var event: DomainEvent
+        var stack: String?
+        var seq: Int64
+        var at: Timestamp
+        var recordedAt: Timestamp?
+        var actor: String?
+        var correction: CorrectionMark?
+    }
+
+    /// Off for a rebuild from a whole log: it refolds from the log instead when a correction shows up, so a log
+    /// without corrections (nearly every one) costs nothing extra.
+    private var keepsHistory = true
+    /// A correction arrived while the fold kept no history: its state is void and the caller must refold.
+    private(set) var sawCorrection = false
 
     public init(site: String) { state = SiteState(site: site) }
+
+    init(site: String, keepsHistory: Bool) {
+        self.init(site: site)
+        self.keepsHistory = keepsHistory
+    }
 
     public var site: String { state.site }
 
@@ -14,26 +41,109 @@ public struct SiteFold: Sendable {
     public mutating func apply(_ event: LoggedEvent) throws(DomainError) {
         try apply(
             site: event.site, stack: event.stack, type: event.type, payload: event.payload, seq: event.seq,
-            at: event.observedAt)
+            at: event.observedAt, recordedAt: event.recordedAt, actor: event.actor)
     }
 
     /// The columns the fold reads. Loops pass them one by one: a whole `LoggedEvent` handed to a mutating
     /// call is copied first, retaining every field, which cost a quarter of the fold's time.
     mutating func apply(
-        site: String, stack: String?, type: String, payload: String, seq: Int64, at: Timestamp
+        site: String, stack: String?, type: String, payload: String, seq: Int64, at: Timestamp,
+        recordedAt: Timestamp?, actor: String?
     ) throws(DomainError) {
         guard site == state.site else { return }
-        let event: DomainEvent
-        do { event = try DomainEvent.decode(type: type, stack: stack, payload: payload) } catch {
+        let decoded: (event: DomainEvent, correction: CorrectionMark?)
+        do { decoded = try DomainEvent.decodeMarked(type: type, stack: stack, payload: payload) } catch {
             throw .inEvent(seq: seq, error)
         }
-        apply(event, stack: stack, seq: seq, at: at)
+        apply(
+            decoded.event, stack: stack, seq: seq, at: at, recordedAt: recordedAt, actor: actor,
+            correcting: decoded.correction)
     }
 
-    /// Applies an already decoded event, e.g. one the executor has just appended.
-    public mutating func apply(_ event: DomainEvent, stack: String?, seq: Int64, at: Timestamp) {
+    /// Applies an already decoded event, e.g. one the executor has just appended. With `correcting`, the event
+    /// supersedes the one it names: the state is refolded with its value in that event's place.
+    public mutating func apply(
+        _ event: DomainEvent, stack: String?, seq: Int64, at: Timestamp, recordedAt: Timestamp? = nil,
+        actor: String? = nil, correcting: CorrectionMark? = nil
+    ) {
+        let entry = Entry(
+            event: event, stack: stack, seq: seq, at: at, recordedAt: recordedAt, actor: actor, correction: correcting)
+        if keepsHistory { history.append(entry) }
+        guard let correcting else {
+            var seen = replacementsSeen
+            replacementsSeen = [:]
+            step(entry, corrected: &seen)
+            replacementsSeen = seen
+            return
+        }
+        guard keepsHistory else {
+            sawCorrection = true
+            return
+        }
+        replacements[correcting.corrects] = event
+        refold()
+    }
+
+    /// The event logged at `seq` at this site, as first recorded (nil for an unknown seq).
+    func original(seq: Int64) -> (event: DomainEvent, stack: String?, correction: CorrectionMark?)? {
+        guard let index = history.firstIndex(where: { $0.seq == seq }) else { return nil }
+        return (history[index].event, history[index].stack, history[index].correction)
+    }
+
+    /// The values corrected seqs had so far in this pass, for the record of what each correction changed.
+    private var replacementsSeen: [Int64: DomainEvent] = [:]
+
+    /// Rebuilds the state from the history with every correction in place; the state as of completion is
+    /// rebuilt without the late corrections, so a late entry's effect can be told.
+    private mutating func refold() {
+        let entries = history
+        let all = replacements
+        var fresh = SiteFold(site: state.site)
+        fresh.replacements = all
+        fresh.history = entries
+        var seen: [Int64: DomainEvent] = [:]
+        for entry in entries { fresh.step(entry, corrected: &seen) }
+        if let completed = fresh.state.completedSeq,
+            entries.contains(where: { $0.seq > completed && $0.correction != nil })
+        {
+            var early = SiteFold(site: state.site)
+            early.history = entries
+            for entry in entries where entry.seq <= completed {
+                if let mark = entry.correction { early.replacements[mark.corrects] = entry.event }
+            }
+            var ignored: [Int64: DomainEvent] = [:]
+            for entry in entries where entry.seq <= completed { early.step(entry, corrected: &ignored) }
+            fresh.state.completionSnapshot = [early.state]
+        }
+        fresh.replacementsSeen = seen
+        self = fresh
+    }
+
+    /// One event's effect on the state, with the corrected value in place of a superseded one.
+    private mutating func step(_ entry: Entry, corrected seen: inout [Int64: DomainEvent]) {
+        let seq = entry.seq
         state.eventCount += 1
         state.lastSeq = seq
+        if let completed = state.completedSeq, seq > completed {
+            state.lateEntries.append(
+                LateEntry(seq: seq, type: entry.event.type, stack: entry.stack, corrects: entry.correction?.corrects))
+        }
+        if let mark = entry.correction {
+            let target = history.first { $0.seq == mark.corrects } ?? entry
+            state.corrections.append(
+                Correction(
+                    seq: seq, corrects: mark.corrects, type: entry.event.type, stack: entry.stack,
+                    recorded: (seen[mark.corrects] ?? target.event).data, corrected: entry.event.data,
+                    reason: mark.reason, actor: entry.actor, at: entry.at, recordedAt: entry.recordedAt))
+            seen[mark.corrects] = entry.event
+            return
+        }
+        let event = replacements[seq] ?? entry.event
+        apply(event, stack: entry.stack, seq: seq, at: entry.at, recordedAt: entry.recordedAt)
+    }
+
+    private mutating func apply(_ event: DomainEvent, stack: String?, seq: Int64, at: Timestamp, recordedAt: Timestamp?)
+    {
         switch event {
         case .siteRegistered(let payload): register(payload, seq: seq)
         case .procedureStarted(let payload): start(payload, seq: seq, at: at)
@@ -42,21 +152,26 @@ public struct SiteFold: Sendable {
             state.stepsCompleted.append(Observed(payload.step, seq: seq, at: at))
             if let next = phaseAfterStep[payload.step], state.phase < next { state.phase = next }
         case .procedureCompleted:
-            state.completedSeq = seq
             state.phase = .completed
+            guard state.completedSeq == nil else { return }
+            state.completedSeq = seq
+            state.completionSnapshot = [state]
         case .procedureAborted(let payload):
             state.aborted = Observed(payload.reason, seq: seq, at: at)
             state.phase = .aborted
         case .noteAdded, .photoAttached: break
         default:
             guard let stack else { return }
-            applyToStack(event, index: index(of: stack), seq: seq, at: at)
+            applyToStack(event, index: index(of: stack), seq: seq, at: at, recordedAt: recordedAt)
         }
     }
 
-    private mutating func applyToStack(_ event: DomainEvent, index: Int, seq: Int64, at: Timestamp) {
+    private mutating func applyToStack(
+        _ event: DomainEvent, index: Int, seq: Int64, at: Timestamp, recordedAt: Timestamp?
+    ) {
         switch event {
-        case .powerObserved(let payload): state.stacks[index].power = Observed(payload.state, seq: seq, at: at)
+        case .powerObserved(let payload):
+            state.stacks[index].power = Observed(payload.state, seq: seq, at: at, recordedAt: recordedAt)
         case .dipObserved(let payload):
             if state.stacks[index].observe(payload, seq: seq, at: at), state.firstDIPChange == nil {
                 state.firstDIPChange = seq

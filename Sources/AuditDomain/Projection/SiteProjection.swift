@@ -4,6 +4,14 @@ import AuditLog
 public enum SiteProjection {
     /// One site's state from a log that may interleave other sites' events.
     public static func rebuild(site: String, events: [LoggedEvent]) throws(DomainError) -> SiteState {
+        var fold = SiteFold(site: site, keepsHistory: false)
+        for event in events.indices { try fold.apply(columnsOf: events, event) }
+        guard fold.sawCorrection else { return fold.state }
+        return try rebuildKeepingHistory(site: site, events: events)
+    }
+
+    /// The fold a correction needs: it keeps the site's events to refold them.
+    static func rebuildKeepingHistory(site: String, events: [LoggedEvent]) throws(DomainError) -> SiteState {
         var fold = SiteFold(site: site)
         for event in events.indices { try fold.apply(columnsOf: events, event) }
         return fold.state
@@ -21,12 +29,16 @@ public enum SiteProjection {
                 current = index[site] ?? folds.count
                 if current == folds.count {
                     index[site] = current
-                    folds.append(SiteFold(site: site))
+                    folds.append(SiteFold(site: site, keepsHistory: false))
                 }
             }
             try folds[current].apply(columnsOf: events, position)
         }
-        return Dictionary(uniqueKeysWithValues: folds.map { ($0.site, $0.state) })
+        var states = Dictionary(uniqueKeysWithValues: folds.map { ($0.site, $0.state) })
+        for fold in folds where fold.sawCorrection {
+            states[fold.site] = try rebuildKeepingHistory(site: fold.site, events: events)
+        }
+        return states
     }
 }
 
@@ -35,6 +47,7 @@ extension SiteFold {
     fileprivate mutating func apply(columnsOf events: [LoggedEvent], _ index: Int) throws(DomainError) {
         try apply(
             site: events[index].site, stack: events[index].stack, type: events[index].type,
-            payload: events[index].payload, seq: events[index].seq, at: events[index].observedAt)
+            payload: events[index].payload, seq: events[index].seq, at: events[index].observedAt,
+            recordedAt: events[index].recordedAt, actor: events[index].actor)
     }
 }

@@ -93,11 +93,43 @@ public enum SiteAdmission {
                 continue
             }
             guard isDomainType else { throw .notADomainType(draft.type, site: site) }
-            let event: DomainEvent
-            do { event = try DomainEvent.decode(type: draft.type, data: draft.data) } catch { throw .invalid(error) }
+            let decoded: (event: DomainEvent, correction: CorrectionMark?)
+            do { decoded = try DomainEvent.decodeMarked(type: draft.type, data: draft.data) } catch {
+                throw .invalid(error)
+            }
+            let event = decoded.event
             if case .siteRegistered = event, let firstForeign { throw .foreignEvents(site: site, seq: firstForeign) }
-            try fold.state.admit(event, stack: draft.stack)
-            fold.apply(event, stack: draft.stack, seq: 0, at: draft.observedAt ?? Timestamp(millisecondsSinceEpoch: 0))
+            if let mark = decoded.correction {
+                try fold.admitCorrection(event, stack: draft.stack, mark: mark)
+            } else {
+                try fold.state.admit(event, stack: draft.stack)
+            }
+            fold.apply(
+                event, stack: draft.stack, seq: 0, at: draft.observedAt ?? Timestamp(millisecondsSinceEpoch: 0),
+                correcting: decoded.correction)
         }
+    }
+}
+
+extension SiteFold {
+    /// A correction names an uncorrected observation of this site, of its own type and stack, and is itself valid.
+    func admitCorrection(_ event: DomainEvent, stack: String?, mark: CorrectionMark) throws(AdmissionError) {
+        guard state.registeredSeq != nil else { throw .unknownSite(site) }
+        func refuse(_ reason: String) -> AdmissionError {
+            .invalid(.correctionTarget(seq: mark.corrects, reason: reason))
+        }
+        guard let target = original(seq: mark.corrects) else {
+            throw refuse("it is not an event of site '\(site)'")
+        }
+        guard target.correction == nil else {
+            throw refuse("it is itself a correction; correct event \(target.correction!.corrects) again instead")
+        }
+        guard target.event.type == event.type else {
+            throw refuse("it is a \(target.event.type), not a \(event.type)")
+        }
+        guard target.stack == stack else {
+            throw refuse("it is about \(target.stack ?? "no stack"), not \(stack ?? "no stack")")
+        }
+        do { try state.validate(event, stack: stack, checkingPorts: false) } catch { throw .invalid(error) }
     }
 }

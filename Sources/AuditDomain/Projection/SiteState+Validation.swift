@@ -1,7 +1,8 @@
 extension SiteState {
     /// Checks an observation against what the site already knows, before a writer appends it: the log
     /// cannot be corrected afterwards, so a DIP position with the wrong pin count or an unknown stack stops here.
-    public func validate(_ event: DomainEvent, stack: String?) throws(DomainError) {
+    /// `checkingPorts` is off for a correction: the cable it replaces may be the one holding the port.
+    public func validate(_ event: DomainEvent, stack: String?, checkingPorts: Bool = true) throws(DomainError) {
         if event.type.needsStack, stack == nil { throw .missingStack(type: event.type.rawValue) }
         let registered = stacks.filter { $0.order != nil }.map(\.id)
         func check(_ id: String) throws(DomainError) {
@@ -15,6 +16,17 @@ extension SiteState {
         case .cableObserved(let payload):
             try check(payload.from.stack)
             try check(payload.to.stack)
+            guard payload.from.stack != payload.to.stack else {
+                throw .cableWithinStack(from: payload.from.description, to: payload.to.description)
+            }
+            guard payload.state == .plugged, checkingPorts else { return }
+            // One port holds one cable: plugging a second one into it cannot be what happened.
+            for port in [payload.from, payload.to] {
+                let holder = links.first { ($0.key.first == port || $0.key.second == port) && $0.key != payload.edge }
+                if let (edge, seq) = holder {
+                    throw .portTaken(port: port.description, cable: edge.description, seq: seq)
+                }
+            }
         default: return
         }
     }

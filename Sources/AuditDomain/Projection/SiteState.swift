@@ -1,3 +1,5 @@
+import AuditLog
+
 /// A cable change with the stacks that were not observed off at that moment.
 public struct CableCheck: Sendable, Hashable {
     public var seq: Int64
@@ -10,6 +12,32 @@ public struct CableCheck: Sendable, Hashable {
 public struct StackPower: Sendable, Hashable {
     public var stack: String
     public var power: Observed<PowerState>?
+}
+
+/// A correction as a report lists it.
+public struct Correction: Sendable, Hashable {
+    /// The correcting event.
+    public var seq: Int64
+    /// The event it supersedes.
+    public var corrects: Int64
+    public var type: EventType
+    public var stack: String?
+    /// The payload as it stood before this correction (the original, or an earlier correction's).
+    public var recorded: JSONValue
+    public var corrected: JSONValue
+    public var reason: String
+    public var actor: String?
+    public var at: Timestamp
+    public var recordedAt: Timestamp?
+}
+
+/// An event logged after the procedure completed: the truth may come late, but a report must say so.
+public struct LateEntry: Sendable, Hashable {
+    public var seq: Int64
+    public var type: EventType
+    public var stack: String?
+    /// The seq it corrects, for a late correction.
+    public var corrects: Int64?
 }
 
 /// The derived state of one site: the result of folding its events, nothing else.
@@ -37,6 +65,15 @@ public struct SiteState: Sendable, Hashable {
     public var aborted: Observed<String>?
     public var eventCount = 0
     public var lastSeq: Int64?
+    /// Every correction, in log order: what was recorded, what it became, why, by whom and when.
+    public var corrections: [Correction] = []
+    /// Events logged after the first `procedure.completed`.
+    public var lateEntries: [LateEntry] = []
+    /// The state as it was at the first `procedure.completed` (0 or 1 element: a struct cannot hold itself).
+    var completionSnapshot: [SiteState] = []
+
+    /// The site as it stood when the procedure completed, without any late entry; nil before completion.
+    public var stateAtCompletion: SiteState? { completionSnapshot.first }
 
     public init(site: String) { self.site = site }
 

@@ -19,9 +19,10 @@ public struct Rule: Sendable {
 /// The compliance rules of the stacks-in-parallel procedure.
 public enum Rules {
     public static let all: [Rule] = [
-        dipOriginalsFirst, dipAddrRestored, dipInvRestored, powerOffBeforeUnplug, powerOffBeforeReconnect,
+        dipOriginalsFirst, dipAddrRestored, dipInvRestored, dipAddrParallelValid, powerOffBeforeUnplug,
+        powerOffBeforeReconnect,
         pushIsolated, detectIsolated, firmwareTargetVersion, pushNoStalled, cablesRestored, powerOnOrder,
-        detectFinalCount, errorsNoneOpen, stepsCompleteInOrder,
+        detectFinalCount, errorsNoneOpen, stepsCompleteInOrder, recordNoLateEntries,
     ]
 
     /// Every rule's finding: failing first, then unverifiable, then passing, each group in `all` order.

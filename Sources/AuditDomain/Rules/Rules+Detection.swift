@@ -37,12 +37,16 @@ extension Rules {
         return RuleOutcome(.pass, "the master \(master.id) showed 62 then \(expected)", [run.startSeq, run.count.seq])
     }
 
+    /// Judges each stack's last LCD reading: an error shown while isolated (`ERROR 19`) is expected, and a later
+    /// normal reading is what shows it cleared.
     public static let errorsNoneOpen = Rule(id: "errors.none-open", title: "No LCD error left open") { state in
-        eachStack(state, passing: "no stack shows an error") { stack in
-            guard let first = stack.openErrors.first else { return [.pass([stack.lcd?.seq].compactMap { $0 })] }
+        eachStack(state, passing: "no stack's last LCD reading is an error") { stack in
+            guard let last = stack.lcd else { return [.pass([])] }
+            guard case .error = last.value.kind else { return [.pass([last.seq])] }
             return [
                 RuleOutcome(
-                    .fail, "\(stack.id) still shows \(first.value) (event \(first.seq))", stack.openErrors.map(\.seq))
+                    .fail, "\(stack.id) still shows \(last.value) (event \(last.seq), its last LCD reading)",
+                    stack.openErrors.map(\.seq) + [last.seq])
             ]
         }
     }

@@ -55,7 +55,18 @@ extension Rules {
                 continue
             }
             let gap = second.at.milliseconds(since: first.at)
-            if gap < 0 {
+            let skew = [first, second].map { power in
+                power.recordedAt.map { abs($0.milliseconds(since: power.at)) } ?? 0
+            }
+            if gap >= minimum, let worst = skew.max(), worst > gap {
+                // A time typed by hand is a claim: a pause that rests on it is not evidence of a pause.
+                outcomes.append(
+                    RuleOutcome(
+                        .unverifiable,
+                        "the \(gap) ms pause between \(earlier.id) and \(later.id) (events \(first.seq), "
+                            + "\(second.seq)) rests on observed times \(worst) ms away from when they were recorded",
+                        [first.seq, second.seq]))
+            } else if gap < 0 {
                 outcomes.append(
                     RuleOutcome(
                         .fail,

@@ -16,11 +16,18 @@ public enum Deviation: String, CaseIterable, Sendable, Hashable, CustomStringCon
     case errorLeftOpen
     case stepSkipped
     case olderProcedure
+    /// S2's original ADDR typed as the master's, then faithfully "restored": two masters.
+    case mistypedOriginal
+    /// An LCD reading recorded after `procedure.completed`.
+    case lateEntry
 
     /// The rule ids this deviation fails; every other rule passes.
     public var failingRules: Set<String> {
         switch self {
-        case .skipAddrRestore: ["dip.addr-restored"]
+        // The last slave left on the isolation setting is a second master.
+        case .skipAddrRestore: ["dip.addr-restored", "dip.addr-parallel-valid"]
+        case .mistypedOriginal: ["dip.addr-parallel-valid"]
+        case .lateEntry: ["record.no-late-entries"]
         case .skipInvRestore: ["dip.inv-restored"]
         case .dipChangedBeforeOriginals: ["dip.originals-first"]
         case .unplugWhilePowered: ["power.off-before-unplug"]

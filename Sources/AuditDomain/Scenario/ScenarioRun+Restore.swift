@@ -19,8 +19,12 @@ extension ScenarioRun {
         for (index, stack) in ids.enumerated() {
             if deviates(.skipAddrRestore) && stack == last {
                 recorder.mark("dip.addr-restored", addrOriginal[stack]!, addrMaster[stack]!)
+                recorder.mark("dip.addr-parallel-valid", addrMaster[stack]!)
             } else {
-                dip(stack, .addr, config.originalAddr(order: index + 1))
+                let restored = dip(stack, .addr, recordedAddr(order: index + 1))
+                if (deviates(.skipAddrRestore) && index == 0) || (deviates(.mistypedOriginal) && index <= 1) {
+                    recorder.mark("dip.addr-parallel-valid", restored)
+                }
             }
             dip(stack, .inv, config.originalInv)
         }
@@ -54,5 +58,6 @@ extension ScenarioRun {
         step("final.detect")
         if deviates(.errorLeftOpen) { recorder.mark("errors.none-open", lcd(last, "ERROR 19")) }
         recorder.emit(.procedureCompleted)
+        if deviates(.lateEntry) { recorder.mark("record.no-late-entries", lcd(master, String(ids.count))) }
     }
 }

@@ -52,8 +52,13 @@ struct ScenarioRun {
     @discardableResult
     mutating func step(_ id: String) -> String { recorder.emit(.stepCompleted(StepCompleted(step: id))) }
 
+    /// The ADDR the technician records as found: S2's is mistyped as the master's in `.mistypedOriginal`.
+    func recordedAddr(order: Int) -> DIPPosition {
+        config.originalAddr(order: deviates(.mistypedOriginal) && order == 2 ? 1 : order)
+    }
+
     mutating func recordOriginals(_ stack: String, order: Int) {
-        addrOriginal[stack] = dip(stack, .addr, config.originalAddr(order: order))
+        addrOriginal[stack] = dip(stack, .addr, recordedAddr(order: order))
         invOriginal[stack] = dip(stack, .inv, config.originalInv)
     }
 }

@@ -86,8 +86,14 @@ public struct RunLauncher: Sendable {
                 throw .simulator(error)
             }
             settings.transport = .sim
+            // A simulation skips its pauses, so its observed times run ahead of the wall clock: the log records
+            // them on the simulation's clock, or the store would refuse them as times in the future.
+            let simStore = try Self.openOrCreate(request.logPath, clock: simulation.clock)
+            let simRunStore: any EventStore =
+                request.stopAfterEvents.map { StopAfterEventsStore(simStore, limit: $0) } ?? simStore
             runner = ProcedureRunner(
-                settings: settings, store: runStore, prompter: EchoingPrompter(simulation.technician, output: output),
+                settings: settings, store: simRunStore,
+                prompter: EchoingPrompter(simulation.technician, output: output),
                 transport: simulation.transport,
                 registration: .known(simulation.registration), clock: simulation.clock, sleeper: simulation.sleeper,
                 output: output, outputIsTerminal: outputIsTerminal, logger: logger)
@@ -145,10 +151,12 @@ public struct RunLauncher: Sendable {
     }
 
     /// Opens the log, or creates it: a technician on site should not need a separate `audit init`.
-    public static func openOrCreate(_ path: String) throws(RunError) -> SQLiteEventStore {
+    public static func openOrCreate(
+        _ path: String, clock: any AuditClock = SystemClock()
+    ) throws(RunError) -> SQLiteEventStore {
         do {
-            if FileManager.default.fileExists(atPath: path) { return try SQLiteEventStore.open(at: path) }
-            return try SQLiteEventStore.create(at: path)
+            if FileManager.default.fileExists(atPath: path) { return try SQLiteEventStore.open(at: path, clock: clock) }
+            return try SQLiteEventStore.create(at: path, clock: clock)
         } catch {
             throw .log(error)
         }

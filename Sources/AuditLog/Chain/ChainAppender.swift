@@ -77,4 +77,18 @@ package struct ChainAppender {
             do { try draft.validate() } catch { throw .invalidEvent(index: index, error) }
         }
     }
+
+    /// How far an observed time may run ahead of the log's clock: enough for two clocks a little apart, never
+    /// enough to claim a pause that has not happened yet.
+    public static let observedLeadMilliseconds: Int64 = 5_000
+
+    /// Refuses a draft observed more than `observedLeadMilliseconds` after the time the log records it.
+    package static func validate(_ drafts: [EventDraft], recordedAt: Timestamp) throws(AuditLogError) {
+        for (index, draft) in drafts.enumerated() {
+            guard let observed = draft.observedAt,
+                observed.milliseconds(since: recordedAt) > observedLeadMilliseconds
+            else { continue }
+            throw .invalidEvent(index: index, .observedInFuture(observed: observed, recorded: recordedAt))
+        }
+    }
 }

@@ -16,9 +16,14 @@ extension EventDraft {
 
     /// Parses `audit append --jsonl` input; the first bad line fails the whole batch. Blank lines are skipped.
     public static func parseJSONLines(_ text: String, defaultActor: String) throws(JSONLinesError) -> [EventDraft] {
+        try parseJSONLines(bytes: Array(text.utf8), defaultActor: defaultActor)
+    }
+
+    /// Parses JSON Lines as read from a file or stdin, refusing a line that is not valid UTF-8 (FORMAT.md §1):
+    /// decoding it to a String first would store U+FFFD in its place.
+    public static func parseJSONLines(bytes: [UInt8], defaultActor: String) throws(JSONLinesError) -> [EventDraft] {
         var drafts: [EventDraft] = []
-        // Lines are cut on bytes: the input is already valid UTF-8 and may hold a million lines.
-        let bytes = Array(text.utf8)
+        // Lines are cut on bytes: the input may hold a million lines.
         var lineNumber = 0
         var start = 0
         while start <= bytes.count {
@@ -29,6 +34,9 @@ extension EventDraft {
             while low < high, [0x20, 0x09, 0x0D].contains(bytes[low]) { low += 1 }
             while high > low, [0x20, 0x09, 0x0D].contains(bytes[high - 1]) { high -= 1 }
             if low < high {
+                guard String(validating: bytes[low..<high], as: UTF8.self) != nil else {
+                    throw JSONLinesError(line: lineNumber, reason: "the line is not valid UTF-8")
+                }
                 do {
                     drafts.append(try parseJSONLine(Array(bytes[low..<high]), defaultActor: defaultActor))
                 } catch {

@@ -52,6 +52,8 @@ public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertib
     case controlCharacter(String)
     case dataNotObject
     case invalidEventID(String)
+    case observedInFuture(observed: Timestamp, recorded: Timestamp)
+    case invalidUTF8(String)
 
     public var description: String {
         switch self {
@@ -60,11 +62,24 @@ public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertib
         case .controlCharacter(let field): "\(field) contains a control character"
         case .dataNotObject: "data must be a JSON object"
         case .invalidEventID(let text): "event id '\(text)' is not a UUID"
+        case .invalidUTF8(let field): "\(field) is not valid UTF-8"
+        case .observedInFuture(let observed, let recorded):
+            "observed_at \(observed) is \(observed.milliseconds(since: recorded) / 1000) s after this computer's "
+                + "clock (\(recorded)); a time may not run more than 5 s ahead of it"
         }
     }
 }
 
 extension EventDraft {
+    /// A field's text from raw bytes (a command-line argument, an environment variable), refused when it is not
+    /// valid UTF-8: Swift would otherwise repair it to U+FFFD and the log would store what nobody typed.
+    public static func text(validating bytes: some Collection<UInt8>, field: String) throws(EventValidationError)
+        -> String
+    {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8(field) }
+        return text
+    }
+
     /// Parses a client-supplied event id, normalising it to lowercase.
     public static func eventID(parsing text: String) throws(EventValidationError) -> UUID {
         guard let uuid = UUID(uuidString: text) else { throw .invalidEventID(text) }

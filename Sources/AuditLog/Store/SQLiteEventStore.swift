@@ -27,6 +27,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
     ) throws(AuditLogError) -> [AppendResult] {
         try ChainAppender.validate(drafts)
         let recordedAt = clock.now()
+        try ChainAppender.validate(drafts, recordedAt: recordedAt)
         let results = try Self.mapErrors {
             try dbQueue.write { db in
                 if let guardCheck {

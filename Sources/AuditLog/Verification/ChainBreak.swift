@@ -13,6 +13,9 @@ public struct ChainBreak: Sendable, Hashable, CustomStringConvertible {
         case hashAltered = "hash column altered"
         /// The first row, or log_meta, does not chain to the genesis value of the log id.
         case genesisMismatch = "genesis mismatch"
+        /// A row hashes correctly but a field breaks its form (FORMAT.md §2.1): the hashes were recomputed
+        /// over content no writer produces, or a writer is broken.
+        case malformedRow = "malformed row"
     }
 
     public var seq: Int64

@@ -90,7 +90,8 @@ extension ChainWalker {
                 return .suspect(seq: batch.firstSeq, expectedPrev: batchStartPrev[current])
             }
             guard seq == expectedSeq, Self.column(sqlite, 9, equals: lastHashText),
-                let hashText = sqlite3_column_text(sqlite, 10), sqlite3_column_bytes(sqlite, 10) == 64
+                let hashText = sqlite3_column_text(sqlite, 10), sqlite3_column_bytes(sqlite, 10) == 64,
+                RowForm.problem(sqlite) == nil
             else { return suspect() }
             // prev_hash equals the previous row's stored hash, whose bytes are already known.
             lastHash.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }

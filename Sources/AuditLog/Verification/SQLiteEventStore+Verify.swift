@@ -99,6 +99,12 @@ struct ChainWalker {
             guard Self.column(sqlite, 10, matches: computed) else {
                 return (expectedSeq - 1, expectedPrev, try diagnoseContent(seq: seq, computed: computed))
             }
+            if let (field, reason) = RowForm.problem(sqlite) {
+                return (
+                    expectedSeq - 1, expectedPrev,
+                    ChainBreak(seq: seq, kind: .malformedRow, detail: "\(field) \(reason)")
+                )
+            }
             expectedPrev = computed
             expectedSeq += 1
         }

@@ -10,8 +10,10 @@ func makeScenarioLog(
     name: String = "audit.db"
 ) throws -> String {
     let db = scratch.path(name)
-    let store = try SQLiteEventStore.create(at: db)
-    _ = try store.append(ScenarioBuilder(site: site, deviation: deviation).build().drafts)
+    // Recorded as a live run would be: a batch import would make the power-on pauses rest on claimed times.
+    let clock = ManualClock(Timestamp(rfc3339: "2026-01-01T00:00:00Z")!)
+    let store = try SQLiteEventStore.create(at: db, clock: clock)
+    try ScenarioBuilder(site: site, deviation: deviation).build().record(into: store, clock: clock)
     return db
 }
 

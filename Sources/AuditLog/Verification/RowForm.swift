@@ -1,0 +1,291 @@
+import GRDBSQLite
+
+/// The forms of FORMAT.md §2.1, checked on the bytes SQLite already holds: a row whose hashes were recomputed
+/// over a non-JSON payload or a time like `yesterday` must not verify intact. No check allocates.
+enum RowForm {
+    /// The first field of the current row that breaks its form, with the reason; nil when the row is well formed.
+    static func problem(_ statement: OpaquePointer) -> (field: String, reason: String)? {
+        func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard sqlite3_column_type(statement, index) == SQLITE_TEXT, let text = sqlite3_column_text(statement, index)
+            else { return nil }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
+        }
+        guard let eventID = bytes(1), isLowercaseUUID(eventID) else {
+            return ("event_id", "is not a lowercase UUID")
+        }
+        // Written out, not looped over an array literal: the walk allocates nothing per row.
+        if let reason = nameProblem(bytes(2)) { return ("site", reason) }
+        if sqlite3_column_type(statement, 3) != SQLITE_NULL, let reason = nameProblem(bytes(3)) {
+            return ("stack", reason)
+        }
+        if let reason = nameProblem(bytes(4)) { return ("type", reason) }
+        if let reason = nameProblem(bytes(8)) { return ("actor", reason) }
+        guard let payload = bytes(5), CanonicalJSONCheck.isCanonicalObject(payload) else {
+            return ("payload", "is not the canonical JSON text of an object")
+        }
+        guard let observed = bytes(6), isTimestamp(observed) else {
+            return ("observed_at", "is not of the form YYYY-MM-DDTHH:MM:SS.sssZ")
+        }
+        guard let recorded = bytes(7), isTimestamp(recorded) else {
+            return ("recorded_at", "is not of the form YYYY-MM-DDTHH:MM:SS.sssZ")
+        }
+        return nil
+    }
+
+    /// `site`, `stack`, `type`, `actor`: 1 to 256 bytes of UTF-8 without control characters.
+    static func nameProblem(_ text: UnsafeBufferPointer<UInt8>?) -> String? {
+        guard let text else { return "is missing" }
+        guard !text.isEmpty else { return "is empty" }
+        guard text.count <= 256 else { return "is longer than 256 bytes" }
+        guard !text.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return "contains a control character" }
+        guard isValidUTF8(text) else { return "is not valid UTF-8" }
+        return nil
+    }
+
+    static func isLowercaseUUID(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == 36 else { return false }
+        for (index, byte) in text.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// Exactly `YYYY-MM-DDTHH:MM:SS.sssZ`, and a real date and time.
+    static func isTimestamp(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == 24 else { return false }
+        for (index, byte) in text.enumerated() {
+            let expected: UInt8? =
+                switch index {
+                case 4, 7: UInt8(ascii: "-")
+                case 10: UInt8(ascii: "T")
+                case 13, 16: UInt8(ascii: ":")
+                case 19: UInt8(ascii: ".")
+                case 23: UInt8(ascii: "Z")
+                default: nil
+                }
+            if let expected {
+                guard byte == expected else { return false }
+            } else {
+                guard (0x30...0x39).contains(byte) else { return false }
+            }
+        }
+        return Timestamp(rfc3339Bytes: text) != nil
+    }
+
+    static func isValidUTF8(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var iterator = text.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+}
+
+/// Checks that bytes are exactly what `JSONValue.canonicalText` writes for an object (FORMAT.md §1), in one pass.
+struct CanonicalJSONCheck {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    static func isCanonicalObject(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var check = CanonicalJSONCheck(bytes: bytes)
+        guard check.peek() == UInt8(ascii: "{"), check.value(depth: 1) else { return false }
+        return check.index == bytes.count
+    }
+
+    func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    mutating func literal(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+        index += count
+        return true
+    }
+
+    mutating func value(depth: Int) -> Bool {
+        guard depth <= 64, let byte = peek() else { return false }
+        switch byte {
+        case UInt8(ascii: "{"): return object(depth: depth)
+        case UInt8(ascii: "["): return array(depth: depth)
+        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return integer()
+        }
+    }
+
+    mutating func object(depth: Int) -> Bool {
+        index += 1
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            return true
+        }
+        var previous: Range<Int>?
+        while true {
+            guard let key = string() else { return false }
+            // Members sorted by UTF-16 code units, each name once.
+            if let previous, !Self.precedes(bytes, previous, key) { return false }
+            previous = key
+            guard peek() == UInt8(ascii: ":") else { return false }
+            index += 1
+            guard value(depth: depth + 1) else { return false }
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return true
+            default: return false
+            }
+        }
+    }
+
+    mutating func array(depth: Int) -> Bool {
+        index += 1
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        while true {
+            guard value(depth: depth + 1) else { return false }
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return true
+            default: return false
+            }
+        }
+    }
+
+    /// A string in canonical spelling; returns the range between the quotes.
+    mutating func string() -> Range<Int>? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        while let byte = peek() {
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                let body = start..<(index - 1)
+                return RowForm.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[body])) ? body : nil
+            case 0x00..<0x20: return nil
+            case UInt8(ascii: "\\"):
+                guard index + 1 < bytes.count else { return nil }
+                switch bytes[index + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"),
+                    UInt8(ascii: "f"), UInt8(ascii: "r"):
+                    index += 2
+                case UInt8(ascii: "u"):
+                    // Only control characters without a short escape are written as \u00xx, in lowercase hex.
+                    guard index + 5 < bytes.count, bytes[index + 2] == 0x30, bytes[index + 3] == 0x30,
+                        let code = Self.hexPair(bytes[index + 4], bytes[index + 5]), code < 0x20,
+                        code != 0x08, code != 0x09, code != 0x0A, code != 0x0C, code != 0x0D
+                    else { return nil }
+                    index += 6
+                default: return nil
+                }
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    mutating func integer() -> Bool {
+        let start = index
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        let digits = index
+        while let byte = peek(), (0x30...0x39).contains(byte) { index += 1 }
+        let count = index - digits
+        guard count > 0, count <= 16 else { return false }
+        // No leading zero, no `-0`, within ±(2^53 − 1).
+        if bytes[digits] == 0x30, count > 1 || digits > start { return false }
+        var value: Int64 = 0
+        for offset in digits..<index { value = value * 10 + Int64(bytes[offset] - 0x30) }
+        return value <= (1 << 53) - 1
+    }
+
+    static func hexPair(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        func digit(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x30...0x39: byte - 0x30
+            case 0x61...0x66: byte - 0x61 + 10
+            default: nil
+            }
+        }
+        guard let high = digit(high), let low = digit(low) else { return nil }
+        return high << 4 | low
+    }
+
+    /// True when name `lhs` sorts strictly before `rhs` by UTF-16 code units of the decoded text.
+    static func precedes(_ bytes: UnsafeBufferPointer<UInt8>, _ lhs: Range<Int>, _ rhs: Range<Int>) -> Bool {
+        var left = UTF16Units(bytes: bytes, range: lhs)
+        var right = UTF16Units(bytes: bytes, range: rhs)
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let a?, let b?) where a != b: return a < b
+            default: continue
+            }
+        }
+    }
+
+    /// The UTF-16 code units of a canonical string body, decoded on the fly.
+    struct UTF16Units {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index: Int
+        let end: Int
+        var pendingLow: UInt16?
+
+        init(bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>) {
+            self.bytes = bytes
+            index = range.lowerBound
+            end = range.upperBound
+        }
+
+        mutating func next() -> UInt16? {
+            if let low = pendingLow {
+                pendingLow = nil
+                return low
+            }
+            guard index < end else { return nil }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\") {
+                let escape = bytes[index + 1]
+                index += 2
+                switch escape {
+                case UInt8(ascii: "b"): return 0x08
+                case UInt8(ascii: "t"): return 0x09
+                case UInt8(ascii: "n"): return 0x0A
+                case UInt8(ascii: "f"): return 0x0C
+                case UInt8(ascii: "r"): return 0x0D
+                case UInt8(ascii: "u"):
+                    index += 4
+                    return UInt16(CanonicalJSONCheck.hexPair(bytes[index - 2], bytes[index - 1]) ?? 0)
+                default: return UInt16(escape)
+                }
+            }
+            // A well-formed UTF-8 sequence (already checked): its length from the lead byte.
+            let length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+            var scalar = UInt32(length == 1 ? byte : byte & (0xFF >> (length + 1)))
+            if length > 1 {
+                for offset in 1..<length { scalar = scalar << 6 | UInt32(bytes[index + offset] & 0x3F) }
+            }
+            index += length
+            guard scalar >= 0x10000 else { return UInt16(scalar) }
+            let value = scalar - 0x10000
+            pendingLow = UInt16(0xDC00 + (value & 0x3FF))
+            return UInt16(0xD800 + (value >> 10))
+        }
+    }
+}
