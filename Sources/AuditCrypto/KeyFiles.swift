@@ -23,21 +23,60 @@ public enum KeyFiles {
         let publicPath = publicURL.path
         // Check the public file first so a refusal leaves nothing half-written behind.
         if access(publicPath, F_OK) == 0 { throw .keyFileExists(path: publicPath) }
-        try createExclusive(path: privatePath, mode: 0o600, contents: Array(privateKey.pemRepresentation.utf8))
-        do throws(CryptoError) {
-            try createExclusive(
-                path: publicPath, mode: 0o644, contents: Array(privateKey.publicKey.pemRepresentation.utf8))
-        } catch {
+        if access(privatePath, F_OK) == 0 { throw .keyFileExists(path: privatePath) }
+        // Both are written whole under hidden names first, then published by link(2), which never replaces a
+        // file: a kill leaves no key, or the private key alone (which `completePair` finishes), never half a file.
+        let tag = ".partial-\(UInt64.random(in: 0...UInt64.max))"
+        let stagedPrivate = directory.appendingPathComponent("." + privateKeyFileName + tag).path
+        let stagedPublic = directory.appendingPathComponent("." + publicKeyFileName + tag).path
+        defer {
+            unlink(stagedPrivate)
+            unlink(stagedPublic)
+        }
+        try createExclusive(path: stagedPrivate, mode: 0o600, contents: Array(privateKey.pemRepresentation.utf8))
+        try createExclusive(
+            path: stagedPublic, mode: 0o644, contents: Array(privateKey.publicKey.pemRepresentation.utf8))
+        try publish(stagedPrivate, as: privatePath)
+        do throws(CryptoError) { try publish(stagedPublic, as: publicPath) } catch {
             unlink(privatePath)
             throw error
         }
-        // Make the new directory entries durable too, so a crash cannot lose a key already used to sign.
-        let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        syncDirectory(directory.path)
+        return (privateURL, publicURL)
+    }
+
+    /// Finishes a key pair whose public half is missing (a `keygen` killed between its two publications):
+    /// the public key is derived from the private one. Returns nil when there is nothing to finish.
+    public static func completePair(in directory: URL) throws(CryptoError) -> Ed25519PrivateKey? {
+        let privateURL = directory.appendingPathComponent(privateKeyFileName)
+        let publicPath = directory.appendingPathComponent(publicKeyFileName).path
+        guard access(privateURL.path, F_OK) == 0, access(publicPath, F_OK) != 0 else { return nil }
+        let key = try loadPrivateKey(at: privateURL)
+        let staged = directory.appendingPathComponent("." + publicKeyFileName + ".partial-completing").path
+        unlink(staged)
+        defer { unlink(staged) }
+        try createExclusive(path: staged, mode: 0o644, contents: Array(key.publicKey.pemRepresentation.utf8))
+        try publish(staged, as: publicPath)
+        syncDirectory(directory.path)
+        return key
+    }
+
+    /// Gives a staged file its real name; an existing name is never replaced.
+    private static func publish(_ staged: String, as path: String) throws(CryptoError) {
+        guard link(staged, path) == 0 else {
+            let code = errno
+            if code == EEXIST { throw .keyFileExists(path: path) }
+            throw .fileSystem(operation: "link", path: path, errno: code)
+        }
+    }
+
+    /// Makes new directory entries durable too, so a crash cannot lose a key already used to sign.
+    private static func syncDirectory(_ path: String) {
+        let directoryDescriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
-        return (privateURL, publicURL)
     }
 
     /// Loads `signing-key.pem`, refusing it unless only its owner can read it.
@@ -128,7 +167,8 @@ public enum KeyFiles {
     private static func readSmallFile(
         path: String, check: (stat) throws(CryptoError) -> Void
     ) throws(CryptoError) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a regular file.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw .fileSystem(operation: "open", path: path, errno: errno) }
         defer { close(descriptor) }
         var status = stat()

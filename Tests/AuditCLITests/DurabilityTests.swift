@@ -88,4 +88,74 @@ import Testing
         #expect(Set(acknowledgedSeqs).isSubset(of: Set(stored)))
         #expect(stored == Array(1...Int64(stored.count)))
     }
+
+    /// `audit init` killed at any instant leaves no log or a complete one, and never blocks the next `init`.
+    @Test func aKilledInitLeavesNoLogOrAWorkingLog() async throws {
+        let scratch = try TemporaryDirectory()
+        // How long one `init` takes on this machine now, so the kills spread over its whole run and past its end.
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await CLI.audit(["init", "--db", scratch.path("timing.db")]).status == 0)
+        let span = (clock.now - start).components
+        let nanoseconds = UInt64(span.seconds) * 1_000_000_000 + UInt64(span.attoseconds / 1_000_000_000)
+        var outcomes: [String: Int] = [:]
+        for trial in 0..<100 {
+            let db = scratch.path("trial-\(trial).db")
+            let delay = nanoseconds * UInt64(trial) * 3 / 200 + UInt64.random(in: 0..<1_000_000)
+            let run = try await Subprocess.run(
+                .path(.init(CLI.auditPath)), arguments: ["init", "--db", db], environment: CLI.environment(),
+                input: .none, output: .discarded, error: .discarded
+            ) { execution in
+                try await Task.sleep(nanoseconds: delay)
+                // The child may have finished already: then there is nothing to kill, which is one outcome.
+                do { try execution.send(signal: .kill) } catch {}
+            }
+            let killed = run.terminationStatus == .signaled(SIGKILL)
+            if FileManager.default.fileExists(atPath: db) {
+                let verify = try await CLI.audit(["verify", "--db", db])
+                #expect(verify.status == 0, "trial \(trial) (killed: \(killed)): \(verify.stderr)")
+                outcomes["complete log", default: 0] += 1
+            } else {
+                #expect(killed, "trial \(trial): init exited without a log")
+                let again = try await CLI.audit(["init", "--db", db])
+                #expect(again.status == 0, "trial \(trial): init after a kill: \(again.stderr)")
+                outcomes["no file", default: 0] += 1
+            }
+        }
+        // Both outcomes must occur, or the kills did not land inside `init`.
+        #expect(outcomes.count == 2, "\(outcomes)")
+    }
+
+    /// `audit keygen` killed at any instant never leaves a state the next `keygen` refuses to repair.
+    @Test func aKilledKeygenLeavesNoKeyOrAPairTheNextKeygenCompletes() async throws {
+        let scratch = try TemporaryDirectory()
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(try await CLI.audit(["keygen", "--out", scratch.path("timing")]).status == 0)
+        let span = (clock.now - start).components
+        let nanoseconds = UInt64(span.seconds) * 1_000_000_000 + UInt64(span.attoseconds / 1_000_000_000)
+        for trial in 0..<60 {
+            let directory = scratch.path("keys-\(trial)")
+            let delay = nanoseconds * UInt64(trial) * 3 / 120 + UInt64.random(in: 0..<1_000_000)
+            _ = try await Subprocess.run(
+                .path(.init(CLI.auditPath)), arguments: ["keygen", "--out", directory], environment: CLI.environment(),
+                input: .none, output: .discarded, error: .discarded
+            ) { execution in
+                try await Task.sleep(nanoseconds: delay)
+                do { try execution.send(signal: .kill) } catch {}
+            }
+            let privateKey = directory + "/signing-key.pem"
+            let publicKey = directory + "/signing-key.pub.pem"
+            let hadBoth =
+                FileManager.default.fileExists(atPath: privateKey)
+                && FileManager.default.fileExists(atPath: publicKey)
+            let again = try await CLI.audit(["keygen", "--out", directory])
+            #expect(again.status == (hadBoth ? 73 : 0), "trial \(trial): \(again.stderr)")
+            // Whatever the kill left, there is now one pair whose halves match.
+            let check = try await CLI.run(
+                "openssl", ["pkey", "-in", privateKey, "-pubout"])
+            #expect(check.status == 0, "trial \(trial): \(check.stderr)")
+            #expect(check.stdout == (try String(contentsOfFile: publicKey, encoding: .utf8)), "trial \(trial)")
+        }
+    }
 }

@@ -186,4 +186,16 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appending(path: "tools/\(name)").path
     }
+
+    @Test func aKeyThatIsAFIFOIsRefusedWithoutWaiting() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try makeScenarioLog(in: scratch)
+        let fifo = scratch.path("key.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let result = try await CLI.audit([
+            "report", "--db", db, "--site", "site-1", "--key", fifo, "--out", scratch.path("r"),
+        ])
+        expectOneLineError(result, contains: "not a regular file")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("r")))
+    }
 }

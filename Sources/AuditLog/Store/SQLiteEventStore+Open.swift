@@ -36,46 +36,73 @@ extension SQLiteEventStore {
     }
 
     /// Creates a new, empty log; refuses to touch a file that already exists.
+    ///
+    /// The log is built whole under a hidden temporary name beside `path`, made durable, then published with
+    /// link(2), which refuses an existing name: a kill at any instant leaves either no log or a complete one.
     public static func create(
         at path: String, options: Options = Options(), clock: any AuditClock = SystemClock(),
         logger: Logger = Logger(label: "audit.log")
     ) throws(AuditLogError) -> SQLiteEventStore {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw .database("\(directory): \(error.localizedDescription)")
+            }
         }
-        // O_EXCL: of two racing `audit init`s exactly one creates the file, and only its creator may remove it.
-        let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
-        guard descriptor >= 0 else {
+        if access(path, F_OK) == 0 { throw .alreadyExists(path: path) }
+        let name = (path as NSString).lastPathComponent
+        let staging = ((directory.isEmpty ? "." : directory) as NSString)
+            .appendingPathComponent(".\(name).partial-\(UUID().uuidString.lowercased())")
+        defer {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(staging + suffix) }
+        }
+        do {
+            try build(at: staging, options: options, clock: clock)
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+        guard link(staging, path) == 0 else {
             if errno == EEXIST { throw .alreadyExists(path: path) }
             throw .database("\(path): \(String(cString: strerror(errno)))")
         }
-        close(descriptor)
-        do {
-            let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: false))
-            let logID = UUID().uuidString.lowercased()
-            try dbQueue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-            }
-            try Migrations.migrator.migrate(dbQueue)
-            try dbQueue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO log_meta (singleton, log_id, genesis_hash, created_at, hash_format)
-                        VALUES (1, ?, ?, ?, ?)
-                        """,
-                    arguments: [logID, ChainHash.genesis(logID: logID).hex, clock.now().rfc3339, hashFormat])
-            }
-            logger.info("created log", metadata: ["path": "\(path)", "log_id": "\(logID)"])
-            return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger)
-        } catch {
-            // A half-made log must not be mistaken for a real one later.
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                try? FileManager.default.removeItem(atPath: path + suffix)
-            }
-            throw Self.describe(error, path: path)
+        syncDirectory(directory.isEmpty ? "." : directory)
+        logger.info("created log", metadata: ["path": "\(path)"])
+        return try open(at: path, options: options, clock: clock, logger: logger)
+    }
+
+    /// Writes a complete empty log at `path`, checkpoints its WAL into the main file and closes it.
+    private static func build(at path: String, options: Options, clock: any AuditClock) throws {
+        let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: false))
+        let logID = UUID().uuidString.lowercased()
+        try dbQueue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
         }
+        try Migrations.migrator.migrate(dbQueue)
+        try dbQueue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO log_meta (singleton, log_id, genesis_hash, created_at, hash_format)
+                    VALUES (1, ?, ?, ?, ?)
+                    """,
+                arguments: [logID, ChainHash.genesis(logID: logID).hex, clock.now().rfc3339, hashFormat])
+        }
+        // Everything into the main file, so publishing that one file publishes the whole log.
+        try dbQueue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try dbQueue.close()
+        let descriptor = Foundation.open(path, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+    }
+
+    /// Makes a new directory entry durable (power loss after `link` must not lose the name).
+    private static func syncDirectory(_ directory: String) {
+        let descriptor = Foundation.open(directory, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 
     /// Opens an existing log, refusing anything that is not one, and applies migrations this build knows.

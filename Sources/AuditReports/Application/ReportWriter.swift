@@ -43,11 +43,20 @@ public struct GeneratedKey: Sendable, Hashable {
     public var keyID: String
     public var privateKey: URL
     public var publicKey: URL
+    /// True when this finished the pair of an interrupted `keygen` rather than making a new key.
+    public var completedInterrupted = false
 }
 
 extension KeyLocation {
     /// Makes an Ed25519 key pair in `directory`; never replaces an existing key file.
+    ///
+    /// A pair left half-published by a killed `keygen` (the private key alone) is finished instead.
     public static func generate(in directory: URL) throws(CryptoError) -> GeneratedKey {
+        if let key = try KeyFiles.completePair(in: directory) {
+            return GeneratedKey(
+                keyID: key.keyID, privateKey: directory.appendingPathComponent(KeyFiles.privateKeyFileName),
+                publicKey: directory.appendingPathComponent(KeyFiles.publicKeyFileName), completedInterrupted: true)
+        }
         let key = try Ed25519PrivateKey.generate()
         let files = try KeyFiles.write(privateKey: key, to: directory)
         return GeneratedKey(keyID: key.keyID, privateKey: files.privateKey, publicKey: files.publicKey)

@@ -18,9 +18,12 @@ struct KeygenCommand: ParsableCommand {
         case .json:
             emit([
                 "key_id": .string(key.keyID), "private_key": .string(key.privateKey.path),
-                "public_key": .string(key.publicKey.path),
+                "public_key": .string(key.publicKey.path), "completed_interrupted": .bool(key.completedInterrupted),
             ])
         case .text:
+            if key.completedInterrupted {
+                print("note: finished the key pair an interrupted keygen left (the public key was missing)")
+            }
             print("key id \(key.keyID)\nprivate key \(key.privateKey.path)\npublic key \(key.publicKey.path)")
         }
     }
