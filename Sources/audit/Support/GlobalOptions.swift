@@ -29,7 +29,5 @@ func emit(_ value: JSONValue) {
     print(value.canonicalText)
 }
 
-/// `1 stack`, `2 stacks`.
-func counted(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}
+/// `1 stack`, `2 stacks`: the domain's one pluralisation.
+func counted(_ count: Int, _ noun: String) -> String { Plural.count(count, noun) }
