@@ -70,7 +70,12 @@ public struct ProcedureRunner: Sendable {
             say("")
             say("Step \(index + 1)/\(steps.count) [\(phase?.title ?? "?")] \(step.title)")
             say("  \(step.instruction)")
-            try await StepWalker(runner: self, session: session, step: step, phase: phase?.id ?? "").walk()
+            let walker = StepWalker(runner: self, session: session, step: step, phase: phase?.id ?? "")
+            try await walker.walk()
+            if phase?.id == "prepare" { try await walker.confirmOriginals() }
+            if step.expects.contains(where: { $0.type == EventType.lcdObserved.rawValue }) {
+                try await walker.rereadErrors()
+            }
             try session.record(.stepCompleted(StepCompleted(step: step.id)))
             logger.debug("step completed", metadata: ["step": "\(step.id)"])
         }
@@ -81,8 +86,16 @@ public struct ProcedureRunner: Sendable {
 
     func say(_ line: String) { output.write(line + "\n") }
 
+    /// Asks outside any step (the stack list): nothing is recorded yet that `back` could correct.
     func ask(_ prompt: Prompt) async throws(RunError) -> Answer {
-        do { return try await prompter.ask(prompt) } catch { throw .prompt(error) }
+        while true {
+            do {
+                return try await prompter.ask(prompt)
+            } catch {
+                guard case .back = error else { throw .prompt(error) }
+                say("  nothing to go back to: no answer of this run is recorded yet")
+            }
+        }
     }
 
     /// `site.registered` once per site: from the simulator or `--stacks`, else asked of the technician.

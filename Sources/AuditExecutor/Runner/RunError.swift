@@ -74,7 +74,7 @@ extension PromptError: AuditFailure {
         case .noTerminal: .usage
         case .answersFileUnreadable(let error): error.exitStatus
         case .endOfInput: .ioError
-        case .answersFileSyntax, .invalidScriptedAnswer, .noScriptedAnswer, .tooManyInvalidAnswers: .invalidInput
+        case .answersFileSyntax, .invalidScriptedAnswer, .noScriptedAnswer, .tooManyInvalidAnswers, .back: .invalidInput
         case .simulator: .internalError
         }
     }

@@ -23,6 +23,7 @@ public struct SimulatedTechnician: Prompter {
     public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
         let answer: Answer
         do {
+            if let action = prompt.action { _ = try await perform(action) }
             answer = try await observeOrAct(prompt.kind)
         } catch {
             throw .simulator(error.description)
@@ -48,6 +49,8 @@ public struct SimulatedTechnician: Prompter {
             return .version(version)
         case .note(let id): return .note(failures.reason(for: id) ?? "simulated technician")
         case .confirmation(let action): return .confirmation(done: try await perform(action))
+        // Keeps every deviation as it happened, so a fault still shows as its finding; confirms the originals.
+        case .question(let id): return .confirmation(done: !id.hasPrefix("fix:"))
         }
     }
 

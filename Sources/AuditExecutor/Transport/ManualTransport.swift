@@ -47,11 +47,14 @@ public struct ManualTransport: FirmwareTransport {
         Prompt(.firmwareVersion(stack: stack), text: "Which firmware version does the LCD of \(stack) show?")
     }
 
+    /// `back` during a push asks the push's own question again: the push is on record, its answers are not yet.
     private func ask(_ prompt: Prompt) async throws(TransportError) -> Answer {
-        do {
-            return try await prompter.ask(prompt)
-        } catch {
-            throw .prompt(error)
+        while true {
+            do {
+                return try await prompter.ask(prompt)
+            } catch {
+                guard case .back = error else { throw .prompt(error) }
+            }
         }
     }
 }

@@ -1,0 +1,124 @@
+import AuditDomain
+import AuditLog
+import AuditTestSupport
+import Foundation
+import Testing
+
+@testable import AuditExecutor
+
+/// The field trial of issue 9, replayed in process: a manual run on a simulated site with the technician's mistakes.
+@Suite struct GuidedRunTests {
+    /// Before issue 9 a clean 2-stack manual run asked 62 questions (a confirmation before every observation).
+    @Test func aCleanTwoStackManualRunAsksFortyOneQuestionsAndPasses() async throws {
+        let run = try ManualRun(stacks: 2)
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        #expect(run.prompter.asked.count == 41, "\(run.prompter.asked.map(\.id))")
+        // Where the observation shows the action, there is no separate confirmation left.
+        let confirmations = run.prompter.asked.filter { if case .confirmation = $0.kind { true } else { false } }
+        #expect(confirmations.map(\.id) == ["confirm:push:S1", "confirm:push:S2"])
+        #expect(run.output.text.contains("Originals recorded (pin 1 first; U = up = ON, D = down = OFF)"))
+    }
+
+    /// Field finding 1: S2's original ADDR typed as UDDDDD. Everything "restored" as recorded gives two masters.
+    @Test func aMistypedOriginalLeftAloneGivesTwoMastersAndFailsParallelValid() async throws {
+        let run = try ManualRun(stacks: 2, replies: ["dip:S2:ADDR": [1: .answer(.dip(.master(pins: 6)))]])
+        let result = try await run.run()
+        #expect(failing(result.findings).contains("dip.addr-parallel-valid"), "\(result.findings)")
+        #expect(run.prompter.asked.contains { $0.text.hasPrefix("Set ADDR of S2 to UDDDDD") && isRestore($0, run) })
+    }
+
+    @Test func backCorrectsTheMistypedOriginalAndTheRestoreAsksForTheRealOne() async throws {
+        // The question after S2's ADDR is S1's INV: `back` there re-asks S2's ADDR, answered truly this time.
+        let run = try ManualRun(
+            stacks: 2,
+            replies: ["dip:S2:ADDR": [1: .answer(.dip(.master(pins: 6)))], "dip:S1:INV": [1: .back]])
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        let correction = try #require(result.state.corrections.first)
+        #expect(result.state.corrections.count == 1)
+        #expect(correction.stack == "S2" && correction.type == .dipObserved)
+        #expect(correction.reason == "corrected at the prompt with 'back'")
+        let first = try #require(run.events().first { $0.type == "dip.observed" && $0.stack == "S2" })
+        #expect(correction.corrects == first.seq)
+        #expect(first.payload.contains("UDDDDD"))  // The mistake stays in the log.
+        #expect(result.state.stack("S2")?.addr.original?.value.description == "DUDDDD")
+        #expect(run.prompter.asked.contains { $0.text.hasPrefix("Correct the previous answer: What is the ADDR") })
+        #expect(run.prompter.asked.contains { $0.text.hasPrefix("Set ADDR of S2 to DUDDDD") })
+        #expect(run.output.text.contains("recorded as a correction of event \(first.seq)"))
+    }
+
+    @Test func noAtTheReviewOfTheOriginalsCorrectsOne() async throws {
+        let run = try ManualRun(
+            stacks: 2,
+            replies: [
+                "dip:S2:ADDR": [1: .answer(.dip(.master(pins: 6)))],
+                "ask:originals": [1: .answer(.confirmation(done: false))],
+                "note:original": [1: .answer(.note("s2 addr"))],
+            ])
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        #expect(result.state.corrections.map(\.reason) == ["corrected at the review of the originals"])
+        #expect(run.prompter.asked.filter { $0.id == "ask:originals" }.count == 2)
+        // Nothing was changed before the originals were confirmed: no unplug, no switch set before the second yes.
+        let asked = run.prompter.asked
+        let confirmed = try #require(asked.lastIndex { $0.id == "ask:originals" })
+        #expect(asked[..<confirmed].allSatisfy { $0.action == nil })
+        #expect(run.prompter.asked.contains { $0.text.hasPrefix("Set ADDR of S2 to DUDDDD") })
+    }
+
+    /// Field finding 2: S1 left on at the power-off; the run says so, the technician switches it off on the spot.
+    @Test func aPowerDeviationFixedOnTheSpotPassesAndIsNoted() async throws {
+        let run = try ManualRun(
+            stacks: 2,
+            replies: ["power:S1": [1: .answer(.power(.on))], "ask:fix:power:S1": [1: .answer(.confirmation(done: true))]])
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        let events = try run.events()
+        let s1Power = events.filter { $0.type == "power.observed" && $0.stack == "S1" }
+        #expect(s1Power.prefix(2).map { $0.payload.contains("\"on\"") } == [true, false])  // Both stay, in order.
+        let unplug = try #require(events.first { $0.type == "cable.observed" && $0.payload.contains("unplugged") })
+        #expect(s1Power[1].seq < unplug.seq)
+        let note = try #require(events.first { $0.type == "note.added" })
+        #expect(note.payload.contains("fixed on site: S1 is on, the procedure expects off"), "\(note.payload)")
+        #expect(run.output.text.contains("! S1 is on, the procedure expects off"))
+    }
+
+    @Test func aDeviationKeptAsRecordedStillFails() async throws {
+        let run = try ManualRun(stacks: 2, replies: ["power:S1": [1: .answer(.power(.on))]])
+        let result = try await run.run()
+        #expect(failing(result.findings).contains("power.off-before-unplug"))
+        #expect(run.prompter.asked.contains { $0.id == "ask:fix:power:S1" })
+    }
+
+    /// Field finding 3: the check after a failed push reads ERROR 19 (isolated); it is read again after detection.
+    @Test func aFailedPushWithError19ThenACleanReadingPasses() async throws {
+        let run = try ManualRun(
+            stacks: 2, faults: [.pushFails(stack: "S2", reason: "rejected")],
+            replies: ["lcd:S2": [3: .answer(.lcd("ERROR 19"))]])
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        let s2LCD = try run.events().filter { $0.type == "lcd.observed" && $0.stack == "S2" }
+        #expect(s2LCD.count == 4)
+        #expect(s2LCD[2].payload.contains("ERROR 19"))
+        #expect(run.prompter.asked.contains { $0.text.hasPrefix("S2 last showed ERROR 19") })
+    }
+
+    @Test func helpAndBackAreWordsOfEveryPromptNotAnswers() throws {
+        #expect(PromptCommand("back") == .back)
+        #expect(PromptCommand(" ? ") == .help)
+        #expect(PromptCommand("HELP") == .help)
+        #expect(PromptCommand("UDDDDD") == nil)
+        let prompt = Prompt(.dip(stack: "S1", bank: .addr, pinCount: 6))
+        #expect(prompt.help.contains("6 pins, pin 1 first"))
+        #expect(prompt.help.contains("'back'"))
+    }
+
+    private func isRestore(_ prompt: Prompt, _ run: ManualRun) -> Bool {
+        // The restore's ADDR prompts come after the push confirmations.
+        guard let push = run.prompter.asked.firstIndex(where: { $0.id == "confirm:push:S2" }),
+            let index = run.prompter.asked.lastIndex(of: prompt)
+        else { return false }
+        return index > push
+    }
+}
