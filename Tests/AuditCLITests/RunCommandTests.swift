@@ -47,9 +47,9 @@ import Testing
         let image = try RunFixtures.image(in: scratch)
         let result = try await CLI.audit(
             runArguments(db, image) + ["--transport", "manual", "--stacks", "S1:SER1", "--answers", answers])
-        expectOneLineError(result, contains: "no (more) answers for 'confirm:set-addr:S1:UDDDDD'")
+        expectOneLineError(result, contains: "no (more) answers for 'dip:S1:ADDR'")
         // Registration, start, the 4 observations answered and 3 steps done (a lone stack has no cable to
-        // unplug); the confirmation that went unanswered left nothing behind.
+        // unplug); the set-and-read prompt that went unanswered left nothing behind.
         #expect(try await RunFixtures.eventCount(db) == 2 + 4 + 3)
         #expect(try await RunFixtures.eventCount(db, type: "dip.observed") == 2)
         #expect(try await CLI.audit(["verify", "--db", db]).status == 0)
