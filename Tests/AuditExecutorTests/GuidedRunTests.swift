@@ -122,3 +122,39 @@ import Testing
         return index > push
     }
 }
+
+/// `audit run --reopen --reason`: a corrective visit on a completed site, whose events are not late entries.
+@Suite struct ReopenedVisitTests {
+    @Test func aReopenedVisitWalksTheProcedureAgainAndItsEventsAreNotLate() async throws {
+        var run = try SimRun(stacks: 2)
+        _ = try await run.run()
+        let firstVisit = try run.events().count
+        run.settings.reopenReason = "customer reports ERROR 19 on S2"
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        let events = try run.events()
+        #expect(events[firstVisit].type == "procedure.reopened")
+        #expect(events[firstVisit].payload.contains("customer reports ERROR 19 on S2"))
+        #expect(events.last?.type == "procedure.completed")
+        #expect(events.filter { $0.type == "step.completed" }.count == 2 * run.settings.procedure.steps.count)
+        #expect(result.state.lateEntries.isEmpty)
+        #expect(result.state.reopenings.map(\.seq) == [events[firstVisit].seq])
+        #expect(run.output.text.contains("Reopened site 'site-1' for a corrective visit"))
+        // Complete again: a third run without --reopen records nothing, and one with it opens a third visit.
+        run.settings.reopenReason = nil
+        _ = try await run.run()
+        #expect(try run.events().count == events.count)
+    }
+
+    @Test func anEntryAfterTheReopenedVisitCompletedIsLate() async throws {
+        var run = try SimRun(stacks: 1)
+        _ = try await run.run()
+        run.settings.reopenReason = "second look"
+        _ = try await run.run()
+        let note = DomainEvent.noteAdded(NoteAdded(text: "remembered later"))
+        let late = try SiteLog(run.store).record(note, site: "site-1", actor: "office")
+        let state = try SiteLog(run.store).state(site: "site-1")
+        #expect(state.lateEntries.map(\.seq) == [late.seq])
+        #expect(Rules.evaluate(state).first { $0.rule == "record.no-late-entries" }?.verdict == .fail)
+    }
+}

@@ -77,15 +77,23 @@ import Testing
         #expect(s2.pushStatus == .failed)
     }
 
-    @Test func aCompletedSiteIsNotRunAgain() async throws {
+    @Test func aCompletedSiteIsNotRunAgainButShowsItsCheckAndHowToReopen() async throws {
         let run = try SimRun(stacks: 1)
         _ = try await run.run()
-        await #expect(throws: RunError.self) { try await run.run() }
-        do {
-            _ = try await run.run()
-        } catch {
-            #expect(error.description.contains("choose another --site"))
-        }
+        let count = try run.events().count
+        let again = try await run.run()
+        #expect(try run.events().count == count)  // Nothing recorded.
+        #expect(again.findings.allSatisfy { $0.verdict == .pass })
+        #expect(run.output.text.contains("Site 'site-1' is complete (event \(count)): nothing left to do"))
+        #expect(run.output.text.contains("--reopen --reason TEXT"))
+    }
+
+    @Test func reopenOnASiteThatNeverCompletedIsRefused() async throws {
+        var run = try SimRun(stacks: 1)
+        run.settings.reopenReason = "check S1 again"
+        await #expect(throws: RunError.notReopenable(site: "site-1")) { try await run.run() }
+        #expect(try run.events().isEmpty)
+        #expect(RunError.notReopenable(site: "site-1").exitStatus == .usage)
     }
 
     @Test func aResumeWithAnotherImageIsRefused() async throws {
