@@ -103,7 +103,8 @@ import Testing
         #expect(pane.contains("recorded as a correction of event 4"), "\(pane)")
         #expect(pane.contains("verdict: PASS"), "\(pane)")
         let corrections = try await CLI.sqlite(
-            db, "SELECT json_extract(payload, '$.corrects') || ' ' || json_extract(payload, '$.position') "
+            db,
+            "SELECT json_extract(payload, '$.corrects') || ' ' || json_extract(payload, '$.position') "
                 + "FROM events WHERE json_extract(payload, '$.corrects') IS NOT NULL")
         #expect(corrections.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4 UDDDDD")
         #expect(pane.contains("Set ADDR of S1 to UDDDDD (pin 1 first)"))

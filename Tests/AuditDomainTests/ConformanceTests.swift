@@ -125,7 +125,8 @@ import Testing
         var drafts = reopenedDrafts()
         let visit = Definition(
             name: "reopened-visit",
-            description: "A completed run reopened for a corrective visit that walks the procedure again: nothing is late",
+            description:
+                "A completed run reopened for a corrective visit that walks the procedure again: nothing is late",
             fieldFailures: [], events: try logged(drafts), verdicts: verdicts())
         drafts.append(
             DomainEvent.noteAdded(NoteAdded(text: "remembered after the corrective visit")).draft(

@@ -71,7 +71,9 @@ import Testing
     @Test func aPowerDeviationFixedOnTheSpotPassesAndIsNoted() async throws {
         let run = try ManualRun(
             stacks: 2,
-            replies: ["power:S1": [1: .answer(.power(.on))], "ask:fix:power:S1": [1: .answer(.confirmation(done: true))]])
+            replies: [
+                "power:S1": [1: .answer(.power(.on))], "ask:fix:power:S1": [1: .answer(.confirmation(done: true))],
+            ])
         let result = try await run.run()
         #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
         let events = try run.events()

@@ -48,7 +48,9 @@ extension StepWalker {
     func originalsTable() -> String {
         var lines = ["", "  Originals recorded (pin 1 first; U = up = ON, D = down = OFF):"]
         let width = max(5, session.stacks.map(\.id.count).max() ?? 0)
-        func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
+        func pad(_ text: String, _ count: Int) -> String {
+            text + String(repeating: " ", count: max(0, count - text.count))
+        }
         lines.append("    " + pad("stack", width) + "  " + pad("ADDR", 8) + "  " + pad("INV", 8) + "  firmware")
         for stack in session.stacks {
             let addr = stack.addr.original?.value.description ?? "-"

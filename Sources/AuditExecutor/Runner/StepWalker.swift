@@ -113,8 +113,9 @@ struct StepWalker {
         case (.dip(let stack, let bank, _), .dip(let position)):
             return (.dipObserved(DIPObserved(bank: bank, position: position)), stack)
         case (.lcdCode(let stack), .lcd(let text)):
-            do { return (.lcdObserved(LCDObserved(code: try LCDCode(parsing: text.isEmpty ? "BLANK" : text))), stack) }
-            catch { throw .domain(error) }
+            do {
+                return (.lcdObserved(LCDObserved(code: try LCDCode(parsing: text.isEmpty ? "BLANK" : text))), stack)
+            } catch { throw .domain(error) }
         case (.cableState(let cable), .cable(let plugged)):
             let (from, to) = cable.linkAFirst
             return (.cableObserved(CableObserved(from: from, to: to, state: plugged ? .plugged : .unplugged)), nil)
