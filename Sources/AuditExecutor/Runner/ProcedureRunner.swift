@@ -58,6 +58,11 @@ public struct ProcedureRunner: Sendable {
         if settings.reopenReason != nil, session.state.completedSeq == nil {
             throw .notReopenable(site: settings.site)
         }
+        if session.state.isClosed, settings.reopenReason == nil, settings.refusesCompletedSite,
+            let completed = session.state.completedSeq
+        {
+            throw .alreadyCompleted(site: settings.site, seq: completed)
+        }
         if session.state.isClosed, settings.reopenReason == nil {
             let completed = session.state.completedSeq.map { " (event \($0))" } ?? ""
             say("Site '\(settings.site)' is complete\(completed): nothing left to do; its check follows.")

@@ -19,6 +19,8 @@ public struct RunSettings: Sendable {
     public var maxLCDReadings = 6
     /// With `--reopen --reason`: a completed site gets a corrective visit, recorded as `procedure.reopened`.
     public var reopenReason: String?
+    /// `audit demo`: a completed site is refused (a demo has no corrective visit) instead of showing its check.
+    public var refusesCompletedSite = false
     /// Times one deviation may be fixed on the spot and observed again before it is kept as recorded.
     public var maxFixesOnTheSpot = 3
     /// Added to the procedure's least pause between power-ons, so a rounding never makes it too short.
