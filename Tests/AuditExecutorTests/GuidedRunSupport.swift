@@ -11,6 +11,8 @@ final class OverridingPrompter: Prompter, @unchecked Sendable {
     enum Reply {
         /// Answered without doing the prompt's action (and without looking): what a mistake or a skip records.
         case answer(Answer)
+        /// The action done, but the answer mistyped.
+        case mistype(Answer)
         /// `back` typed at this prompt.
         case back
     }
@@ -35,6 +37,9 @@ final class OverridingPrompter: Prompter, @unchecked Sendable {
         }
         switch reply {
         case .answer(let answer): return answer
+        case .mistype(let answer):
+            _ = try await inner.ask(prompt)
+            return answer
         case .back: throw .back(prompt: prompt.text)
         case nil: return try await inner.ask(prompt)
         }

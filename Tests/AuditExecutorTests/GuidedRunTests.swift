@@ -86,6 +86,15 @@ import Testing
         #expect(run.output.text.contains("! S1 is on, the procedure expects off"))
     }
 
+    @Test func backAtTheFixQuestionCorrectsATypoInsteadOfAFix() async throws {
+        let run = try ManualRun(
+            stacks: 2, replies: ["power:S1": [1: .mistype(.power(.on))], "ask:fix:power:S1": [1: .back]])
+        let result = try await run.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass }, "\(result.findings.filter { $0.verdict != .pass })")
+        #expect(result.state.corrections.map(\.reason) == ["corrected at the prompt with 'back'"])
+        #expect(try run.events().filter { $0.type == "note.added" }.isEmpty)  // Nothing was fixed on site.
+    }
+
     @Test func aDeviationKeptAsRecordedStillFails() async throws {
         let run = try ManualRun(stacks: 2, replies: ["power:S1": [1: .answer(.power(.on))]])
         let result = try await run.run()
@@ -158,5 +167,45 @@ import Testing
         let state = try SiteLog(run.store).state(site: "site-1")
         #expect(state.lateEntries.map(\.seq) == [late.seq])
         #expect(Rules.evaluate(state).first { $0.rule == "record.no-late-entries" }?.verdict == .fail)
+    }
+}
+
+/// The restore's pause between power-ons, as a technician at a terminal sees it.
+@Suite struct CountdownTests {
+    /// Records every sleep and lets the simulated clock pass by as much.
+    struct RecordingSleeper: Sleeper {
+        let inner: ClockAdvancingSleeper
+        let log = SleepLog()
+
+        func sleep(milliseconds: Int64) async throws {
+            log.add(milliseconds)
+            try await inner.sleep(milliseconds: milliseconds)
+        }
+    }
+
+    final class SleepLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Int64] = []
+        func add(_ value: Int64) { lock.withLock { values.append(value) } }
+        var all: [Int64] { lock.withLock { values } }
+    }
+
+    @Test func aTerminalCountsTheSecondsDownOnOneLine() async throws {
+        let run = try ManualRun(stacks: 2)
+        let sleeper = RecordingSleeper(inner: run.simulation.sleeper)
+        let runner = ProcedureRunner(
+            settings: run.settings, store: run.store, prompter: run.prompter,
+            transport: ManualTransport(prompter: run.prompter, clock: run.simulation.clock),
+            registration: .known(run.simulation.registration), clock: run.simulation.clock, sleeper: sleeper,
+            output: run.output, outputIsTerminal: true)
+        let result = try await runner.run()
+        #expect(result.findings.allSatisfy { $0.verdict == .pass })
+        // One pause between S2 and S1, counted down in whole seconds, adding up to the pause the vendor asks for.
+        let pauses = sleeper.log.all.filter { $0 > 0 }  // The LCD is re-read at once in a manual run (0 ms).
+        let total = pauses.reduce(0, +)
+        #expect(total > 5_000 && total <= 12_000, "\(pauses)")
+        #expect(pauses.count == Int((total + 999) / 1000), "\(pauses)")
+        #expect(run.output.text.contains("\r  1 s left"))
+        #expect(run.output.text.contains("\r  done waiting"))
     }
 }

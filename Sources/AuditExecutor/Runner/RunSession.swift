@@ -11,6 +11,8 @@ final class RunSession {
     private(set) var fold: SiteFold
     /// The last observation asked and recorded in this run, so `back` can ask it again.
     var lastAnswered: Answered?
+    /// The answers `back` recorded as corrections, by the seq they correct: what the run now takes as observed.
+    var corrected: [Int64: Answer] = [:]
 
     /// An observation `back` can correct: the question as asked, and the seq a correction of it names.
     struct Answered {

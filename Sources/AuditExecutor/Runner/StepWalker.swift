@@ -98,6 +98,7 @@ struct StepWalker {
         }
         guard let answer, let (event, stack) = try Self.event(for: last.prompt.kind, answer: answer) else { return }
         try recordCorrection(event, stack: stack, of: last.corrects, reason: "corrected at the prompt with 'back'")
+        session.corrected[last.corrects] = answer
     }
 
     func recordCorrection(_ event: DomainEvent, stack: String?, of seq: Int64, reason: String) throws(RunError) {
@@ -166,7 +167,9 @@ struct StepWalker {
         var found: [String] = []
         while answer != expected, found.count < runner.settings.maxFixesOnTheSpot {
             let text = deviation(answer)
-            guard try await offerFix(text, id: prompt.id) else { return answer }
+            let seq = session.lastAnswered?.corrects ?? 0
+            // `back` at the fix question corrects the deviating answer itself (a typo): the corrected one stands.
+            guard try await offerFix(text, id: prompt.id) else { return session.corrected[seq] ?? answer }
             found.append("\(text) (event \(session.lastAnswered?.corrects ?? 0))")
             answer = try await observe(prompt)
         }
