@@ -48,6 +48,9 @@ extension PromptKind {
             case "no", "n": return .confirmation(done: false)
             default: throw AnswerError("'\(trimmed)' is not an answer to a question: answer yes or no")
             }
+        case .pushOutcome:
+            if ["failed", "not-done", "not done"].contains(word) { return .confirmation(done: false) }
+            return .version(try Self.version(trimmed))
         case .firmwareVersion:
             return .version(try Self.version(trimmed))
         case .note:
@@ -61,9 +64,9 @@ extension PromptKind {
     public func validate(_ answer: Answer) throws(AnswerError) -> Answer {
         switch (self, answer) {
         case (.powerState, .power), (.cableState, .cable), (.confirmation, .confirmation),
-            (.question, .confirmation):
+            (.question, .confirmation), (.pushOutcome, .confirmation(done: false)):
             return answer
-        case (.dip, .dip), (.lcdCode, .lcd), (.firmwareVersion, .version), (.note, .note):
+        case (.dip, .dip), (.lcdCode, .lcd), (.firmwareVersion, .version), (.pushOutcome, .version), (.note, .note):
             // The text form round-trips through `parse`, so values get the same checks as typed answers.
             return try parse(answer.description)
         default:
@@ -81,6 +84,7 @@ extension PromptKind {
         case .firmwareVersion: "firmware-version"
         case .note: "note"
         case .question: "yes-no"
+        case .pushOutcome: "push-outcome"
         }
     }
 

@@ -51,6 +51,8 @@ public enum PromptKind: Sendable, Hashable {
     case firmwareVersion(stack: String)
     /// A free one-line note, e.g. why a manual push failed.
     case note(id: String)
+    /// A manual push's outcome: the version the unit reads afterwards, or `failed` when the tool reported failure.
+    case pushOutcome(stack: String)
     /// A yes/no decision of the run's own (are these the originals? fix it now?); answered as a confirmation.
     case question(id: String)
 }
@@ -85,6 +87,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         case .firmwareVersion(let stack): "version:\(stack)"
         case .note(let id): "note:\(id)"
         case .question(let id): "ask:\(id)"
+        case .pushOutcome(let stack): "push:\(stack)"
         }
     }
 
@@ -108,6 +111,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         case .firmwareVersion: "the version shown, e.g. 4007"
         case .note: "one line of text"
         case .question: "yes or no"
+        case .pushOutcome: "the version the LCD shows once the tool is done, e.g. 4007, or 'failed'"
         }
     }
 
@@ -121,6 +125,7 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         case .firmwareVersion(let stack): "What firmware version does \(stack) report?"
         case .note(let id): "Note (\(id)):"
         case .question(let id): "\(id)?"
+        case .pushOutcome(let stack): "Which firmware version does the LCD of \(stack) show now?"
         }
     }
 }

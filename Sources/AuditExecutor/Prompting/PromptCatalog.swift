@@ -14,7 +14,7 @@ public enum PromptCatalog {
         PromptPattern(id: "lcd:<STACK>", answer: "the code shown: a number, ERROR n, or blank"),
         PromptPattern(id: "cable:<STACK>.A-<STACK>.B", answer: "plugged or unplugged"),
         PromptPattern(id: "version:<STACK>", answer: "the firmware version read"),
-        PromptPattern(id: "confirm:push:<STACK>", answer: "done or not-done"),
+        PromptPattern(id: "push:<STACK>", answer: "the version read once the tool is done, or failed"),
         PromptPattern(id: "confirm:do:<STEP>", answer: "done or not-done"),
         PromptPattern(id: "ask:originals", answer: "yes or no: are the originals shown right"),
         PromptPattern(id: "ask:fix:<PROMPT ID>", answer: "yes or no: fix the deviation now and answer again"),

@@ -23,8 +23,13 @@ public struct SimulatedTechnician: Prompter {
     public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
         let answer: Answer
         do {
-            if let action = prompt.action { _ = try await perform(action) }
-            answer = try await observeOrAct(prompt.kind)
+            var done = true
+            if let action = prompt.action { done = try await perform(action) }
+            if case .pushOutcome = prompt.kind, !done {
+                answer = .confirmation(done: false)
+            } else {
+                answer = try await observeOrAct(prompt.kind)
+            }
         } catch {
             throw .simulator(error.description)
         }
@@ -42,7 +47,7 @@ public struct SimulatedTechnician: Prompter {
         case .dip(let stack, let bank, _): return .dip(try site.dip(stack, bank))
         case .lcdCode(let stack): return .lcd(try site.lcd(stack))
         case .cableState(let cable): return .cable(plugged: site.isPlugged(cable))
-        case .firmwareVersion(let stack):
+        case .firmwareVersion(let stack), .pushOutcome(let stack):
             guard let version = try site.version(stack) else {
                 throw .invalidConfiguration("\(stack) is off: its LCD shows no version")
             }

@@ -12,7 +12,7 @@ enum RunFixtures {
         ("power:S1", "on"),
         ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
         ("dip:S1:INV", "UUDDDD"),
-        ("confirm:push:S1", "done"), ("version:S1", "4007"),
+        ("push:S1", "4007"),
         ("power:S1", "off"),
         ("dip:S1:ADDR", "UDDDDD"),
         ("dip:S1:INV", "UUDDDD"),
