@@ -59,6 +59,7 @@ import Testing
         cases.append(try bricked())
         cases += try corrections()
         cases += try reopened()
+        cases.append(try fixedOnSite())
         return cases
     }
 
@@ -119,6 +120,28 @@ import Testing
             drafts.append(draft)
         }
         return drafts
+    }
+
+    /// S1 found on at the power-off and switched off on the spot, before any cable is unplugged: both observations
+    /// stay, the rules judge them in order, and the run notes the fix.
+    static func fixedOnSite() throws -> Definition {
+        var drafts = ScenarioBuilder(stackCount: 3).build().drafts
+        let off = drafts.firstIndex { $0.type == "power.observed" && $0.stack == "S1" }!
+        let at = drafts[off].observedAt!
+        drafts.insert(
+            DomainEvent.powerObserved(PowerObserved(state: .on)).draft(
+                site: "site-1", stack: "S1", observedAt: at.adding(milliseconds: -30_000),
+                actor: "technician@example.com", eventID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e0")!),
+            at: off)
+        drafts.insert(
+            DomainEvent.noteAdded(NoteAdded(text: "fixed on site: S1 is on, the procedure expects off")).draft(
+                site: "site-1", stack: nil, observedAt: at.adding(milliseconds: 1_000),
+                actor: "technician@example.com", eventID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!),
+            at: off + 2)
+        return Definition(
+            name: "fixed-on-site",
+            description: "S1 found on at the power-off and switched off on the spot before any unplug",
+            fieldFailures: [], events: try logged(drafts), verdicts: verdicts())
     }
 
     static func reopened() throws -> [Definition] {
