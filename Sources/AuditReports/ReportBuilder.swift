@@ -93,12 +93,13 @@ public enum ReportBuilder {
         }
     }
 
-    /// A visit runs from each `procedure.started` to the next `procedure.completed` or `procedure.aborted`.
+    /// A visit runs from each `procedure.started` or `procedure.reopened` (a corrective visit) to the next
+    /// `procedure.completed` or `procedure.aborted`.
     static func visits(_ events: [LoggedEvent]) -> [ReportVisit] {
         var visits: [ReportVisit] = []
         for event in events {
             switch event.type {
-            case EventType.procedureStarted.rawValue:
+            case EventType.procedureStarted.rawValue, EventType.procedureReopened.rawValue:
                 visits.append(
                     ReportVisit(
                         startSeq: event.seq, startedAt: event.observedAt, outcome: "open", actors: [event.actor]))

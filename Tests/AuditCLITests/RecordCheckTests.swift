@@ -5,6 +5,9 @@ import Foundation
 import Testing
 
 /// The domain commands through the real binary: `audit record` in, `audit status` and `audit check` out.
+/// An event type `audit record` has no subcommand for.
+struct NoRecordCommand: Error { var type: String }
+
 @Suite struct RecordCheckTests {
     /// The `audit record` invocation a technician would type for one scenario event.
     static func recordArguments(_ draft: EventDraft, db: String) throws -> [String] {
@@ -45,6 +48,8 @@ import Testing
         case .stepCompleted(let payload): args = ["step", "--step", payload.step]
         case .procedureCompleted: args = ["complete"]
         case .procedureAborted(let payload): args = ["abort", "--reason", payload.reason]
+        // Only `audit run --reopen` records a reopening; no scenario holds one.
+        case .procedureReopened: throw NoRecordCommand(type: draft.type)
         }
         return ["record"] + args + [
             "--db", db, "--site", draft.site, "--observed-at", draft.observedAt!.rfc3339, "--actor", draft.actor,

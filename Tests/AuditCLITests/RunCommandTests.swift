@@ -38,6 +38,29 @@ import Testing
         #expect(try await RunFixtures.eventCount(db) == 0)
     }
 
+    @Test func aCompletedSiteShowsItsCheckAndReopenStartsACorrectiveVisit() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = scratch.path("audit.db")
+        let image = try RunFixtures.image(in: scratch)
+        let sim = runArguments(db, image) + ["--transport", "sim", "--sim-stacks", "2"]
+        #expect(try await CLI.audit(sim).status == 0)
+        let count = try await RunFixtures.eventCount(db)
+        let again = try await CLI.audit(sim)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Site 'site-a' is complete"), "\(again.stdout)")
+        #expect(again.stdout.contains("--reopen --reason TEXT"))
+        #expect(RunFixtures.verdicts(again.stdout)["record.no-late-entries"] == "PASS")
+        #expect(try await RunFixtures.eventCount(db) == count)
+        let noReason = try await CLI.audit(sim + ["--reopen"])
+        #expect(noReason.status == 64)
+        #expect(noReason.stderr.contains("--reopen needs --reason"))
+        let reopened = try await CLI.audit(sim + ["--reopen", "--reason", "S2 shows ERROR 19 again"])
+        #expect(reopened.status == 0, "\(reopened.stderr)")
+        #expect(RunFixtures.verdicts(reopened.stdout).values.allSatisfy { $0 == "PASS" }, "\(reopened.stdout)")
+        #expect(try await RunFixtures.eventCount(db, type: "procedure.reopened") == 1)
+        #expect(try await RunFixtures.eventCount(db, type: "procedure.completed") == 2)
+    }
+
     @Test func answersThatRunOutStopWithEveryAnswerGivenOnRecord() async throws {
         let scratch = try TemporaryDirectory()
         let db = scratch.path("audit.db")
@@ -47,9 +70,9 @@ import Testing
         let image = try RunFixtures.image(in: scratch)
         let result = try await CLI.audit(
             runArguments(db, image) + ["--transport", "manual", "--stacks", "S1:SER1", "--answers", answers])
-        expectOneLineError(result, contains: "no (more) answers for 'confirm:set-addr:S1:UDDDDD'")
+        expectOneLineError(result, contains: "no (more) answers for 'dip:S1:ADDR'")
         // Registration, start, the 4 observations answered and 3 steps done (a lone stack has no cable to
-        // unplug); the confirmation that went unanswered left nothing behind.
+        // unplug); the set-and-read prompt that went unanswered left nothing behind.
         #expect(try await RunFixtures.eventCount(db) == 2 + 4 + 3)
         #expect(try await RunFixtures.eventCount(db, type: "dip.observed") == 2)
         #expect(try await CLI.audit(["verify", "--db", db]).status == 0)

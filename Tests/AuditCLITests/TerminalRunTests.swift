@@ -75,4 +75,59 @@ import Testing
         let actors = try await CLI.sqlite(db, "SELECT DISTINCT actor FROM events").stdout
         #expect(actors.trimmingCharacters(in: .whitespacesAndNewlines) == "tmux-technician")
     }
+
+    static func manualRun(_ db: String, _ image: String) -> String {
+        "env AUDIT_ACTOR=tmux-technician \(CLI.auditPath) run --db \(db) --site tty --firmware \(image) "
+            + "--target-version 4007 --transport manual --stacks S1:SER1; echo EXIT=$?; sleep 3"
+    }
+
+    /// Field finding 1 at a terminal: the original ADDR mistyped, `?` shows what is expected, `back` corrects it.
+    @Test func helpAndBackAtATerminalCorrectTheMistypedOriginal() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = scratch.path("audit.db")
+        let image = try RunFixtures.image(in: scratch)
+        var tmux = Tmux()
+        try await tmux.start(Self.manualRun(db, image))
+        // Each keystroke answers one prompt as printed: `?` prints the INV prompt again, `back` prints the correction.
+        var keys = RunFixtures.oneStackAnswers.map(\.answer)
+        keys[1] = "DUDDDD"  // The mistyped original.
+        keys.insert(contentsOf: ["?", "back", "UDDDDD"], at: 2)
+        for (index, key) in keys.enumerated() {
+            _ = try await tmux.wait(for: { Self.prompts(in: $0) > index })
+            try await tmux.run(["send-keys", "-t", "run", key, "Enter"])
+        }
+        let pane = try await tmux.wait(for: { $0.contains("EXIT=") })
+        #expect(pane.contains("EXIT=0"), "\(pane)")
+        #expect(pane.contains("expected: 6 pins, pin 1 first"), "\(pane)")
+        #expect(pane.contains("Correct the previous answer: What is the ADDR DIP position of S1?"), "\(pane)")
+        #expect(pane.contains("recorded as a correction of event 4"), "\(pane)")
+        #expect(pane.contains("verdict: PASS"), "\(pane)")
+        let corrections = try await CLI.sqlite(
+            db,
+            "SELECT json_extract(payload, '$.corrects') || ' ' || json_extract(payload, '$.position') "
+                + "FROM events WHERE json_extract(payload, '$.corrects') IS NOT NULL")
+        #expect(corrections.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4 UDDDDD")
+        #expect(pane.contains("Set ADDR of S1 to UDDDDD (pin 1 first)"))
+    }
+
+    /// Field finding 2: Ctrl-C says, in one line, that the same command resumes; exit 130.
+    @Test func ctrlCSaysTheSameCommandResumes() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = scratch.path("audit.db")
+        let image = try RunFixtures.image(in: scratch)
+        var tmux = Tmux()
+        try await tmux.start(Self.manualRun(db, image))
+        _ = try await tmux.wait(for: { Self.prompts(in: $0) > 0 })
+        try await tmux.run(["send-keys", "-t", "run", "4006", "Enter"])
+        _ = try await tmux.wait(for: { Self.prompts(in: $0) > 1 })
+        try await tmux.run(["send-keys", "-t", "run", "C-c"])
+        let pane = try await tmux.wait(for: { $0.contains("EXIT=") })
+        #expect(pane.contains("EXIT=130"), "\(pane)")
+        let notice = pane.split(separator: "\n").filter { $0.contains("interrupted") }
+        #expect(
+            notice == [
+                "interrupted: every answer given so far is in the log; run the same command again to resume site 'tty'"
+            ], "\(pane)")
+        #expect(try await RunFixtures.eventCount(db, type: "firmware.version_observed") == 1)
+    }
 }

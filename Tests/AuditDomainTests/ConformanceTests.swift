@@ -58,6 +58,8 @@ import Testing
                 verdicts: verdicts(other: ["power.on-order": .unverifiable])))
         cases.append(try bricked())
         cases += try corrections()
+        cases += try reopened()
+        cases.append(try fixedOnSite())
         return cases
     }
 
@@ -99,6 +101,65 @@ import Testing
             fieldFailures: [1], events: try logged(late),
             verdicts: verdicts(failing: ["record.no-late-entries", "dip.addr-restored", "dip.addr-parallel-valid"]))
         return [corrected, lateCase]
+    }
+
+    /// A correct 2-stack run, then `procedure.reopened` and a second correct run of the procedure an hour later.
+    static func reopenedDrafts() -> [EventDraft] {
+        let first = ScenarioBuilder(stackCount: 2).build().drafts
+        let end = first.last!.observedAt!
+        var drafts = first
+        drafts.append(
+            DomainEvent.procedureReopened(ProcedureReopened(reason: "customer reports ERROR 19 on S2")).draft(
+                site: "site-1", stack: nil, observedAt: end.adding(milliseconds: 3_600_000),
+                actor: "technician@example.com", eventID: UUID(uuidString: "00000000-0000-4000-8000-0000000000d0")!))
+        // The second visit: the same run without its registration and start, its times an hour and a minute on.
+        let offset = end.milliseconds(since: first[0].observedAt!) + 3_660_000
+        for (index, var draft) in first.dropFirst(2).enumerated() {
+            draft.observedAt = draft.observedAt!.adding(milliseconds: offset)
+            draft.eventID = String(format: "00000000-0000-4000-8000-%012x", 0xd01 + index)
+            drafts.append(draft)
+        }
+        return drafts
+    }
+
+    /// S1 found on at the power-off and switched off on the spot, before any cable is unplugged: both observations
+    /// stay, the rules judge them in order, and the run notes the fix.
+    static func fixedOnSite() throws -> Definition {
+        var drafts = ScenarioBuilder(stackCount: 3).build().drafts
+        let off = drafts.firstIndex { $0.type == "power.observed" && $0.stack == "S1" }!
+        let at = drafts[off].observedAt!
+        drafts.insert(
+            DomainEvent.powerObserved(PowerObserved(state: .on)).draft(
+                site: "site-1", stack: "S1", observedAt: at.adding(milliseconds: -30_000),
+                actor: "technician@example.com", eventID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e0")!),
+            at: off)
+        drafts.insert(
+            DomainEvent.noteAdded(NoteAdded(text: "fixed on site: S1 is on, the procedure expects off")).draft(
+                site: "site-1", stack: nil, observedAt: at.adding(milliseconds: 1_000),
+                actor: "technician@example.com", eventID: UUID(uuidString: "00000000-0000-4000-8000-0000000000e1")!),
+            at: off + 2)
+        return Definition(
+            name: "fixed-on-site",
+            description: "S1 found on at the power-off and switched off on the spot before any unplug",
+            fieldFailures: [], events: try logged(drafts), verdicts: verdicts())
+    }
+
+    static func reopened() throws -> [Definition] {
+        var drafts = reopenedDrafts()
+        let visit = Definition(
+            name: "reopened-visit",
+            description:
+                "A completed run reopened for a corrective visit that walks the procedure again: nothing is late",
+            fieldFailures: [], events: try logged(drafts), verdicts: verdicts())
+        drafts.append(
+            DomainEvent.noteAdded(NoteAdded(text: "remembered after the corrective visit")).draft(
+                site: "site-1", stack: nil, observedAt: drafts.last!.observedAt!.adding(milliseconds: 60_000),
+                actor: "technician@example.com", eventID: UUID(uuidString: "00000000-0000-4000-8000-0000000000df")!))
+        let late = Definition(
+            name: "reopened-visit-then-late",
+            description: "A note recorded after the reopened visit completed is a late entry",
+            fieldFailures: [], events: try logged(drafts), verdicts: verdicts(failing: ["record.no-late-entries"]))
+        return [visit, late]
     }
 
     static func write(_ definition: Definition) throws {

@@ -26,6 +26,7 @@ import Testing
         .stepCompleted(StepCompleted(step: "isolate.power-off")),
         .procedureCompleted,
         .procedureAborted(ProcedureAborted(reason: "storm")),
+        .procedureReopened(ProcedureReopened(reason: "ADDR of S2 found wrong")),
     ]
 
     @Test("every event type survives the log", arguments: samples)

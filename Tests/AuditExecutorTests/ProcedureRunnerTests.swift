@@ -77,15 +77,23 @@ import Testing
         #expect(s2.pushStatus == .failed)
     }
 
-    @Test func aCompletedSiteIsNotRunAgain() async throws {
+    @Test func aCompletedSiteIsNotRunAgainButShowsItsCheckAndHowToReopen() async throws {
         let run = try SimRun(stacks: 1)
         _ = try await run.run()
-        await #expect(throws: RunError.self) { try await run.run() }
-        do {
-            _ = try await run.run()
-        } catch {
-            #expect(error.description.contains("choose another --site"))
-        }
+        let count = try run.events().count
+        let again = try await run.run()
+        #expect(try run.events().count == count)  // Nothing recorded.
+        #expect(again.findings.allSatisfy { $0.verdict == .pass })
+        #expect(run.output.text.contains("Site 'site-1' is complete (event \(count)): nothing left to do"))
+        #expect(run.output.text.contains("--reopen --reason TEXT"))
+    }
+
+    @Test func reopenOnASiteThatNeverCompletedIsRefused() async throws {
+        var run = try SimRun(stacks: 1)
+        run.settings.reopenReason = "check S1 again"
+        await #expect(throws: RunError.notReopenable(site: "site-1")) { try await run.run() }
+        #expect(try run.events().isEmpty)
+        #expect(RunError.notReopenable(site: "site-1").exitStatus == .usage)
     }
 
     @Test func aResumeWithAnotherImageIsRefused() async throws {
@@ -107,28 +115,22 @@ import Testing
 }
 
 /// Answers "not-done" to one confirmation and leaves every other prompt to the simulated technician.
-struct RefusingPrompter: Prompter {
-    let inner: any Prompter
-    let refuse: String
-
-    func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
-        prompt.id == refuse ? .confirmation(done: false) : try await inner.ask(prompt)
-    }
-}
-
-@Suite struct RefusedActionTests {
-    @Test func aNotDoneActionIsANoteAndTheObservationShowsTheUnitAsItIs() async throws {
+@Suite struct SkippedActionTests {
+    /// The restore asks S2's ADDR back to DUDDDD in one prompt; the technician leaves it and reports what it reads.
+    @Test func aSkippedActionShowsInTheObservationAndIsOfferedAFix() async throws {
         let run = try SimRun(stacks: 2)
+        // prepare, isolate, restore: the third time S2's ADDR is asked.
+        let prompter = OverridingPrompter(
+            run.simulation.technician, replies: ["dip:S2:ADDR": [3: .answer(.dip(.master(pins: 6)))]])
         let runner = ProcedureRunner(
-            settings: run.settings, store: run.store,
-            prompter: RefusingPrompter(inner: run.simulation.technician, refuse: "confirm:set-addr:S2:DUDDDD"),
-            transport: run.simulation.transport, registration: .known(run.simulation.registration),
-            clock: run.simulation.clock, sleeper: run.simulation.sleeper, output: run.output)
+            settings: run.settings, store: run.store, prompter: prompter, transport: run.simulation.transport,
+            registration: .known(run.simulation.registration), clock: run.simulation.clock,
+            sleeper: run.simulation.sleeper, output: run.output)
         let result = try await runner.run()
         #expect(failing(result.findings).contains("dip.addr-restored"))
-        let notes = try run.events().filter { $0.type == "note.added" }.map(\.payload)
-        #expect(notes.count == 1)
-        #expect(notes.first?.contains("not done: Set ADDR of S2 to DUDDDD") == true, "\(notes)")
+        #expect(try run.events().filter { $0.type == "note.added" }.isEmpty)
         #expect(run.output.text.contains("S2 ADDR reads UDDDDD, the procedure expects DUDDDD"))
+        // The simulated technician keeps a deviation as recorded, so the fault stays visible.
+        #expect(prompter.asked.filter { $0.id == "ask:fix:dip:S2:ADDR" }.count == 1)
     }
 }

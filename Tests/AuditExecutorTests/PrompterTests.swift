@@ -82,6 +82,18 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
         #expect(sink.text.contains("not accepted: DIP position 'UDD' has 3 pins; this bank has 6\n"))
     }
 
+    @Test func helpShowsWhatIsExpectedAndBackIsPassedToTheRun() async throws {
+        let sink = BufferSink()
+        let prompter = TerminalPrompter(
+            input: ScriptedLines(["?", "help", "UDDDDD", "back"]), output: sink, isTerminal: true, maxAttempts: 1)
+        let prompt = Prompt(.dip(stack: "S2", bank: .addr, pinCount: 6))
+        // Help is not an invalid answer: one attempt allowed, two helps, then the answer.
+        #expect(try await prompter.ask(prompt) == .dip(.master(pins: 6)))
+        #expect(sink.text.components(separatedBy: "expected: 6 pins, pin 1 first").count == 3)
+        #expect(!sink.text.contains("not accepted"))
+        await #expect(throws: PromptError.back(prompt: prompt.text)) { try await prompter.ask(prompt) }
+    }
+
     @Test func endOfInputAndTooManyAttemptsAreErrors() async {
         let prompt = Prompt(.powerState(stack: "S1"))
         let closed = TerminalPrompter(input: ScriptedLines([]), output: BufferSink(), isTerminal: true)
@@ -95,6 +107,17 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
 }
 
 @Suite struct ScriptedPrompterTests {
+    @Test func backInAnAnswersFileIsTheBackOfATerminal() async throws {
+        let prompter = try ScriptedPrompter(
+            text: """
+                {"prompt_id": "dip:S1:INV", "answer": "back"}
+                {"prompt_id": "dip:S1:INV", "answer": "UUDDDD"}
+                """)
+        let prompt = Prompt(.dip(stack: "S1", bank: .inv, pinCount: 6))
+        await #expect(throws: PromptError.back(prompt: prompt.text)) { try await prompter.ask(prompt) }
+        #expect(try await prompter.ask(prompt) == .dip(try DIPPosition(parsing: "UUDDDD")))
+    }
+
     @Test func answersInFileOrderPerPromptID() async throws {
         let prompter = try ScriptedPrompter(
             text: """

@@ -31,6 +31,19 @@ import Testing
         #expect(report.json["visits"]?.arrayValue?.count == 1)
     }
 
+    @Test func aReopenedVisitIsASecondVisit() throws {
+        func event(_ type: String, seq: Int64) -> LoggedEvent {
+            let at = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + seq * 60_000)
+            return LoggedEvent(
+                seq: seq, eventID: "e\(seq)", site: "s", stack: nil, type: type, payload: "{}", observedAt: at,
+                recordedAt: at, actor: "tech", prevHash: .zero, hash: .zero)
+        }
+        let types = ["procedure.started", "procedure.completed", "procedure.reopened", "note.added"]
+        let visits = ReportBuilder.visits(types.enumerated().map { event($0.element, seq: Int64($0.offset + 1)) })
+        #expect(visits.map(\.startSeq) == [1, 3])
+        #expect(visits.map(\.outcome) == ["completed", "open"])
+    }
+
     @Test func aTimeTypedFarFromTheLaptopClockIsMarked() throws {
         let fixture = try ReportFixture()
         let typed = try #require(Timestamp(rfc3339: "2020-01-01T00:00:00Z"))

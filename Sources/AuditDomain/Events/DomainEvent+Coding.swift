@@ -54,6 +54,7 @@ extension DomainEvent {
         case .stepCompleted: .stepCompleted(try StepCompleted(reading: payload))
         case .procedureCompleted: .procedureCompleted
         case .procedureAborted: .procedureAborted(try ProcedureAborted(reading: payload))
+        case .procedureReopened: .procedureReopened(try ProcedureReopened(reading: payload))
         }
     }
 
@@ -77,6 +78,7 @@ extension DomainEvent {
         case .stepCompleted(let payload): fields = payload.fields
         case .procedureCompleted: fields = [:]
         case .procedureAborted(let payload): fields = payload.fields
+        case .procedureReopened(let payload): fields = payload.fields
         }
         fields["v"] = .integer(type.currentVersion)
         return .object(fields)

@@ -25,6 +25,7 @@ extension DomainEvent {
         case .stepCompleted(let step): return "step done: \(step.step)"
         case .procedureCompleted: return "procedure completed"
         case .procedureAborted(let aborted): return "procedure aborted: \(aborted.reason)"
+        case .procedureReopened(let reopened): return "procedure reopened: \(reopened.reason)"
         }
     }
 }

@@ -16,6 +16,7 @@ public enum DomainEvent: Sendable, Hashable {
     case stepCompleted(StepCompleted)
     case procedureCompleted
     case procedureAborted(ProcedureAborted)
+    case procedureReopened(ProcedureReopened)
 
     public var type: EventType {
         switch self {
@@ -35,6 +36,7 @@ public enum DomainEvent: Sendable, Hashable {
         case .stepCompleted: .stepCompleted
         case .procedureCompleted: .procedureCompleted
         case .procedureAborted: .procedureAborted
+        case .procedureReopened: .procedureReopened
         }
     }
 }

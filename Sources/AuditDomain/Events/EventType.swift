@@ -16,6 +16,8 @@ public enum EventType: String, CaseIterable, Sendable, Hashable, CustomStringCon
     case stepCompleted = "step.completed"
     case procedureCompleted = "procedure.completed"
     case procedureAborted = "procedure.aborted"
+    /// A corrective visit on a completed site: its events belong to that visit and are not late entries.
+    case procedureReopened = "procedure.reopened"
 
     /// Runs once per folded event: a slot from the length and two bytes, confirmed by one comparison,
     /// is cheaper than hashing the name; names that share a slot fall back to the dictionary.

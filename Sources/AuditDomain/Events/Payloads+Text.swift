@@ -47,6 +47,15 @@ public struct ProcedureAborted: TextPayload {
     var value: String { reason }
 }
 
+/// Why a completed site gets a corrective visit; the visit's events follow it and end with `procedure.completed`.
+public struct ProcedureReopened: TextPayload {
+    static let key = "reason"
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    init(_ value: String) { reason = value }
+    var value: String { reason }
+}
+
 /// `step` is a step id from the procedure file, e.g. `isolate.power-off`.
 public struct StepCompleted: TextPayload {
     static let key = "step"

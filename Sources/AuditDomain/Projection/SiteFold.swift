@@ -124,7 +124,7 @@ public struct SiteFold: Sendable {
         let seq = entry.seq
         state.eventCount += 1
         state.lastSeq = seq
-        if let completed = state.completedSeq, seq > completed {
+        if state.isClosed, entry.event.type != .procedureReopened {
             state.lateEntries.append(
                 LateEntry(seq: seq, type: entry.event.type, stack: entry.stack, corrects: entry.correction?.corrects))
         }
@@ -153,9 +153,14 @@ public struct SiteFold: Sendable {
             if let next = phaseAfterStep[payload.step], state.phase < next { state.phase = next }
         case .procedureCompleted:
             state.phase = .completed
+            state.isClosed = true
             guard state.completedSeq == nil else { return }
             state.completedSeq = seq
             state.completionSnapshot = [state]
+        case .procedureReopened(let payload):
+            state.reopenings.append(Observed(payload.reason, seq: seq, at: at))
+            state.isClosed = false
+            state.phase = .prepare
         case .procedureAborted(let payload):
             state.aborted = Observed(payload.reason, seq: seq, at: at)
             state.phase = .aborted
@@ -234,10 +239,12 @@ public struct SiteFold: Sendable {
             state.links[edge] = nil
             state.unplugs.append(check(edge, .unplugged, seq: seq))
         case .plugged:
+            // A cable seen plugged again while it was plugged (a reopened visit's as-found record) is no reconnection.
+            let wasPlugged = state.links[edge] != nil
             state.links[edge] = seq
             if state.unplugs.isEmpty {
                 if state.originalLinks[edge] == nil { state.originalLinks[edge] = seq }
-            } else {
+            } else if !wasPlugged {
                 state.replugs.append(check(edge, .plugged, seq: seq))
             }
         }

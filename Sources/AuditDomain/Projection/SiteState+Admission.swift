@@ -10,6 +10,8 @@ public enum AdmissionError: AuditFailure, Equatable, CustomStringConvertible {
     case notADomainType(String, site: String)
     case foreignEvents(site: String, seq: Int64)
     case noProcedure(site: String)
+    /// A reopening needs a completed site whose last visit is closed.
+    case notReopenable(site: String, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum AdmissionError: AuditFailure, Equatable, CustomStringConvertible {
             "step '\(step)' is not in procedure \(procedure); its steps are \(valid.joined(separator: ", "))"
         case .notADomainType(let type, let site):
             "site '\(site)' is registered, and '\(type)' is not one of its event types (see docs/DOMAIN.md)"
+        case .notReopenable(let site, let reason): "site '\(site)' cannot be reopened: \(reason)"
         case .noProcedure(let site):
             "no procedure started at site '\(site)': give the image's SHA-256 and the target version"
         case .foreignEvents(let site, let seq):
@@ -32,7 +35,7 @@ public enum AdmissionError: AuditFailure, Equatable, CustomStringConvertible {
         case .unknownSite, .unknownStep: .notFound
         case .alreadyRegistered: .refusingToOverwrite
         case .invalid(let error): error.exitStatus
-        case .notADomainType, .foreignEvents, .noProcedure: .invalidInput
+        case .notADomainType, .foreignEvents, .noProcedure, .notReopenable: .invalidInput
         }
     }
 }
@@ -56,6 +59,10 @@ extension SiteState {
         }
         guard registeredSeq != nil else { throw .unknownSite(site) }
         do { try validate(event, stack: stack) } catch { throw .invalid(error) }
+        if case .procedureReopened = event {
+            guard completedSeq != nil else { throw .notReopenable(site: site, reason: "it has not completed") }
+            guard isClosed else { throw .notReopenable(site: site, reason: "its reopened visit has not completed") }
+        }
         if case .stepCompleted(let payload) = event {
             let procedure =
                 (try? Procedure.load(

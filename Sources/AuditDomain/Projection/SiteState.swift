@@ -67,8 +67,15 @@ public struct SiteState: Sendable, Hashable {
     public var lastSeq: Int64?
     /// Every correction, in log order: what was recorded, what it became, why, by whom and when.
     public var corrections: [Correction] = []
-    /// Events logged after the first `procedure.completed`.
+    /// Events logged while the site stood completed: after a `procedure.completed` and before a
+    /// `procedure.reopened` (whose corrective visit's events are not late).
     public var lateEntries: [LateEntry] = []
+    /// Each `procedure.reopened`, with its reason: a corrective visit starts there.
+    public var reopenings: [Observed<String>] = []
+    /// Completed, and not reopened since: what is recorded now is a late entry.
+    public var isClosed = false
+    /// The seq the current visit starts at: `procedure.started`'s, or the last reopening's.
+    public var visitStartSeq: Int64? { reopenings.last?.seq ?? procedure?.seq }
     /// The state as it was at the first `procedure.completed` (0 or 1 element: a struct cannot hold itself).
     var completionSnapshot: [SiteState] = []
 

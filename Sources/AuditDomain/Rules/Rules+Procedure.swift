@@ -45,7 +45,13 @@ extension Rules {
     static func stepOrder(_ state: SiteState, expected: [String]) -> [RuleOutcome] {
         var outcomes: [RuleOutcome] = []
         var last = -1
+        var reopenings = state.reopenings.map(\.seq)[...]
         for step in state.stepsCompleted {
+            // A reopened visit walks the procedure again from its first step.
+            while let next = reopenings.first, step.seq > next {
+                reopenings = reopenings.dropFirst()
+                last = -1
+            }
             guard let index = expected.firstIndex(of: step.value) else {
                 outcomes.append(RuleOutcome(.fail, "unknown step '\(step.value)' (event \(step.seq))", [step.seq]))
                 continue

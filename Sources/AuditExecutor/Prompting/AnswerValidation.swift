@@ -42,6 +42,15 @@ extension PromptKind {
             case "not-done", "not done", "no", "n", "failed": return .confirmation(done: false)
             default: throw AnswerError("'\(trimmed)' is not a confirmation: answer done or not-done")
             }
+        case .question:
+            switch word {
+            case "yes", "y": return .confirmation(done: true)
+            case "no", "n": return .confirmation(done: false)
+            default: throw AnswerError("'\(trimmed)' is not an answer to a question: answer yes or no")
+            }
+        case .pushOutcome:
+            if ["failed", "not-done", "not done"].contains(word) { return .confirmation(done: false) }
+            return .version(try Self.version(trimmed))
         case .firmwareVersion:
             return .version(try Self.version(trimmed))
         case .note:
@@ -54,9 +63,10 @@ extension PromptKind {
     /// Checks an answer given as a value (simulator, JSON files): right case, and the value re-validated.
     public func validate(_ answer: Answer) throws(AnswerError) -> Answer {
         switch (self, answer) {
-        case (.powerState, .power), (.cableState, .cable), (.confirmation, .confirmation):
+        case (.powerState, .power), (.cableState, .cable), (.confirmation, .confirmation),
+            (.question, .confirmation), (.pushOutcome, .confirmation(done: false)):
             return answer
-        case (.dip, .dip), (.lcdCode, .lcd), (.firmwareVersion, .version), (.note, .note):
+        case (.dip, .dip), (.lcdCode, .lcd), (.firmwareVersion, .version), (.pushOutcome, .version), (.note, .note):
             // The text form round-trips through `parse`, so values get the same checks as typed answers.
             return try parse(answer.description)
         default:
@@ -73,6 +83,8 @@ extension PromptKind {
         case .confirmation: "confirmation"
         case .firmwareVersion: "firmware-version"
         case .note: "note"
+        case .question: "yes-no"
+        case .pushOutcome: "push-outcome"
         }
     }
 

@@ -51,16 +51,29 @@ public enum PromptKind: Sendable, Hashable {
     case firmwareVersion(stack: String)
     /// A free one-line note, e.g. why a manual push failed.
     case note(id: String)
+    /// A manual push's outcome: the version the unit reads afterwards, or `failed` when the tool reported failure.
+    case pushOutcome(stack: String)
+    /// A yes/no decision of the run's own (are these the originals? fix it now?); answered as a confirmation.
+    case question(id: String)
 }
 
 /// A question put to the technician: `id` is stable so answer files can target it, `text` is for humans.
 public struct Prompt: Sendable, Hashable, CustomStringConvertible {
     public var kind: PromptKind
     public var text: String
+    /// Done first, then observed in the same answer: the observation itself shows the action was done.
+    public var action: TechnicianAction?
 
     public init(_ kind: PromptKind, text: String? = nil) {
         self.kind = kind
         self.text = text ?? Prompt.defaultText(for: kind)
+    }
+
+    /// One prompt for an action and the observation that shows it: `Turn OFF S1. Is the BMS of S1 on or off?`.
+    public init(_ kind: PromptKind, after action: TechnicianAction) {
+        self.kind = kind
+        self.text = "\(action.description) \(Prompt.defaultText(for: kind))"
+        self.action = action
     }
 
     /// `power:S2`, `dip:S2:ADDR`, `lcd:S2`, `cable:S1.A-S2.B`, `confirm:<action key>`, `version:S2`, `note:<id>`.
@@ -73,10 +86,18 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         case .confirmation(let action): "confirm:\(action.key)"
         case .firmwareVersion(let stack): "version:\(stack)"
         case .note(let id): "note:\(id)"
+        case .question(let id): "ask:\(id)"
+        case .pushOutcome(let stack): "push:\(stack)"
         }
     }
 
     public var description: String { text }
+
+    /// What `help` or `?` shows: what the prompt expects, and the two words every prompt understands.
+    public var help: String {
+        "  expected: \(expected). Type 'back' to correct your previous answer (it is recorded as a correction), "
+            + "'help' or '?' for this text. Ctrl-C stops; the same command resumes."
+    }
 
     /// One line telling what is expected, shown after the question and in error messages.
     public var expected: String {
@@ -89,6 +110,8 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         case .confirmation: "done or not-done"
         case .firmwareVersion: "the version shown, e.g. 4007"
         case .note: "one line of text"
+        case .question: "yes or no"
+        case .pushOutcome: "the version the LCD shows once the tool is done, e.g. 4007, or 'failed'"
         }
     }
 
@@ -101,6 +124,8 @@ public struct Prompt: Sendable, Hashable, CustomStringConvertible {
         case .confirmation(let action): action.description
         case .firmwareVersion(let stack): "What firmware version does \(stack) report?"
         case .note(let id): "Note (\(id)):"
+        case .question(let id): "\(id)?"
+        case .pushOutcome(let stack): "Which firmware version does the LCD of \(stack) show now?"
         }
     }
 }

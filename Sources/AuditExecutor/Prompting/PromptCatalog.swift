@@ -4,7 +4,8 @@ public struct PromptPattern: Sendable, Hashable {
     public var answer: String
 }
 
-/// Every prompt id the executor asks, as patterns: what `audit procedure show` lists for answers files.
+/// Every prompt id the executor asks, as patterns: what `audit procedure show` lists for answers files. An
+/// action and its observation are one prompt (`power:S1` after "Turn OFF ..."); any prompt may be answered `back`.
 public enum PromptCatalog {
     public static let patterns: [PromptPattern] = [
         PromptPattern(id: "power:<STACK>", answer: "on or off"),
@@ -13,14 +14,11 @@ public enum PromptCatalog {
         PromptPattern(id: "lcd:<STACK>", answer: "the code shown: a number, ERROR n, or blank"),
         PromptPattern(id: "cable:<STACK>.A-<STACK>.B", answer: "plugged or unplugged"),
         PromptPattern(id: "version:<STACK>", answer: "the firmware version read"),
-        PromptPattern(id: "confirm:power-on:<STACK>", answer: "done or not-done"),
-        PromptPattern(id: "confirm:power-off:<STACK>", answer: "done or not-done"),
-        PromptPattern(id: "confirm:plug:<STACK>.A-<STACK>.B", answer: "done or not-done"),
-        PromptPattern(id: "confirm:unplug:<STACK>.A-<STACK>.B", answer: "done or not-done"),
-        PromptPattern(id: "confirm:set-addr:<STACK>:<POSITION>", answer: "done or not-done"),
-        PromptPattern(id: "confirm:set-inv:<STACK>:<POSITION>", answer: "done or not-done"),
-        PromptPattern(id: "confirm:push:<STACK>", answer: "done or not-done"),
+        PromptPattern(id: "push:<STACK>", answer: "the version read once the tool is done, or failed"),
         PromptPattern(id: "confirm:do:<STEP>", answer: "done or not-done"),
+        PromptPattern(id: "ask:originals", answer: "yes or no: are the originals shown right"),
+        PromptPattern(id: "ask:fix:<PROMPT ID>", answer: "yes or no: fix the deviation now and answer again"),
+        PromptPattern(id: "note:original", answer: "the original to correct, e.g. S2 ADDR"),
         PromptPattern(id: "note:stacks", answer: "a one-line note"),
         PromptPattern(id: "note:push-failed:<STACK>", answer: "a one-line note: why the push failed"),
     ]

@@ -23,6 +23,9 @@ public enum PromptError: Error, Sendable, Equatable, CustomStringConvertible {
     case noScriptedAnswer(path: String, promptID: String, prompt: String)
     /// The simulated technician could not act on the simulated site.
     case simulator(String)
+    /// The technician typed `back` at this prompt: the run re-asks the previous question, records the new answer as
+    /// a correction, then asks this prompt again. Only the run itself sees it unless nothing can go back.
+    case back(prompt: String)
 
     public var description: String {
         switch self {
@@ -37,6 +40,7 @@ public enum PromptError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noScriptedAnswer(let path, let promptID, let prompt):
             "\(path) has no (more) answers for '\(promptID)': cannot answer '\(prompt)'"
         case .simulator(let reason): "simulated technician: \(reason)"
+        case .back(let prompt): "'back' at '\(prompt)': there is no earlier answer to correct here"
         }
     }
 }

@@ -7,6 +7,8 @@ import Foundation
 /// starting with `#` are ignored. `answer` is a string, an integer (read as its decimal text) or a boolean
 /// (`true` = yes/done/plugged). Answers for one prompt id are used in file order, so a prompt asked twice
 /// (`lcd:S1` shows `62`, then `3`) takes two lines. Answers are validated when used, and errors name the line.
+/// An answer `back` does what it does at a terminal: the previous question is asked again (its id takes the next
+/// line of its own) and its new answer recorded as a correction.
 public final class ScriptedPrompter: Prompter, @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
         public var line: Int
@@ -45,6 +47,7 @@ public final class ScriptedPrompter: Prompter, @unchecked Sendable {
             return first
         }
         guard let entry else { throw .noScriptedAnswer(path: path, promptID: prompt.id, prompt: prompt.text) }
+        if case .back = PromptCommand(entry.answer) { throw .back(prompt: prompt.text) }
         do {
             return try prompt.kind.parse(entry.answer)
         } catch {

@@ -12,6 +12,22 @@ public struct StandardInputReader: LineReader {
     public func readLine() -> String? { Swift.readLine(strippingNewline: true) }
 }
 
+/// The words every prompt understands besides its answers; never recorded.
+enum PromptCommand: Equatable {
+    /// Correct the previous answer.
+    case back
+    /// Show what the prompt expects.
+    case help
+
+    init?(_ line: String) {
+        switch line.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+        case "back": self = .back
+        case "help", "?": self = .help
+        default: return nil
+        }
+    }
+}
+
 /// Asks on a terminal and re-asks on invalid input; refuses outright without a TTY so unattended runs never hang.
 public struct TerminalPrompter: Prompter {
     private let input: any LineReader
@@ -32,11 +48,19 @@ public struct TerminalPrompter: Prompter {
 
     public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
         guard isTerminal else { throw .noTerminal(prompt: prompt.text) }
-        for _ in 0..<maxAttempts {
+        var attempts = 0
+        while attempts < maxAttempts {
             output.write("\(prompt.text) [\(prompt.expected)] > ")
             guard let line = await readLineOffThePool() else {
                 output.write("\n")
                 throw .endOfInput(prompt: prompt.text)
+            }
+            switch PromptCommand(line) {
+            case .back: throw .back(prompt: prompt.text)
+            case .help:
+                output.write(prompt.help + "\n")
+                continue
+            case nil: attempts += 1
             }
             do {
                 return try prompt.kind.parse(line)

@@ -22,6 +22,7 @@ public struct DemoLauncher: Sendable {
         request.simStacks = stacks
         request.simFaults = faults
         request.stopAfterEvents = stopAfterEvents
+        request.refusesCompletedSite = true
         _ = try RunLauncher.faults(request)
         request.imagePath = try Self.writeImage(besideLog: logPath)
         return try await launcher.launch(request)

@@ -54,23 +54,49 @@ public struct ProcedureRunner: Sendable {
     /// Runs (or resumes) the procedure to its end and evaluates the rules.
     public func run() async throws(RunError) -> RunResult {
         let session = try RunSession(settings: settings, store: store, clock: clock)
-        if let completed = session.state.completedSeq {
+        if let aborted = session.state.aborted { throw .aborted(site: settings.site, reason: aborted.value) }
+        if settings.reopenReason != nil, session.state.completedSeq == nil {
+            throw .notReopenable(site: settings.site)
+        }
+        if session.state.isClosed, settings.reopenReason == nil, settings.refusesCompletedSite,
+            let completed = session.state.completedSeq
+        {
             throw .alreadyCompleted(site: settings.site, seq: completed)
         }
-        if let aborted = session.state.aborted { throw .aborted(site: settings.site, reason: aborted.value) }
+        if session.state.isClosed, settings.reopenReason == nil {
+            let completed = session.state.completedSeq.map { " (event \($0))" } ?? ""
+            say("Site '\(settings.site)' is complete\(completed): nothing left to do; its check follows.")
+            say(
+                "To start a corrective visit: the same command with --reopen --reason TEXT "
+                    + "(e.g. audit run --site \(settings.site) ... --reopen --reason \"ADDR of S2 found wrong\").")
+            return RunResult(findings: Rules.evaluate(session.state), state: session.state)
+        }
         let resuming = session.state.eventCount > 0
-        if resuming { say("Resuming site '\(settings.site)' from the log (\(session.state.eventCount) events).") }
+        if resuming, !session.state.isClosed {
+            say("Resuming site '\(settings.site)' from the log (\(session.state.eventCount) events).")
+        }
         try await register(session)
         try start(session)
+        if session.state.isClosed, let reason = settings.reopenReason {
+            try session.record(.procedureReopened(ProcedureReopened(reason: reason)))
+            say("Reopened site '\(settings.site)' for a corrective visit (\(reason)): the procedure starts again.")
+        }
         let steps = settings.procedure.steps
-        let done = Set(session.state.stepsCompleted.map(\.value))
+        // Only this visit's steps count: a reopened visit walks the procedure again from its first step.
+        let visitStart = session.state.visitStartSeq ?? 0
+        let done = Set(session.state.stepsCompleted.filter { $0.seq > visitStart }.map(\.value))
         let first = steps.firstIndex { !done.contains($0.id) } ?? steps.count
         for (index, step) in steps.enumerated().dropFirst(first) {
             let phase = settings.procedure.phase(ofStep: step.id)
             say("")
             say("Step \(index + 1)/\(steps.count) [\(phase?.title ?? "?")] \(step.title)")
             say("  \(step.instruction)")
-            try await StepWalker(runner: self, session: session, step: step, phase: phase?.id ?? "").walk()
+            let walker = StepWalker(runner: self, session: session, step: step, phase: phase?.id ?? "")
+            try await walker.walk()
+            if phase?.id == "prepare" { try await walker.confirmOriginals() }
+            if step.expects.contains(where: { $0.type == EventType.lcdObserved.rawValue }) {
+                try await walker.rereadErrors()
+            }
             try session.record(.stepCompleted(StepCompleted(step: step.id)))
             logger.debug("step completed", metadata: ["step": "\(step.id)"])
         }
@@ -81,8 +107,16 @@ public struct ProcedureRunner: Sendable {
 
     func say(_ line: String) { output.write(line + "\n") }
 
+    /// Asks outside any step (the stack list): nothing is recorded yet that `back` could correct.
     func ask(_ prompt: Prompt) async throws(RunError) -> Answer {
-        do { return try await prompter.ask(prompt) } catch { throw .prompt(error) }
+        while true {
+            do {
+                return try await prompter.ask(prompt)
+            } catch {
+                guard case .back = error else { throw .prompt(error) }
+                say("  nothing to go back to: no answer of this run is recorded yet")
+            }
+        }
     }
 
     /// `site.registered` once per site: from the simulator or `--stacks`, else asked of the technician.

@@ -100,8 +100,7 @@ struct PushDriver {
     private func checkUnit(_ stack: String) async throws(RunError) {
         runner.say("  Check \(stack) after the failed push.")
         if try await walker.observePower(stack) == .off {
-            try await walker.perform(.powerOn(stack: stack))
-            guard try await walker.observePower(stack) == .on else { return }
+            guard try await walker.observePower(stack, after: .powerOn(stack: stack)) == .on else { return }
         }
         let code = try await walker.observeLCD(stack)
         if code.isError { walker.warn("\(stack) shows \(code)") }

@@ -19,6 +19,8 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
     case mismatchedResume(site: String, field: String, recorded: String, given: String)
     case invalidStacks(String)
     case noStacks(site: String)
+    /// `--reopen` on a site whose procedure never completed: resume it without `--reopen`.
+    case notReopenable(site: String)
     case noTerminal
     case simulator(SimulatorError)
     /// `--transport command` without `--flasher-config`.
@@ -43,6 +45,8 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
             "site '\(site)' was started with \(field) \(recorded), not \(given); resume with the same inputs"
         case .invalidStacks(let reason): "invalid stacks: \(reason)"
         case .noStacks(let site): "site '\(site)' has no stacks registered"
+        case .notReopenable(let site):
+            "site '\(site)' has not completed, so there is nothing to reopen; run it without --reopen to resume"
         case .noTerminal:
             "no terminal to ask the technician: give --answers FILE, or use --transport sim for a simulated site"
         case .simulator(let error): error.description
@@ -62,7 +66,7 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
         case .imageNotWritten: .ioError
         case .alreadyCompleted, .aborted: .refusingToOverwrite
         case .mismatchedResume, .noStacks, .flasherConfig: .invalidInput
-        case .invalidStacks, .noTerminal, .noFlasherConfig: .usage
+        case .invalidStacks, .noTerminal, .noFlasherConfig, .notReopenable: .usage
         case .simulator(let error): error.exitStatus
         }
     }
@@ -74,7 +78,7 @@ extension PromptError: AuditFailure {
         case .noTerminal: .usage
         case .answersFileUnreadable(let error): error.exitStatus
         case .endOfInput: .ioError
-        case .answersFileSyntax, .invalidScriptedAnswer, .noScriptedAnswer, .tooManyInvalidAnswers: .invalidInput
+        case .answersFileSyntax, .invalidScriptedAnswer, .noScriptedAnswer, .tooManyInvalidAnswers, .back: .invalidInput
         case .simulator: .internalError
         }
     }

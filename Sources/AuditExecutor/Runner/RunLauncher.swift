@@ -20,6 +20,10 @@ public struct RunRequest: Sendable {
     /// `S1:SERIAL1,S2:SERIAL2`, for a site not registered yet.
     public var stacks: String?
     public var actor: String
+    /// `--reopen --reason TEXT`: start a corrective visit on a completed site (the same command resumes it).
+    public var reopenReason: String?
+    /// `audit demo`: refuse a completed site rather than show its check.
+    public var refusesCompletedSite = false
     /// Test hook: SIGKILL the process once the log holds this many events.
     public var stopAfterEvents: Int64?
 
@@ -70,6 +74,8 @@ public struct RunLauncher: Sendable {
         var settings = RunSettings(
             site: request.site, procedure: procedure, image: image, targetVersion: request.targetVersion,
             actor: request.actor, transport: request.transport)
+        settings.reopenReason = request.reopenReason
+        settings.refusesCompletedSite = request.refusesCompletedSite
         let runner: ProcedureRunner
         switch request.transport {
         case .sim:

@@ -9,6 +9,18 @@ final class RunSession {
     let store: any EventStore
     let clock: any AuditClock
     private(set) var fold: SiteFold
+    /// The last observation asked and recorded in this run, so `back` can ask it again.
+    var lastAnswered: Answered?
+    /// The answers `back` recorded as corrections, by the seq they correct: what the run now takes as observed.
+    var corrected: [Int64: Answer] = [:]
+
+    /// An observation `back` can correct: the question as asked, and the seq a correction of it names.
+    struct Answered {
+        var prompt: Prompt
+        /// The first recording's seq, even once corrected: a correction names the original, never a correction.
+        var corrects: Int64
+        var stack: String?
+    }
 
     /// Rebuilds the site from the log alone: the log, not memory, says where a resumed run stands.
     init(settings: RunSettings, store: any EventStore, clock: any AuditClock) throws(RunError) {
@@ -30,15 +42,18 @@ final class RunSession {
 
     var state: SiteState { fold.state }
 
-    /// Appends one event observed now and folds it; returns its seq.
+    /// Appends one event observed now, stamped from the run's clock, and folds it; returns its seq. With
+    /// `correcting`, the event supersedes the one it names.
     @discardableResult
-    func record(_ event: DomainEvent, stack: String? = nil) throws(RunError) -> Int64 {
+    func record(
+        _ event: DomainEvent, stack: String? = nil, correcting: CorrectionMark? = nil
+    ) throws(RunError) -> Int64 {
         let observedAt = clock.now()
         let draft = event.draft(
-            site: settings.site, stack: stack, observedAt: observedAt, actor: settings.actor)
+            site: settings.site, stack: stack, observedAt: observedAt, actor: settings.actor, correcting: correcting)
         let result: AppendResult
         do { result = try SiteLog(store).append(draft) } catch { throw .log(error) }
-        fold.apply(event, stack: stack, seq: result.seq, at: observedAt)
+        fold.apply(event, stack: stack, seq: result.seq, at: observedAt, actor: settings.actor, correcting: correcting)
         return result.seq
     }
 

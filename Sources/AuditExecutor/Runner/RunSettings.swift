@@ -17,6 +17,12 @@ public struct RunSettings: Sendable {
     public var lcdPollMilliseconds: Int64 = 5_000
     /// Readings of one LCD before giving up on the expected code.
     public var maxLCDReadings = 6
+    /// With `--reopen --reason`: a completed site gets a corrective visit, recorded as `procedure.reopened`.
+    public var reopenReason: String?
+    /// `audit demo`: a completed site is refused (a demo has no corrective visit) instead of showing its check.
+    public var refusesCompletedSite = false
+    /// Times one deviation may be fixed on the spot and observed again before it is kept as recorded.
+    public var maxFixesOnTheSpot = 3
     /// Added to the procedure's least pause between power-ons, so a rounding never makes it too short.
     public var powerOnMarginMilliseconds: Int64 = 2_000
 

@@ -23,11 +23,11 @@ extension StepWalker {
                 // Detection already over (e.g. a resumed step): run it again so 62 and the count are both seen.
                 restarted = true
                 runner.say("  \(stack) shows \(code) without 62 first: restart the detection.")
-                let detection = DIPPosition.detection(pins: session.pinCount(.inv))
-                try await perform(.setDIP(stack: stack, bank: .inv, position: detection))
-                try await observeDIP(stack, .inv)
+                try await setDIP(stack, .inv, to: DIPPosition.detection(pins: session.pinCount(.inv)))
             case .count where index > 0:
-                warn("\(stack) shows \(code), the procedure expects \(expected[index])")
+                let deviation = "\(stack) shows \(code), the procedure expects \(expected[index])"
+                // Yes: the technician checks the unit and the display is read again; both readings stay.
+                if try await offerFix(deviation, id: "lcd:\(stack)") { continue }
                 index += 1
             default:
                 continue  // Still 62, or an error code: wait and read again.
@@ -35,6 +35,17 @@ extension StepWalker {
         }
         if index < expected.count {
             warn("\(stack) never showed \(expected[index]) in \(readings) readings")
+        }
+    }
+
+    /// After a detection step: a stack whose last reading is an error (`ERROR 19` while it was isolated) is read
+    /// again, so the check judges what the display shows now.
+    func rereadErrors() async throws(RunError) {
+        for stack in session.stacks where stack.lcd?.value.isError == true {
+            let shown = stack.lcd?.value.code ?? ""
+            let code = try await observeLCD(
+                stack.id, text: "\(stack.id) last showed \(shown). What does the LCD of \(stack.id) show now?")
+            if code.isError { warn("\(stack.id) still shows \(code)") }
         }
     }
 

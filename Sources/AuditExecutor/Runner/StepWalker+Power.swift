@@ -13,8 +13,9 @@ extension StepWalker {
             // A sequence cut off half way cannot continue: its order and pauses would be lost. Start it over.
             runner.say("  The power-on sequence was interrupted: turn every BMS off again, then start over.")
             for stack in stacks {
-                try await perform(.powerOff(stack: stack))
-                try await observePower(stack)
+                try await observeExpecting(
+                    Prompt(.powerState(stack: stack), after: .powerOff(stack: stack)), expected: .power(.off)
+                ) { "\(stack) is \($0), the procedure expects off" }
             }
         }
         for (position, stack) in stacks.enumerated() {
@@ -25,10 +26,11 @@ extension StepWalker {
             if wanted == .on, let lastOn, let gap = expectation.minGapMs {
                 try await wait(since: lastOn, gap: Int64(gap))
             }
-            try await perform(wanted == .on ? .powerOn(stack: stack) : .powerOff(stack: stack))
-            let seen = try await observePower(stack)
-            if seen != wanted { warn("\(stack) is \(seen), the procedure expects \(wanted)") }
-            guard ordered, wanted == .on, seen == .on else { continue }
+            let action: TechnicianAction = wanted == .on ? .powerOn(stack: stack) : .powerOff(stack: stack)
+            let answer = try await observeExpecting(
+                Prompt(.powerState(stack: stack), after: action), expected: .power(wanted)
+            ) { "\(stack) is \($0), the procedure expects \(wanted)" }
+            guard ordered, wanted == .on, answer == .power(.on) else { continue }
             lastOn = session.clock.now()
             alreadyOn.insert(stack)
             for later in stacks.dropFirst(position + 1) where !alreadyOn.contains(later) {
@@ -40,11 +42,28 @@ extension StepWalker {
         }
     }
 
-    /// The vendor asks for at least `gap` between stacks: wait out what is left of it, plus a margin.
+    /// The vendor asks for at least `gap` between stacks: wait out what is left of it, plus a margin. On a
+    /// terminal the seconds count down on one line; a simulation's sleeper skips the wait.
     private func wait(since last: Timestamp, gap: Int64) async throws(RunError) {
         let remaining = gap + runner.settings.powerOnMarginMilliseconds - session.clock.now().milliseconds(since: last)
         guard remaining > 0 else { return }
-        runner.say("  Waiting \((remaining + 999) / 1000) s before the next stack (at least \(gap / 1000) s apart).")
-        do { try await runner.sleeper.sleep(milliseconds: remaining) } catch { throw .transport(.cancelled) }
+        let seconds = (remaining + 999) / 1000
+        runner.say("  Waiting \(seconds) s before the next stack (at least \(gap / 1000) s apart).")
+        do {
+            guard runner.outputIsTerminal, runner.settings.transport != .sim else {
+                try await runner.sleeper.sleep(milliseconds: remaining)
+                return
+            }
+            var left = remaining
+            while left > 0 {
+                runner.output.write("\r  \((left + 999) / 1000) s left \u{1B}[K")
+                let slice = left % 1000 == 0 ? 1000 : left % 1000
+                try await runner.sleeper.sleep(milliseconds: slice)
+                left -= slice
+            }
+            runner.output.write("\r  done waiting\u{1B}[K\n")
+        } catch {
+            throw .transport(.cancelled)
+        }
     }
 }

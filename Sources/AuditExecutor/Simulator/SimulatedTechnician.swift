@@ -23,7 +23,13 @@ public struct SimulatedTechnician: Prompter {
     public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
         let answer: Answer
         do {
-            answer = try await observeOrAct(prompt.kind)
+            var done = true
+            if let action = prompt.action { done = try await perform(action) }
+            if case .pushOutcome = prompt.kind, !done {
+                answer = .confirmation(done: false)
+            } else {
+                answer = try await observeOrAct(prompt.kind)
+            }
         } catch {
             throw .simulator(error.description)
         }
@@ -41,13 +47,15 @@ public struct SimulatedTechnician: Prompter {
         case .dip(let stack, let bank, _): return .dip(try site.dip(stack, bank))
         case .lcdCode(let stack): return .lcd(try site.lcd(stack))
         case .cableState(let cable): return .cable(plugged: site.isPlugged(cable))
-        case .firmwareVersion(let stack):
+        case .firmwareVersion(let stack), .pushOutcome(let stack):
             guard let version = try site.version(stack) else {
                 throw .invalidConfiguration("\(stack) is off: its LCD shows no version")
             }
             return .version(version)
         case .note(let id): return .note(failures.reason(for: id) ?? "simulated technician")
         case .confirmation(let action): return .confirmation(done: try await perform(action))
+        // Keeps every deviation as it happened, so a fault still shows as its finding; confirms the originals.
+        case .question(let id): return .confirmation(done: !id.hasPrefix("fix:"))
         }
     }
 

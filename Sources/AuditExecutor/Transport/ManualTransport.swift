@@ -19,11 +19,11 @@ public struct ManualTransport: FirmwareTransport {
         let action = TechnicianAction.pushFirmware(
             stack: request.stack, serial: request.serial, image: request.imagePath,
             imageSHA256: request.imageSHA256.hex, version: request.targetVersion)
-        let done = try await ask(
-            Prompt(
-                .confirmation(action),
-                text: action.description + " Answer 'done' once the tool reports success, 'not-done' if it failed."))
-        guard case .confirmation(true) = done else {
+        // One prompt: the version the unit reads afterwards shows the push was done.
+        var prompt = Prompt(.pushOutcome(stack: request.stack), after: action)
+        prompt.text += " (type 'failed' if the tool reported a failure)"
+        let outcome = try await ask(prompt)
+        guard case .version(let version) = outcome else {
             let note = try await ask(
                 Prompt(
                     .note(id: "push-failed:\(request.stack)"),
@@ -32,10 +32,9 @@ public struct ManualTransport: FirmwareTransport {
                 reason: "technician reported failure: \(note)", exitStatus: nil,
                 durationMilliseconds: clock.now().milliseconds(since: start), outputDigest: nil)
         }
-        let version = try await ask(versionPrompt(request.stack))
         progress(100)
         return .completed(
-            versionReadBack: version.description, durationMilliseconds: clock.now().milliseconds(since: start),
+            versionReadBack: version, durationMilliseconds: clock.now().milliseconds(since: start),
             outputDigest: nil, exitStatus: nil)
     }
 
@@ -47,11 +46,14 @@ public struct ManualTransport: FirmwareTransport {
         Prompt(.firmwareVersion(stack: stack), text: "Which firmware version does the LCD of \(stack) show?")
     }
 
+    /// `back` during a push asks the push's own question again: the push is on record, its answers are not yet.
     private func ask(_ prompt: Prompt) async throws(TransportError) -> Answer {
-        do {
-            return try await prompter.ask(prompt)
-        } catch {
-            throw .prompt(error)
+        while true {
+            do {
+                return try await prompter.ask(prompt)
+            } catch {
+                guard case .back = error else { throw .prompt(error) }
+            }
         }
     }
 }

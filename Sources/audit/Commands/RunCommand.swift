@@ -27,6 +27,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("sim-fault"), help: "With --transport sim: inject a fault, e.g. push-fails:S2.")
     var simFaults: [String] = []
     @Option(help: "Who is recorded as the actor (default: $AUDIT_ACTOR, else the login name).") var actor: String?
+    @Flag(help: "Start a corrective visit on a completed site (needs --reason); the same command resumes it.")
+    var reopen = false
+    @Option(help: "With --reopen: why the site is visited again.") var reason: String?
     @Option(name: .customLong("stop-after-events"), help: .hidden) var stopAfterEvents: Int64?
 
     func validate() throws {
@@ -37,6 +40,10 @@ struct RunCommand: AsyncParsableCommand {
         if transport == .command, flasherConfig == nil {
             throw ValidationError("--transport command needs --flasher-config FILE")
         }
+        if reopen, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--reopen needs --reason TEXT: why the site is visited again")
+        }
+        if !reopen, reason != nil { throw ValidationError("--reason needs --reopen") }
         if simStacks < 1 { throw ValidationError("--sim-stacks must be at least 1") }
     }
 
@@ -51,6 +58,9 @@ struct RunCommand: AsyncParsableCommand {
         request.simFaults = simFaults
         request.stacks = stacks
         request.stopAfterEvents = stopAfterEvents
+        request.reopenReason = reopen ? reason : nil
+        InterruptNotice.install(
+            "interrupted: every answer given so far is in the log; run the same command again to resume site '\(site)'")
         let output = StandardOutputSink()
         let launcher = RunLauncher(
             output: output, outputIsTerminal: isatty(1) == 1, inputIsTerminal: isatty(0) == 1)

@@ -6,19 +6,19 @@ import Testing
 enum RunFixtures {
     /// Every answer a correct manual run of a one-stack site (`--stacks S1:SER1`) is asked for, in order.
     static let oneStackAnswers: [(prompt: String, answer: String)] = [
-        ("version:S1", "4006"), ("dip:S1:ADDR", "UDDDDD"), ("dip:S1:INV", "UUDDDD"),
-        ("confirm:power-off:S1", "done"), ("power:S1", "off"),
-        ("confirm:set-addr:S1:UDDDDD", "done"), ("dip:S1:ADDR", "UDDDDD"),
-        ("confirm:power-on:S1", "done"), ("power:S1", "on"),
-        ("confirm:set-inv:S1:DUUUUU", "done"), ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
-        ("confirm:set-inv:S1:UUDDDD", "done"), ("dip:S1:INV", "UUDDDD"),
-        ("confirm:push:S1", "done"), ("version:S1", "4007"),
-        ("confirm:power-off:S1", "done"), ("power:S1", "off"),
-        ("confirm:set-addr:S1:UDDDDD", "done"), ("dip:S1:ADDR", "UDDDDD"),
-        ("confirm:set-inv:S1:UUDDDD", "done"), ("dip:S1:INV", "UUDDDD"),
-        ("confirm:power-on:S1", "done"), ("power:S1", "on"),
-        ("confirm:set-inv:S1:DUUUUU", "done"), ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
-        ("confirm:set-inv:S1:UUDDDD", "done"), ("dip:S1:INV", "UUDDDD"),
+        ("version:S1", "4006"), ("dip:S1:ADDR", "UDDDDD"), ("dip:S1:INV", "UUDDDD"), ("ask:originals", "yes"),
+        ("power:S1", "off"),
+        ("dip:S1:ADDR", "UDDDDD"),
+        ("power:S1", "on"),
+        ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
+        ("dip:S1:INV", "UUDDDD"),
+        ("push:S1", "4007"),
+        ("power:S1", "off"),
+        ("dip:S1:ADDR", "UDDDDD"),
+        ("dip:S1:INV", "UUDDDD"),
+        ("power:S1", "on"),
+        ("dip:S1:INV", "DUUUUU"), ("lcd:S1", "62"), ("lcd:S1", "1"),
+        ("dip:S1:INV", "UUDDDD"),
     ]
 
     static func answersFile(_ answers: ArraySlice<(prompt: String, answer: String)>) -> String {
