@@ -40,6 +40,8 @@ public enum HTMLRenderer {
             "image_name": .text(report.procedure?.imageName ?? notRecorded),
             "image_sha256": .text(report.procedure?.imageSHA256 ?? notRecorded),
             "key_id": .text(report.keyID),
+            "installer": .text(report.procedure?.installer ?? notRecorded),
+            "company": .text(report.procedure?.company ?? notRecorded),
             "log_id": .text(report.logID),
             "checkpoint_size": .text(String(report.checkpoint.size)),
             "checkpoint_head": .text(report.checkpoint.head.hex),

@@ -48,6 +48,7 @@ extension ReportProcedure {
             "id": .string(id), "version": .string(version), "target_version": .string(targetVersion),
             "image_sha256": .string(imageSHA256), "image_name": .string(imageName),
             "transport": ReportStack.text(transport), "device_model": ReportStack.text(deviceModel),
+            "installer": ReportStack.text(installer), "company": ReportStack.text(company),
         ]
     }
 }

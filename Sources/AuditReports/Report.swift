@@ -44,6 +44,9 @@ public struct ReportProcedure: Sendable, Hashable {
     /// How pushes were made, and the device model, when `procedure.started` recorded them.
     public var transport: String? = nil
     public var deviceModel: String? = nil
+    /// Who did the work and for which company, when the log's installer was set as the run started.
+    public var installer: String? = nil
+    public var company: String? = nil
 }
 
 /// One stack's identity and its before/after facts.

@@ -60,7 +60,7 @@ public enum ReportBuilder {
                 ReportProcedure(
                     id: $0.procedureID, version: $0.procedureVersion, targetVersion: $0.targetVersion,
                     imageSHA256: $0.imageSHA256, imageName: $0.imageName, transport: $0.transport?.rawValue,
-                    deviceModel: $0.deviceModel)
+                    deviceModel: $0.deviceModel, installer: $0.installer, company: $0.company)
             },
             stacks: state.stacks.map(stack), findings: findings, verdict: Verdict.overall(findings),
             mode: ReportMode(started?.transport),

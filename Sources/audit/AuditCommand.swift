@@ -19,7 +19,8 @@ struct AuditCommand: AsyncParsableCommand {
             report format \(Report.formatVersion)
             """,
         subcommands: [
-            InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self, KeygenCommand.self,
+            InitCommand.self, InstallerCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
+            KeygenCommand.self,
             ReportCommand.self, VerifyReportCommand.self,
             RecordCommand.self, StatusCommand.self, CheckCommand.self, SitesCommand.self, ProcedureCommand.self,
             RunCommand.self, DemoCommand.self,

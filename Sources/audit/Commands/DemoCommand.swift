@@ -26,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
             output: verbose ? output : NullSink(), outputIsTerminal: isatty(1) == 1, inputIsTerminal: false)
         output.write("log: \(log.path)\n")
         let result = try await DemoLauncher(launcher: launcher).run(
-            logPath: log.path, site: site, stacks: stacks, faults: fault, actor: LogLocation.defaultActor(),
+            logPath: log.path, site: site, stacks: stacks, faults: fault, actor: try log.actor(nil),
             stopAfterEvents: stopAfterEvents)
         let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
         output.write(

@@ -12,7 +12,8 @@ struct RecordOptions: ParsableArguments {
     @Option(help: "The site.") var site: String
     @Option(name: .customLong("observed-at"), help: "When it was observed on site (RFC 3339); default now.")
     var observedAt: String?
-    @Option(help: "Who observed it (default: $AUDIT_ACTOR, else the login name).") var actor: String?
+    @Option(help: "Who observed it (default: the log's installer, else $AUDIT_ACTOR, else the login name).")
+    var actor: String?
     @Option(name: .customLong("event-id"), help: "A client UUID; recording it again records nothing new.")
     var eventID: String?
 
@@ -62,7 +63,7 @@ struct RecordOptions: ParsableArguments {
             }
             uuid = parsed
         }
-        return (observed, actor ?? LogLocation.defaultActor(), uuid)
+        return (observed, try log.actor(actor), uuid)
     }
 
     private func acknowledge(_ event: DomainEvent, _ result: AppendResult) {
