@@ -35,6 +35,7 @@ struct AuditCommand: AsyncParsableCommand {
             return handler
         }
         do {
+            try RawInput.check()
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

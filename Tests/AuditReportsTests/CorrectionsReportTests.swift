@@ -1,5 +1,7 @@
+import AuditCrypto
 import AuditDomain
 import AuditLog
+import AuditTestSupport
 import Testing
 
 @testable import AuditReports
@@ -86,5 +88,28 @@ import Testing
         #expect(late.text == "note: cabinet door sticks")
         #expect(late.changedRules.isEmpty)
         #expect(try HTMLRenderer.render(report).contains("no rule"))
+    }
+}
+
+/// Issue 9: a site's generic events are embedded and read, and no longer make its report fail.
+@Suite struct GenericEventReportTests {
+    @Test func aSitesGenericEventsAreInItsEventsAndReadings() throws {
+        let temporary = try TemporaryDirectory(prefix: "audit-reports")
+        let clock = ManualClock(Timestamp(rfc3339: "2026-01-01T00:00:00Z")!)
+        let store = try SQLiteEventStore.create(at: temporary.path("audit.db"), clock: clock)
+        let generic = try SiteLog(store).append(
+            EventDraft(site: "site-1", type: "cabinet.inspected", data: ["door": "sticks"], actor: "tech"))
+        try ScenarioBuilder(site: "site-1").build().record(into: store, clock: clock)
+        let key = try Ed25519PrivateKey.generate()
+        let report = try ReportBuilder.build(ReportBuilder.inputs(store: store, site: "site-1", keyID: key.keyID))
+        #expect(report.events.first?.event.seq == generic.seq)
+        let reading = try #require(report.readings.first)
+        #expect(reading.type == "cabinet.inspected")
+        #expect(reading.text == #"cabinet.inspected {"door":"sticks"}"#)
+        #expect(report.verdict != .fail)
+        let signed = try ReportSigner.sign(report, with: key)
+        #expect(
+            try ReportVerifier.verify(json: signed.json, signature: signed.signature, publicKey: key.publicKey)
+                == signed.report)
     }
 }
