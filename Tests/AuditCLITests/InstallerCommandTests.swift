@@ -89,4 +89,14 @@ import Testing
         expectOneLineError(none, contains: "no installer set")
         #expect(none.status == 66)
     }
+
+    @Test func aJSONLinesLineWhoseActorNamesNobodyIsRefusedByNumber() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
+        let lines = #"{"site":"s","type":"x.y"}"# + "\n" + #"{"site":"s","type":"x.y","actor":"unknown"}"#
+        let result = try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: lines)
+        expectOneLineError(result, contains: "line 2: actor 'unknown' names nobody")
+        #expect(result.status == 65)
+        #expect(try await RunFixtures.eventCount(db) == 0)
+    }
 }

@@ -59,4 +59,14 @@ import Testing
     func aNameOrCompanyThatNamesNobodyIsRefused(name: String, company: String?) {
         #expect(throws: ActorError.self) { try Installer(name: name, company: company) }
     }
+
+    @Test(arguments: ["unknown", " Unknown ", "  "])
+    func noEventIsAppendedWithAnActorThatNamesNobody(actor: String) throws {
+        let draft = EventDraft(site: "s", type: "x.y", actor: actor)
+        #expect(throws: EventValidationError.noActor(actor)) { try draft.validate() }
+        let scratch = try TemporaryDirectory()
+        let store = try SQLiteEventStore.create(at: scratch.path("audit.db"))
+        #expect(throws: AuditLogError.invalidEvent(index: 0, .noActor(actor))) { try store.append([draft], guard: nil) }
+        #expect(try store.events(EventFilter()).isEmpty)
+    }
 }
