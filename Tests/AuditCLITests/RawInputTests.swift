@@ -79,4 +79,23 @@ import Testing
         let stored = try await CLI.sqlite(db, "SELECT payload FROM events WHERE type = 'x.y' ORDER BY seq LIMIT 1")
         #expect(stored.stdout.contains("a\u{2028}b\u{85}c"))
     }
+
+    /// Issue 9: `audit append` accepts generic events, so `audit report`, `check` and `status` read such a site too.
+    @Test func aSiteOfGenericEventsIsReportedWithThemInItsEventsAndReadings() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 3, site: "site-a")
+        let keys = try await makeKeys(in: scratch)
+        let folder = try await makeReport(db: db, site: "site-a", key: keys.privateKey, in: scratch)
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/report.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect((report["events"] as? [Any])?.count == 3)
+        let readings = try #require(report["readings"] as? [[String: Any]])
+        #expect(readings.map { $0["type"] as? String } == ["reading.taken", "reading.taken", "reading.taken"])
+        #expect(readings.first?["text"] as? String == #"reading.taken {"n":1}"#)
+        #expect(report["verdict"] as? String == "unverifiable")
+        let verified = try await CLI.audit(["verify-report", folder, "--pubkey", keys.publicKey])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let check = try await CLI.audit(["check", "--db", db, "--site", "site-a"])
+        #expect(check.status == 0, "\(check.stderr)")
+    }
 }
