@@ -8,6 +8,6 @@ swift build --product audit
 audit=.build/debug/audit
 workdir=${AUDIT_DEMO_DIR:-$(mktemp -d)}
 export AUDIT_DB="$workdir/audit.db"
-"$audit" demo --site demo "$@"
+"$audit" demo --db "$AUDIT_DB" --site demo "$@"   # without --db a demo makes a folder of its own
 "$audit" verify
 echo "log: $AUDIT_DB   (try: $audit status --site demo; $audit log --site demo)"

@@ -20,6 +20,8 @@ public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
     case portTaken(port: String, cable: String, seq: Int64)
     /// A correction that names an event it cannot supersede.
     case correctionTarget(seq: Int64, reason: String)
+    /// A correction that names a seq the site does not hold: something named that does not exist.
+    case correctionTargetMissing(seq: Int64, site: String)
     case invalidChoice(field: String, value: String, allowed: [String])
     case unknownProcedure(id: String, version: String?)
     case invalidProcedure(name: String, reason: String)
@@ -52,6 +54,8 @@ public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
         case .portTaken(let port, let cable, let seq):
             "port \(port) already holds cable \(cable) (event \(seq)); record that one unplugged first"
         case .correctionTarget(let seq, let reason): "cannot correct event \(seq): \(reason)"
+        case .correctionTargetMissing(let seq, let site):
+            "cannot correct event \(seq): it is not an event of site '\(site)'"
         case .invalidChoice(let field, let value, let allowed):
             "\(field) '\(value)' must be one of \(allowed.joined(separator: ", "))"
         case .unknownProcedure(let id, let version):
@@ -68,7 +72,7 @@ public enum DomainError: AuditFailure, Equatable, CustomStringConvertible {
             .dipInvalidCharacter, .dipEmpty, .invalidLCDCode, .invalidPort, .invalidChoice, .invalidStackList,
             .notAPhoto, .cableWithinStack, .portTaken, .correctionTarget:
             .invalidInput
-        case .unknownStack, .unknownProcedure: .notFound
+        case .unknownStack, .unknownProcedure, .correctionTargetMissing: .notFound
         // Procedures are bundled: one that does not load is a bug in this build.
         case .invalidProcedure: .internalError
         case .inEvent(_, let error): error.exitStatus

@@ -40,6 +40,8 @@ public enum HTMLRenderer {
             "image_name": .text(report.procedure?.imageName ?? notRecorded),
             "image_sha256": .text(report.procedure?.imageSHA256 ?? notRecorded),
             "key_id": .text(report.keyID),
+            "installer": .text(report.procedure?.installer ?? notRecorded),
+            "company": .text(report.procedure?.company ?? notRecorded),
             "log_id": .text(report.logID),
             "checkpoint_size": .text(String(report.checkpoint.size)),
             "checkpoint_head": .text(report.checkpoint.head.hex),
@@ -54,6 +56,10 @@ public enum HTMLRenderer {
             "no_steps": .when(report.timeline.isEmpty),
             "visits": .list(report.visits.map(visit)),
             "no_visits": .when(report.visits.isEmpty),
+            "has_corrections": .when(!report.corrections.isEmpty),
+            "corrections": .list(report.corrections.map(correction)),
+            "has_late_entries": .when(!report.lateEntries.isEmpty),
+            "late_entries": .list(report.lateEntries.map(lateEntry)),
         ]
     }
 
@@ -154,6 +160,28 @@ public enum HTMLRenderer {
             "stack": .text(reading.stack ?? ""), "text": .text(reading.text), "actor": .text(reading.actor),
             "gap": .when(reading.clockGapSeconds != nil),
             "gap_text": .text(reading.clockGapSeconds.map { duration(-$0) + ($0 < 0 ? " after" : " before") } ?? ""),
+        ]
+    }
+
+    static func correction(_ correction: ReportCorrection) -> [String: TemplateValue] {
+        [
+            "seq": .text(String(correction.seq)), "corrects": .text(String(correction.corrects)),
+            "stack": .text(correction.stack ?? ""), "recorded": .text(correction.recorded),
+            "corrected": .text(correction.corrected), "reason": .text(correction.reason),
+            "actor": .text(correction.actor), "observed_at": .text(correction.observedAt.rfc3339),
+            "late": .when(correction.late),
+        ]
+    }
+
+    static func lateEntry(_ entry: ReportLateEntry) -> [String: TemplateValue] {
+        [
+            "seq": .text(String(entry.seq)), "stack": .text(entry.stack ?? ""), "text": .text(entry.text),
+            "corrects": .list(entry.corrects.map { [["seq": .text(String($0))]] } ?? []),
+            "rules": .list(
+                entry.changedRules.map {
+                    ["rule": .text($0.rule), "before": .text($0.before.rawValue), "after": .text($0.after.rawValue)]
+                }),
+            "no_rules": .when(entry.changedRules.isEmpty),
         ]
     }
 

@@ -18,6 +18,8 @@ extension Report {
             "photos": .array(photos.map(\.json)),
             "readings": .array(readings.map(\.json)),
             "visits": .array(visits.map(\.json)),
+            "corrections": .array(corrections.map(\.json)),
+            "late_entries": .array(lateEntries.map(\.json)),
             "log_id": .string(logID),
             "checkpoint": Self.json(checkpoint),
             "key_id": .string(keyID),
@@ -46,6 +48,7 @@ extension ReportProcedure {
             "id": .string(id), "version": .string(version), "target_version": .string(targetVersion),
             "image_sha256": .string(imageSHA256), "image_name": .string(imageName),
             "transport": ReportStack.text(transport), "device_model": ReportStack.text(deviceModel),
+            "installer": ReportStack.text(installer), "company": ReportStack.text(company),
         ]
     }
 }
@@ -81,6 +84,32 @@ extension ReportVisit {
             "ended_at": endedAt.map { .string($0.rfc3339) } ?? .null, "outcome": .string(outcome),
             "duration_seconds": durationSeconds.map(JSONValue.integer) ?? .null,
             "actors": .array(actors.map(JSONValue.string)),
+        ]
+    }
+}
+
+extension ReportCorrection {
+    var json: JSONValue {
+        [
+            "seq": .integer(seq), "corrects": .integer(corrects), "type": .string(type),
+            "stack": ReportStack.text(stack), "recorded": .string(recorded), "corrected": .string(corrected),
+            "reason": .string(reason), "actor": .string(actor), "observed_at": .string(observedAt.rfc3339),
+        ]
+    }
+}
+
+extension ReportLateEntry {
+    var json: JSONValue {
+        [
+            "seq": .integer(seq), "type": .string(type), "stack": ReportStack.text(stack),
+            "corrects": corrects.map(JSONValue.integer) ?? .null, "text": .string(text),
+            "changed_rules": .array(
+                changedRules.map {
+                    [
+                        "rule": .string($0.rule), "before": .string($0.before.rawValue),
+                        "after": .string($0.after.rawValue),
+                    ]
+                }),
         ]
     }
 }

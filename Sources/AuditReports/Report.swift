@@ -22,6 +22,10 @@ public struct Report: Sendable, Hashable {
     public var readings: [ReportReading] = []
     /// Each run of the procedure: from its `procedure.started` to its end.
     public var visits: [ReportVisit] = []
+    /// Every correction of an observation, in log order: the mistaken event stays, the rules read the correction.
+    public var corrections: [ReportCorrection] = []
+    /// Every event logged after the procedure completed, with the rules whose verdict it changed.
+    public var lateEntries: [ReportLateEntry] = []
     public var logID: String
     public var checkpoint: Checkpoint
     public var keyID: String
@@ -40,6 +44,9 @@ public struct ReportProcedure: Sendable, Hashable {
     /// How pushes were made, and the device model, when `procedure.started` recorded them.
     public var transport: String? = nil
     public var deviceModel: String? = nil
+    /// Who did the work and for which company, when the log's installer was set as the run started.
+    public var installer: String? = nil
+    public var company: String? = nil
 }
 
 /// One stack's identity and its before/after facts.
@@ -94,6 +101,34 @@ public struct ReportVisit: Sendable, Hashable {
     public var durationSeconds: Int64? {
         endedAt.map { ($0.millisecondsSinceEpoch - startedAt.millisecondsSinceEpoch) / 1000 }
     }
+}
+
+/// A correction as the page lists it: what was recorded, what it became, why, by whom and when.
+public struct ReportCorrection: Sendable, Hashable {
+    public var seq: Int64
+    public var corrects: Int64
+    public var type: String
+    public var stack: String?
+    /// The superseded value in words (the original, or an earlier correction's value).
+    public var recorded: String
+    public var corrected: String
+    public var reason: String
+    public var actor: String
+    public var observedAt: Timestamp
+    /// Whether it was logged after the procedure completed (it is then also a late entry).
+    public var late: Bool
+}
+
+/// An event logged after `procedure.completed`: accepted, since the truth may come late, but never silently.
+public struct ReportLateEntry: Sendable, Hashable {
+    public var seq: Int64
+    public var type: String
+    public var stack: String?
+    /// The seq it corrects, for a late correction.
+    public var corrects: Int64?
+    public var text: String
+    /// The rules whose verdict on the state at completion differs from their verdict now, because of this entry.
+    public var changedRules: [LateEffect]
 }
 
 /// What the record is of, from the transport `procedure.started` names.

@@ -51,15 +51,16 @@ public enum ReportBuilder {
         let state: SiteState
         do { state = try SiteProjection.rebuild(site: inputs.site, events: events) } catch { throw .domain(error) }
         let findings = Rules.evaluate(state)
+        let readings = readings(events, procedure: procedure(state))
         let started = state.procedure?.value
-        let procedure = started.flatMap { try? Procedure.load(id: $0.procedureID, version: $0.procedureVersion) }
+        let procedure = procedure(state)
         return Report(
             generatedAt: inputs.generatedAt, site: inputs.site,
             procedure: started.map {
                 ReportProcedure(
                     id: $0.procedureID, version: $0.procedureVersion, targetVersion: $0.targetVersion,
                     imageSHA256: $0.imageSHA256, imageName: $0.imageName, transport: $0.transport?.rawValue,
-                    deviceModel: $0.deviceModel)
+                    deviceModel: $0.deviceModel, installer: $0.installer, company: $0.company)
             },
             stacks: state.stacks.map(stack), findings: findings, verdict: Verdict.overall(findings),
             mode: ReportMode(started?.transport),
@@ -68,8 +69,59 @@ public enum ReportBuilder {
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,
                     seq: step.seq, observedAt: step.at)
             },
-            photos: try photos(events), readings: readings(events, procedure: procedure), visits: visits(events),
+            photos: try photos(events), readings: readings, visits: visits(events),
+            corrections: corrections(state), lateEntries: lateEntries(state, findings: findings, readings: readings),
             logID: inputs.checkpoint.logID, checkpoint: inputs.checkpoint, keyID: inputs.keyID, events: inputs.events)
+    }
+
+    /// The bundled procedure the run names; one this build does not bundle leaves step titles as their ids.
+    static func procedure(_ state: SiteState) -> Procedure? {
+        guard let started = state.procedure?.value else { return nil }
+        return try? Procedure.load(id: started.procedureID, version: started.procedureVersion)
+    }
+
+    /// Each correction with both values in words, as the readings word them.
+    static func corrections(_ state: SiteState) -> [ReportCorrection] {
+        state.corrections.map { correction in
+            ReportCorrection(
+                seq: correction.seq, corrects: correction.corrects, type: correction.type.rawValue,
+                stack: correction.stack, recorded: words(correction.type, correction.recorded),
+                corrected: words(correction.type, correction.corrected), reason: correction.reason,
+                actor: correction.actor ?? "", observedAt: correction.at,
+                late: state.completedSeq.map { correction.seq > $0 } ?? false)
+        }
+    }
+
+    /// A payload in words; one that no longer decodes (it was admitted, so only an older build's) as its JSON.
+    static func words(_ type: EventType, _ payload: JSONValue) -> String {
+        do { return try DomainEvent.decodeMarked(type: type.rawValue, data: payload).event.summary } catch {
+            return payload.canonicalText
+        }
+    }
+
+    /// Each late entry and the changed rules its seq (or the seq it corrects) is evidence in, before or now;
+    /// a changed rule that names no late entry in its evidence is listed on every late entry, as they changed it together.
+    static func lateEntries(
+        _ state: SiteState, findings: [Finding], readings: [ReportReading]
+    ) -> [ReportLateEntry] {
+        guard !state.lateEntries.isEmpty else { return [] }
+        let effects = Rules.lateEntryEffects(state)
+        let before = state.stateAtCompletion.map(Rules.evaluate) ?? []
+        func evidence(_ rule: String) -> Set<Int64> {
+            Set((findings + before).filter { $0.rule == rule }.flatMap(\.evidence))
+        }
+        func touches(_ entry: LateEntry, _ effect: LateEffect) -> Bool {
+            let seqs = evidence(effect.rule)
+            return seqs.contains(entry.seq) || entry.corrects.map(seqs.contains) == true
+        }
+        let unattributed = effects.filter { effect in !state.lateEntries.contains { touches($0, effect) } }
+        let text = Dictionary(readings.map { ($0.seq, $0.text) }, uniquingKeysWith: { first, _ in first })
+        return state.lateEntries.map { entry in
+            ReportLateEntry(
+                seq: entry.seq, type: entry.type.rawValue, stack: entry.stack, corrects: entry.corrects,
+                text: text[entry.seq] ?? entry.type.rawValue,
+                changedRules: effects.filter { touches(entry, $0) || unattributed.contains($0) })
+        }
     }
 
     /// Every event in words; a step reads as its title, an event of another vocabulary as its type and payload.

@@ -19,9 +19,8 @@ struct AuditCommand: AsyncParsableCommand {
             report format \(Report.formatVersion)
             """,
         subcommands: [
-            InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self, KeygenCommand.self,
-            KeyCommand.self,
-            CheckpointCommand.self,
+            InitCommand.self, InstallerCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
+            KeygenCommand.self, KeyCommand.self, CheckpointCommand.self,
             ReportCommand.self, VerifyReportCommand.self,
             RecordCommand.self, StatusCommand.self, CheckCommand.self, SitesCommand.self, ProcedureCommand.self,
             RunCommand.self, DemoCommand.self,
@@ -36,6 +35,7 @@ struct AuditCommand: AsyncParsableCommand {
             return handler
         }
         do {
+            try RawInput.check()
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -20,13 +20,32 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: db + ".site-demo.sim.json"))
     }
 
-    @Test func theDefaultLogIsAuditDB() async throws {
+    /// Issue 9: a simulation is never a visit, so without --db it never goes into $AUDIT_DB or the default log.
+    @Test func withoutDBTheDemoWritesANewTemporaryFolderAndLeavesAuditDBAlone() async throws {
         let scratch = try TemporaryDirectory()
         let db = scratch.path("env.db")
-        let result = try await CLI.audit(["demo", "--stacks", "1"], environment: ["AUDIT_DB": db])
+        let real = try await CLI.audit(["init", "--db", db])
+        #expect(real.status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let environment = ["AUDIT_DB": db, "XDG_DATA_HOME": scratch.path("xdg"), "TMPDIR": scratch.path("")]
+        let result = try await CLI.audit(["demo", "--stacks", "1"], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdoutLines.first == "log: \(db)")
-        #expect(try await RunFixtures.eventCount(db) > 0)
+        let line = try #require(result.stdoutLines.first)
+        let log = String(line.dropFirst("log: ".count))
+        #expect(line.hasPrefix("log: \(scratch.path("audit-demo-"))"), "\(line)")
+        #expect(log.hasSuffix("/audit.db"))
+        let folder = (log as NSString).deletingLastPathComponent
+        #expect(FileManager.default.fileExists(atPath: folder + "/demo-firmware-4007.bin"))
+        #expect(try await RunFixtures.eventCount(log) > 0)
+        #expect(try await CLI.audit(["verify", "--db", log]).status == 0)
+        #expect(try await RunFixtures.eventCount(db) == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("demo-firmware-4007.bin")))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("xdg/audit")))
+        // A second demo gets a folder of its own.
+        let again = try await CLI.audit(["demo", "--stacks", "1"], environment: environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdoutLines.first != line)
     }
 
     @Test(arguments: [

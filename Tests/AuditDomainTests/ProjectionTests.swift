@@ -81,9 +81,23 @@ import Testing
     }
 
     @Test func undecodableEventNamesItsSeq() throws {
-        let events = try logged([EventDraft(site: "site-1", type: "coffee.brewed", actor: "t")])
-        #expect(throws: DomainError.inEvent(seq: 1, .unknownEventType("coffee.brewed"))) {
-            try SiteProjection.rebuild(site: "site-1", events: events)
+        let events = try logged([EventDraft(site: "site-1", stack: "S1", type: "power.observed", actor: "t")])
+        let error = #expect(throws: DomainError.self) { try SiteProjection.rebuild(site: "site-1", events: events) }
+        if case .inEvent(let seq, .invalidPayload(let type, _))? = error {
+            #expect(seq == 1)
+            #expect(type == "power.observed")
+        } else {
+            Issue.record("expected an invalid payload named by its seq, got \(String(describing: error))")
         }
+    }
+
+    /// Issue 9: a site's generic events are no facts, but they no longer make its state unreadable.
+    @Test func aGenericEventIsSkippedByTheFold() throws {
+        let events = try logged([
+            EventDraft(site: "site-1", type: "coffee.brewed", actor: "t"),
+            EventDraft(site: "site-1", stack: "S1", type: "power.observed", data: ["state": "off"], actor: "t"),
+        ])
+        let state = try SiteProjection.rebuild(site: "site-1", events: events)
+        #expect(state.stack("S1")?.power?.seq == 2)
     }
 }

@@ -11,6 +11,7 @@ import Testing
     static let frozen: [String: String] = [
         "0001_event_log.sql": "72be52cd1d9ea99dcc304acdd8631516b5f0997442ca0e9742b40e893e5996d7",
         "0002_evidence.sql": "0ba110492385dd173087bbb583106594bf45b4f0c5c1f7c072c4b33357aa018d",
+        "0003_installer.sql": "6c542621a964a2ab1a5b38dbd431bf829481fee6732c47bd1d7e6d6499c407f1",
     ]
 
     @Test func shippedMigrationsAreFrozen() {

@@ -17,27 +17,23 @@ public enum JSONLinesSource: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The whole input as text; an empty file (or `/dev/null`) is an empty batch, not an error.
-    func text() throws(FeedError) -> String {
-        let data: Data
+    /// The whole input as bytes; an empty file (or `/dev/null`) is an empty batch, not an error. Not decoded here:
+    /// the parser refuses a line that is not valid UTF-8 by its number, where decoding would put U+FFFD in it.
+    func bytes() throws(FeedError) -> [UInt8] {
         switch self {
-        case .standardInput: data = FileHandle.standardInput.readDataToEndOfFile()
-        case .file(let path): data = try Self.read(path)
+        case .standardInput: Array(FileHandle.standardInput.readDataToEndOfFile())
+        case .file(let path): Array(try Self.read(path))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw FeedError(source: description, line: nil, FeedError.ReadProblem.notUTF8)
-        }
-        return text
     }
 
-    /// Lines as they arrive: standard input is read one line at a time, so a long-running feed is acknowledged live.
-    func lines() throws(FeedError) -> AnySequence<String> {
+    /// Lines as they arrive, cut on the `\n` byte only (never U+2028, U+0085, CR, VT or FF), still undecoded:
+    /// standard input is read as it comes, so a long-running feed is acknowledged live.
+    func lines() throws(FeedError) -> AnySequence<[UInt8]> {
         switch self {
-        case .standardInput: return AnySequence { AnyIterator { readLine(strippingNewline: true) } }
+        case .standardInput: return AnySequence { ByteLines(descriptor: 0) }
         case .file:
-            // isNewline also splits "\r\n", which Swift treats as one Character.
-            let lines = try text().split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            return AnySequence(lines.lazy.map(String.init))
+            let bytes = try bytes()
+            return AnySequence(bytes.split(separator: 0x0A, omittingEmptySubsequences: false).lazy.map(Array.init))
         }
     }
 
@@ -50,6 +46,34 @@ public enum JSONLinesSource: Sendable, Hashable, CustomStringConvertible {
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do { return try handle.readToEnd() ?? Data() } catch {
             throw FeedError(source: path, line: nil, FeedError.ReadProblem.unreadable(errno: EIO))
+        }
+    }
+}
+
+/// The lines of a file descriptor, cut on `\n` bytes, each returned as soon as its newline (or the end) is read.
+struct ByteLines: IteratorProtocol {
+    let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private var ended = false
+
+    init(descriptor: Int32) { self.descriptor = descriptor }
+
+    mutating func next() -> [UInt8]? {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = Array(buffer[..<newline])
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            if ended {
+                guard !buffer.isEmpty else { return nil }
+                defer { buffer = [] }
+                return buffer
+            }
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            // A read error ends the input like its end does; what was read so far is still a line.
+            if count <= 0 { ended = true } else { buffer += chunk[..<count] }
         }
     }
 }
@@ -103,9 +127,9 @@ extension SiteLog {
     ///
     /// A line that does not parse throws `FeedError`; a refusal of the log or the gate throws `AuditLogError`.
     public func appendBatch(from source: JSONLinesSource, defaultActor: String) throws -> [AppendResult] {
-        let text = try source.text()
+        let bytes = try source.bytes()
         let drafts: [EventDraft]
-        do { drafts = try EventDraft.parseJSONLines(text, defaultActor: defaultActor) } catch {
+        do { drafts = try EventDraft.parseJSONLines(bytes: bytes, defaultActor: defaultActor) } catch {
             throw FeedError(source: source.description, line: error.line, PresentedFailure(.invalidInput, error.reason))
         }
         guard !drafts.isEmpty else { return [] }
@@ -119,9 +143,10 @@ extension SiteLog {
         var lineNumber = 0
         for line in try source.lines() {
             lineNumber += 1
-            guard !line.allSatisfy(\.isWhitespace) else { continue }
             do {
-                let drafts = try EventDraft.parseJSONLines(line, defaultActor: defaultActor)
+                // A blank line (spaces, tabs, CR) parses to no draft and is skipped.
+                let drafts = try EventDraft.parseJSONLines(bytes: line, defaultActor: defaultActor)
+                guard !drafts.isEmpty else { continue }
                 acknowledge(try append(drafts)[0])
             } catch let error as JSONLinesError {
                 throw FeedError(

@@ -9,7 +9,7 @@ extension ProcedureStarted {
     /// that is not 64 lowercase hex digits.
     public init(
         recording procedure: String?, version: String?, targetVersion: String, image: String?, imageSHA256: String?,
-        transport: PushTransport
+        transport: PushTransport, installer: String? = nil, company: String? = nil
     ) throws {
         let digest: String
         if let image {
@@ -25,6 +25,6 @@ extension ProcedureStarted {
         self.init(
             procedureID: chosen.id, procedureVersion: chosen.version, targetVersion: targetVersion,
             imageSHA256: digest, imageName: image.map { ($0 as NSString).lastPathComponent } ?? "",
-            transport: transport)
+            transport: transport, installer: installer, company: company)
     }
 }

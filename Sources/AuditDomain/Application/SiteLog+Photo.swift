@@ -8,7 +8,7 @@ extension SiteLog {
     /// Throws `FileReadError` (missing, unreadable, too large), `DomainError.notAPhoto`, or the log's refusal.
     public func attachPhoto(
         file path: String, site: String, stack: String?, caption: String?, observedAt: Timestamp? = nil,
-        actor: String, eventID: UUID = .version7()
+        actor: String, eventID: UUID = .version7(), correcting: CorrectionMark? = nil
     ) throws -> (DomainEvent, AppendResult) {
         let bytes = try FileContents.read(at: path, limit: SQLiteEventStore.maximumEvidenceSize)
         let kind = try PhotoKind(sniffing: bytes, name: path)
@@ -18,7 +18,7 @@ extension SiteLog {
                 caption: caption))
         let result = try record(
             event, site: site, stack: stack, observedAt: observedAt, actor: actor, eventID: eventID,
-            attaching: [bytes])
+            attaching: [bytes], correcting: correcting)
         return (event, result)
     }
 }

@@ -23,12 +23,14 @@ public struct SiteLog: Sendable {
 
     /// Records one domain event; a known `eventID` returns its original seq and writes nothing.
     ///
-    /// `evidence` holds copies of the files the event names (a photo), stored only if the gate admits it.
+    /// `evidence` holds copies of the files the event names (a photo), stored only if the gate admits it;
+    /// with `correcting`, the observation supersedes the event it names.
     public func record(
         _ event: DomainEvent, site: String, stack: String? = nil, observedAt: Timestamp? = nil, actor: String,
-        eventID: UUID = .version7(), attaching evidence: [[UInt8]] = []
+        eventID: UUID = .version7(), attaching evidence: [[UInt8]] = [], correcting: CorrectionMark? = nil
     ) throws(AuditLogError) -> AppendResult {
-        let draft = event.draft(site: site, stack: stack, observedAt: observedAt, actor: actor, eventID: eventID)
+        let draft = event.draft(
+            site: site, stack: stack, observedAt: observedAt, actor: actor, eventID: eventID, correcting: correcting)
         return try store.append([draft], attaching: evidence, guard: SiteAdmission.check)[0]
     }
 }

@@ -81,10 +81,13 @@ public struct ProcedureStarted: EventPayload {
     public var transport: PushTransport?
     /// The device model's name, as the site's registration gives it.
     public var deviceModel: String?
+    /// Who did the work and for which company, as the log's installer was set when the run started.
+    public var installer: String?
+    public var company: String?
 
     public init(
         procedureID: String, procedureVersion: String, targetVersion: String, imageSHA256: String, imageName: String,
-        transport: PushTransport? = nil, deviceModel: String? = nil
+        transport: PushTransport? = nil, deviceModel: String? = nil, installer: String? = nil, company: String? = nil
     ) {
         self.procedureID = procedureID
         self.procedureVersion = procedureVersion
@@ -93,6 +96,8 @@ public struct ProcedureStarted: EventPayload {
         self.imageName = imageName
         self.transport = transport
         self.deviceModel = deviceModel
+        self.installer = installer
+        self.company = company
     }
 
     init(reading payload: PayloadReader) throws(DomainError) {
@@ -106,7 +111,8 @@ public struct ProcedureStarted: EventPayload {
                 }
                 return transport
             },
-            deviceModel: try payload.optionalString("device_model"))
+            deviceModel: try payload.optionalString("device_model"), installer: try payload.optionalString("installer"),
+            company: try payload.optionalString("company"))
     }
 
     /// Absent optional fields are left out, so a run recorded before they existed keeps its exact payload.
@@ -118,6 +124,8 @@ public struct ProcedureStarted: EventPayload {
         ]
         if let transport { fields["transport"] = .string(transport.rawValue) }
         if let deviceModel { fields["device_model"] = .string(deviceModel) }
+        if let installer { fields["installer"] = .string(installer) }
+        if let company { fields["company"] = .string(company) }
         return fields
     }
 }

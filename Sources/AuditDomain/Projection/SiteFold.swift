@@ -51,6 +51,9 @@ public struct SiteFold: Sendable {
         recordedAt: Timestamp?, actor: String?
     ) throws(DomainError) {
         guard site == state.site else { return }
+        // A generic event (`audit append` of a type outside the vocabulary) is the site's, but no fact: the
+        // report still embeds and lists it. The gate admits one only before a registration.
+        guard EventType(rawValue: type) != nil else { return }
         let decoded: (event: DomainEvent, correction: CorrectionMark?)
         do { decoded = try DomainEvent.decodeMarked(type: type, stack: stack, payload: payload) } catch {
             throw .inEvent(seq: seq, error)

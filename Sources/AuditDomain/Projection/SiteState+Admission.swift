@@ -126,7 +126,7 @@ extension SiteFold {
             .invalid(.correctionTarget(seq: mark.corrects, reason: reason))
         }
         guard let target = original(seq: mark.corrects) else {
-            throw refuse("it is not an event of site '\(site)'")
+            throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
         }
         guard target.correction == nil else {
             throw refuse("it is itself a correction; correct event \(target.correction!.corrects) again instead")

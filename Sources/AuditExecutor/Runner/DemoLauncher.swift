@@ -6,6 +6,8 @@ import Foundation
 public struct DemoLauncher: Sendable {
     public static let targetVersion = "4007"
     public static let imageName = "demo-firmware-4007.bin"
+    /// The actor of a demo when nobody is named: the simulator did the work, and says so.
+    public static let simulatedActor = "audit-demo-simulator"
 
     public var launcher: RunLauncher
 
@@ -26,6 +28,20 @@ public struct DemoLauncher: Sendable {
         _ = try RunLauncher.faults(request)
         request.imagePath = try Self.writeImage(besideLog: logPath)
         return try await launcher.launch(request)
+    }
+
+    /// A log in a new folder of its own, for a demo that names none: a simulation never goes into `$AUDIT_DB` or
+    /// the user's default log, where it would sit beside real visits. Its image is written beside it.
+    public static func freshLogPath(
+        temporaryDirectory: String = NSTemporaryDirectory()
+    ) throws(RunError) -> String {
+        var template = Array((temporaryDirectory as NSString).appendingPathComponent("audit-demo-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw .log(
+                .database(
+                    "cannot make a folder for the demo in \(temporaryDirectory): \(String(cString: strerror(errno)))"))
+        }
+        return (String(cString: made) as NSString).appendingPathComponent("audit.db")
     }
 
     /// The same bytes every time, so every demo log names the same image digest.

@@ -40,6 +40,10 @@ public struct EventDraft: Sendable, Hashable {
         if let stack { try check(stack, "stack") }
         try check(type, "type")
         try check(actor, "actor")
+        // Nobody can be held to "unknown": what the login name used to become when none was set.
+        guard actor.trimmingCharacters(in: .whitespaces).lowercased() != "unknown",
+            !actor.allSatisfy(\.isWhitespace)
+        else { throw .noActor(actor) }
         guard case .object = data else { throw .dataNotObject }
     }
 }
@@ -54,6 +58,8 @@ public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertib
     case invalidEventID(String)
     case observedInFuture(observed: Timestamp, recorded: Timestamp)
     case invalidUTF8(String)
+    /// An actor that names nobody (`unknown`, or only spaces).
+    case noActor(String)
 
     public var description: String {
         switch self {
@@ -63,6 +69,8 @@ public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertib
         case .dataNotObject: "data must be a JSON object"
         case .invalidEventID(let text): "event id '\(text)' is not a UUID"
         case .invalidUTF8(let field): "\(field) is not valid UTF-8"
+        case .noActor(let actor):
+            "actor '\(actor)' names nobody: set the installer with 'audit installer set --name NAME', or give --actor"
         case .observedInFuture(let observed, let recorded):
             "observed_at \(observed) is \(observed.milliseconds(since: recorded) / 1000) s after this computer's "
                 + "clock (\(recorded)); a time may not run more than 5 s ahead of it"

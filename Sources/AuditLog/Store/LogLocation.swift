@@ -17,7 +17,8 @@ public enum LogLocation {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
     }
 
-    /// Who is recorded as the actor when none is given: `$AUDIT_ACTOR`, else the login name.
+    /// `$AUDIT_ACTOR`, else the login name, else `unknown`, which no event may carry: writers call
+    /// `resolveActor(explicit:installer:)`, which puts the log's installer first and refuses `unknown`.
     public static func defaultActor(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         for key in ["AUDIT_ACTOR", "USER", "LOGNAME"] {
             if let value = environment[key], !value.isEmpty { return value }

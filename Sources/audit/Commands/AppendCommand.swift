@@ -18,7 +18,8 @@ struct AppendCommand: ParsableCommand {
     @Option(help: "The event's data: a JSON object.") var data: String?
     @Option(name: .customLong("observed-at"), help: "When it happened on site (RFC 3339); default now.")
     var observedAt: String?
-    @Option(help: "Who recorded it (default: $AUDIT_ACTOR, else the login name).") var actor: String?
+    @Option(help: "Who recorded it (default: the log's installer, else $AUDIT_ACTOR, else the login name).")
+    var actor: String?
     @Option(name: .customLong("event-id"), help: "A client UUID; appending it again records nothing new.")
     var eventID: String?
     @Option(help: "Append every line of a JSON Lines file ('-' for stdin) in one transaction.")
@@ -41,8 +42,9 @@ struct AppendCommand: ParsableCommand {
     }
 
     func run() throws {
-        let log = try self.log.siteLog()
-        let defaultActor = actor ?? LogLocation.defaultActor()
+        let store = try self.log.open()
+        let log = SiteLog(store)
+        let defaultActor = try LogLocation.resolveActor(explicit: actor, installer: try store.installer())
         if let jsonl {
             let source = JSONLinesSource(argument: jsonl)
             if perLine { return try log.feed(from: source, defaultActor: defaultActor, acknowledge: acknowledge) }

@@ -6,11 +6,12 @@ import Foundation
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a complete simulated site visit into the log, then print what the check finds.",
+        abstract: "Run a complete simulated site visit into a new log (or --db), then print what the check finds.",
         discussion: """
             Faults: push-fails, push-stalls, stale-version, skip-dip-restore, wrong-power-order, power-cut-mid-push \
             (on the last stack unless written NAME:STACK). Ends with what `audit check` finds; exits 1 when a rule \
-            fails or on any error.
+            fails or on any error. Without --db the log and its fake image go into a new temporary folder, never \
+            into $AUDIT_DB or the default log: a simulation is never a visit.
             """)
 
     @OptionGroup var log: LogOptions
@@ -24,9 +25,20 @@ struct DemoCommand: AsyncParsableCommand {
         let output = StandardOutputSink()
         let launcher = RunLauncher(
             output: verbose ? output : NullSink(), outputIsTerminal: isatty(1) == 1, inputIsTerminal: false)
-        output.write("log: \(log.path)\n")
+        // Who, before any folder is made: the installer of a --db log, else the environment, else the simulator.
+        let actor: String
+        do {
+            actor =
+                try log.db.map { try LogOptions.actor(nil, logPath: $0) }
+                ?? LogLocation.resolveActor(explicit: nil, installer: nil)
+        } catch ActorError.none {
+            actor = DemoLauncher.simulatedActor
+        }
+        // Only --db names a log for a demo; without it, a new folder (never $AUDIT_DB or the default log).
+        let logPath = try log.db ?? DemoLauncher.freshLogPath()
+        output.write("log: \(logPath)\n")
         let result = try await DemoLauncher(launcher: launcher).run(
-            logPath: log.path, site: site, stacks: stacks, faults: fault, actor: LogLocation.defaultActor(),
+            logPath: logPath, site: site, stacks: stacks, faults: fault, actor: actor,
             stopAfterEvents: stopAfterEvents)
         let faults = fault.isEmpty ? "none" : fault.joined(separator: ", ")
         output.write(

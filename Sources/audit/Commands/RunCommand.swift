@@ -26,7 +26,9 @@ struct RunCommand: AsyncParsableCommand {
     var simStacks = 3
     @Option(name: .customLong("sim-fault"), help: "With --transport sim: inject a fault, e.g. push-fails:S2.")
     var simFaults: [String] = []
-    @Option(help: "Who is recorded as the actor (default: $AUDIT_ACTOR, else the login name).") var actor: String?
+    @Option(
+        help: "Who is recorded as the actor (default: the log's installer, else $AUDIT_ACTOR, else the login name).")
+    var actor: String?
     @Flag(help: "Start a corrective visit on a completed site (needs --reason); the same command resumes it.")
     var reopen = false
     @Option(help: "With --reopen: why the site is visited again.") var reason: String?
@@ -50,7 +52,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var request = RunRequest(
             site: site, logPath: log.path, imagePath: firmware, targetVersion: targetVersion,
-            actor: actor ?? LogLocation.defaultActor())
+            actor: try log.actor(actor))
         request.transport = transport
         request.answersPath = answers
         request.flasherConfigPath = flasherConfig

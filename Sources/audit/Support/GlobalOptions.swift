@@ -17,6 +17,16 @@ struct LogOptions: ParsableArguments {
 
     /// The log as the domain writes and reads it: every append through the admission gate.
     func siteLog() throws -> SiteLog { SiteLog(try open()) }
+
+    /// Who records: `explicit` (`--actor`), else the log's installer (when the log exists), else `$AUDIT_ACTOR`,
+    /// else the login name (`LogLocation.resolveActor`); a missing log is no installer, not an error here.
+    func actor(_ explicit: String?) throws -> String { try Self.actor(explicit, logPath: path) }
+
+    static func actor(_ explicit: String?, logPath: String) throws -> String {
+        let installer =
+            FileManager.default.fileExists(atPath: logPath) ? try SQLiteEventStore.open(at: logPath).installer() : nil
+        return try LogLocation.resolveActor(explicit: explicit, installer: installer)
+    }
 }
 
 struct FormatOptions: ParsableArguments {

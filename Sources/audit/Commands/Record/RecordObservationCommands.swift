@@ -7,12 +7,13 @@ struct RecordPower: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "power", abstract: "Record a BMS seen on or off.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "The stack id.") var stack: String
     @Option(help: "on or off.") var state: String
 
     func run() throws {
         let state = try parsed("--state") { () throws(DomainError) in try PowerState(parsing: self.state) }
-        try record.record(.powerObserved(PowerObserved(state: state)), stack: stack)
+        try record.record(.powerObserved(PowerObserved(state: state)), stack: stack, correcting: correction)
     }
 }
 
@@ -21,6 +22,7 @@ struct RecordCable: ParsableCommand {
         commandName: "cable", abstract: "Record a link cable plugged or unplugged between two ports.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "One end, STACK:PORT with PORT A or B, e.g. S1:A.") var from: String
     @Option(help: "The other end, e.g. S2:B.") var to: String
     @Option(help: "plugged or unplugged.") var state: String
@@ -29,7 +31,7 @@ struct RecordCable: ParsableCommand {
         let from = try parsed("--from") { () throws(DomainError) in try PortRef(parsing: self.from) }
         let to = try parsed("--to") { () throws(DomainError) in try PortRef(parsing: self.to) }
         let state = try parsed("--state") { () throws(DomainError) in try CableState(parsing: self.state) }
-        try record.record(.cableObserved(CableObserved(from: from, to: to, state: state)))
+        try record.record(.cableObserved(CableObserved(from: from, to: to, state: state)), correcting: correction)
     }
 }
 
@@ -38,6 +40,7 @@ struct RecordDIP: ParsableCommand {
         commandName: "dip", abstract: "Record a DIP bank's position, pin 1 first: U/D (or 1/0), e.g. UDDDDD.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "The stack id.") var stack: String
     @Option(help: "addr or inv.") var bank: String
     @Option(help: "Pin 1 first, U for up and D for down (1/0 accepted).") var position: String
@@ -45,7 +48,8 @@ struct RecordDIP: ParsableCommand {
     func run() throws {
         let bank = try parsed("--bank") { () throws(DomainError) in try DIPBank(parsing: self.bank) }
         let position = try parsed("--position") { () throws(DomainError) in try DIPPosition(parsing: self.position) }
-        try record.record(.dipObserved(DIPObserved(bank: bank, position: position)), stack: stack)
+        try record.record(
+            .dipObserved(DIPObserved(bank: bank, position: position)), stack: stack, correcting: correction)
     }
 }
 
@@ -54,12 +58,13 @@ struct RecordLCD: ParsableCommand {
         commandName: "lcd", abstract: "Record a code shown on a stack's LCD, e.g. 62, 1, 'ERROR 19'.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "The stack id.") var stack: String
     @Option(help: "The code as shown.") var code: String
 
     func run() throws {
         let code = try parsed("--code") { () throws(DomainError) in try LCDCode(recording: self.code) }
-        try record.record(.lcdObserved(LCDObserved(code: code)), stack: stack)
+        try record.record(.lcdObserved(LCDObserved(code: code)), stack: stack, correcting: correction)
     }
 }
 
@@ -68,12 +73,14 @@ struct RecordVersion: ParsableCommand {
         commandName: "version", abstract: "Record the firmware version read on a stack.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "The stack id.") var stack: String
     @Option(help: "The version as read, e.g. 4007.") var version: String
 
     func run() throws {
         guard !version.isEmpty else { throw ValidationError("--version must not be empty") }
-        try record.record(.firmwareVersionObserved(VersionObserved(version: version)), stack: stack)
+        try record.record(
+            .firmwareVersionObserved(VersionObserved(version: version)), stack: stack, correcting: correction)
     }
 }
 
@@ -81,12 +88,13 @@ struct RecordNote: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "note", abstract: "Record a free-text note.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "The stack it concerns, if any.") var stack: String?
     @Option(help: "The note.") var text: String
 
     func run() throws {
         guard !text.isEmpty else { throw ValidationError("--text must not be empty") }
-        try record.record(.noteAdded(NoteAdded(text: text)), stack: stack)
+        try record.record(.noteAdded(NoteAdded(text: text)), stack: stack, correcting: correction)
     }
 }
 
@@ -96,6 +104,7 @@ struct RecordPhoto: ParsableCommand {
         abstract: "Attach a photo: with --file the log keeps a copy (JPEG or PNG), so the original may be deleted.")
 
     @OptionGroup var record: RecordOptions
+    @OptionGroup var correction: CorrectionOptions
     @Option(help: "The stack it shows, if any.") var stack: String?
     @Option(help: "The photo file (JPEG or PNG); a copy is stored in the log.") var file: String?
     @Option(help: "Instead of --file: the photo's SHA-256, taken elsewhere; the log keeps no copy.") var sha256: String?
@@ -104,9 +113,11 @@ struct RecordPhoto: ParsableCommand {
 
     func run() throws {
         guard (file == nil) != (sha256 == nil) else { throw ValidationError("give exactly one of --file and --sha256") }
-        if let file { return try record.attachPhoto(file: file, stack: stack, caption: caption) }
+        if let file {
+            return try record.attachPhoto(file: file, stack: stack, caption: caption, correcting: correction)
+        }
         let photo = try PhotoAttached(hashOnly: sha256!, name: name ?? "", caption: caption)
-        try record.record(.photoAttached(photo), stack: stack)
+        try record.record(.photoAttached(photo), stack: stack, correcting: correction)
     }
 }
 

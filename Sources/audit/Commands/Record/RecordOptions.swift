@@ -12,25 +12,29 @@ struct RecordOptions: ParsableArguments {
     @Option(help: "The site.") var site: String
     @Option(name: .customLong("observed-at"), help: "When it was observed on site (RFC 3339); default now.")
     var observedAt: String?
-    @Option(help: "Who observed it (default: $AUDIT_ACTOR, else the login name).") var actor: String?
+    @Option(help: "Who observed it (default: the log's installer, else $AUDIT_ACTOR, else the login name).")
+    var actor: String?
     @Option(name: .customLong("event-id"), help: "A client UUID; recording it again records nothing new.")
     var eventID: String?
 
     /// Appends the observation if the site's rebuilt state admits it, in one transaction; nothing is written on refusal.
-    func record(_ event: DomainEvent, stack: String? = nil, attaching evidence: [[UInt8]] = []) throws {
+    func record(
+        _ event: DomainEvent, stack: String? = nil, attaching evidence: [[UInt8]] = [],
+        correcting correction: CorrectionOptions? = nil
+    ) throws {
         let context = try writeContext()
         let result = try log.siteLog().record(
             event, site: site, stack: stack, observedAt: context.observedAt, actor: context.actor,
-            eventID: context.eventID, attaching: evidence)
+            eventID: context.eventID, attaching: evidence, correcting: correction?.mark)
         acknowledge(event, result)
     }
 
     /// Records a photo with a copy of its file kept in the log.
-    func attachPhoto(file: String, stack: String?, caption: String?) throws {
+    func attachPhoto(file: String, stack: String?, caption: String?, correcting correction: CorrectionOptions) throws {
         let context = try writeContext()
         let (event, result) = try log.siteLog().attachPhoto(
             file: file, site: site, stack: stack, caption: caption, observedAt: context.observedAt,
-            actor: context.actor, eventID: context.eventID)
+            actor: context.actor, eventID: context.eventID, correcting: correction.mark)
         acknowledge(event, result)
     }
 
@@ -59,7 +63,7 @@ struct RecordOptions: ParsableArguments {
             }
             uuid = parsed
         }
-        return (observed, actor ?? LogLocation.defaultActor(), uuid)
+        return (observed, try log.actor(actor), uuid)
     }
 
     private func acknowledge(_ event: DomainEvent, _ result: AppendResult) {
@@ -69,6 +73,24 @@ struct RecordOptions: ParsableArguments {
         case .text:
             print("\(result.inserted ? "recorded" : "already recorded") \(event.type.rawValue) seq \(result.seq)")
         }
+    }
+}
+
+/// What makes an observation a correction by hand: the seq it supersedes and why (docs/DOMAIN.md, Corrections).
+struct CorrectionOptions: ParsableArguments {
+    @Option(help: "The seq of the earlier observation this one corrects (it stays in the log).") var corrects: Int64?
+    @Option(help: "With --corrects: why the earlier observation was wrong.") var reason: String?
+
+    /// Each flag needs the other: a correction without a reason, or a reason without a target, is a usage error.
+    func validate() throws {
+        if corrects != nil, reason == nil { throw ValidationError("--corrects needs --reason: say why it is wrong") }
+        if reason != nil, corrects == nil { throw ValidationError("--reason needs --corrects SEQ") }
+    }
+
+    /// Nil for an ordinary observation; the domain refuses an empty reason or a seq it cannot correct.
+    var mark: CorrectionMark? {
+        guard let corrects, let reason else { return nil }
+        return CorrectionMark(corrects: corrects, reason: reason)
     }
 }
 

@@ -43,9 +43,11 @@ struct RecordStart: ParsableCommand {
         guard (image == nil) != (imageSHA256 == nil) else {
             throw ValidationError("give exactly one of --image and --image-sha256")
         }
+        // The installer goes into the chain with the start of the run, so a report can prove who did the work.
+        let installer = try record.log.open().installer()
         let started = try ProcedureStarted(
             recording: procedure, version: procedureVersion, targetVersion: targetVersion, image: image,
-            imageSHA256: imageSHA256, transport: transport)
+            imageSHA256: imageSHA256, transport: transport, installer: installer?.name, company: installer?.company)
         try record.record(.procedureStarted(started))
     }
 }
