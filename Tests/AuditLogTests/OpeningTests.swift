@@ -11,6 +11,7 @@ import Testing
     static let frozen: [String: String] = [
         "0001_event_log.sql": "72be52cd1d9ea99dcc304acdd8631516b5f0997442ca0e9742b40e893e5996d7",
         "0002_evidence.sql": "0ba110492385dd173087bbb583106594bf45b4f0c5c1f7c072c4b33357aa018d",
+        "0004_witnesses.sql": "a0852a76c244c515b7cf04f967de3a835631bc981dc2e7db51d76e9df60ae6fa",
     ]
 
     @Test func shippedMigrationsAreFrozen() {
