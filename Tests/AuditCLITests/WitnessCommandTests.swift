@@ -160,3 +160,96 @@ import Testing
         #expect(try await Self.cosignedCount(db) == 2)
     }
 }
+
+@Suite struct WitnessCommandErrorTests {
+    @Test func eightLogsSubmittingAtOnceAreAllCosigned() async throws {
+        let scratch = try TemporaryDirectory()
+        let keys = try await makeKeys(in: scratch)
+        let witnessKeys = try await makeKeys(in: scratch, folder: "witness-keys")
+        let state = scratch.path("witness.sqlite")
+        var logs: [String] = []
+        for index in 0..<8 {
+            let db = scratch.path("log-\(index).db")
+            #expect(try await CLI.audit(["init", "--db", db]).status == 0)
+            let line = #"{"site":"s","type":"reading.taken","data":{"n":\#(index)}}"#
+            #expect(try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: line).status == 0)
+            let shown = try await CLI.audit(["key", "show", "--db", db, "--key", keys.privateKey])
+            let vkey = try #require(shown.stdoutLines.last?.split(separator: " ").last.map(String.init))
+            let origin = try #require(vkey.split(separator: "+").first.map(String.init))
+            let trusted = try await CLI.run(
+                WitnessCommandTests.serverPath, ["witness", "trust", origin, vkey, "--state", state])
+            #expect(trusted.status == 0, "\(trusted.stderr)")
+            logs.append(db)
+        }
+        try await WitnessCommandTests.withWitness(state: state, key: witnessKeys.privateKey) { url, vkey in
+            for db in logs {
+                #expect(try await CLI.audit(["witness", "add", vkey, "--url", url, "--db", db]).status == 0)
+            }
+            let results = try await withThrowingTaskGroup(of: ProcessResult.self) { group in
+                for db in logs {
+                    group.addTask { try await CLI.audit(["witness", "submit", "--db", db, "--key", keys.privateKey]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.map(\.status) == Array(repeating: 0, count: 8), "\(results.map(\.stderr))")
+        }
+        let sizes = try await CLI.sqlite(state, "SELECT count(*), min(size), max(size) FROM witnessed_tree")
+        #expect(sizes.stdout == "8|1|1\n")
+    }
+
+    @Test func witnessCommandsRefuseWithOneLineAndTheirStatus() async throws {
+        let scratch = try TemporaryDirectory()
+        let keys = try await makeKeys(in: scratch)
+        let db = try await makeLog(in: scratch, events: 1)
+        let logVKey = try #require(
+            try await CLI.audit(["key", "show", "--db", db, "--key", keys.privateKey]).stdoutLines.last?
+                .split(separator: " ").last.map(String.init))
+        let noWitness = try await CLI.audit(["witness", "submit", "--db", db, "--key", keys.privateKey])
+        expectOneLineError(noWitness, contains: "no witness is configured")
+        #expect(noWitness.status == 66)
+        // A log key (type 01) is not a witness key (type 04).
+        let logKeyAsWitness = try await CLI.audit([
+            "witness", "add", logVKey, "--url", "http://127.0.0.1:1", "--db", db,
+        ])
+        expectOneLineError(logKeyAsWitness, contains: "cosignature/v1 key")
+        #expect(logKeyAsWitness.status == 65)
+        let garbled = try await CLI.audit(["witness", "add", "not+a+key", "--url", "http://127.0.0.1:1", "--db", db])
+        expectOneLineError(garbled, contains: "not a note key")
+        #expect(garbled.status == 65)
+
+        let witnessKeys = try await makeKeys(in: scratch, folder: "witness-keys")
+        let state = scratch.path("witness.sqlite")
+        var witnessVKey = ""
+        try await WitnessCommandTests.withWitness(state: state, key: witnessKeys.privateKey) { _, vkey in
+            witnessVKey = vkey
+        }
+        let badURL = try await CLI.audit(["witness", "add", witnessVKey, "--url", "ftp://example", "--db", db])
+        expectOneLineError(badURL, contains: "is not an http or https URL")
+        #expect(badURL.status == 65)
+        #expect(
+            try await CLI.audit(["witness", "add", witnessVKey, "--url", "http://127.0.0.1:1", "--db", db]).status == 0)
+        let again = try await CLI.audit(["witness", "add", witnessVKey, "--url", "http://127.0.0.1:2", "--db", db])
+        expectOneLineError(again, contains: "is already configured")
+        #expect(again.status == 73)
+        let listed = try await CLI.audit(["witness", "list", "--db", db])
+        #expect(listed.stdoutLines.count == 1)
+        #expect(listed.stdout.contains("http://127.0.0.1:1 nothing cosigned yet"))
+        let name = try #require(witnessVKey.split(separator: "+").first.map(String.init))
+        #expect(try await CLI.audit(["witness", "remove", name, "--db", db]).status == 0)
+        let gone = try await CLI.audit(["witness", "remove", name, "--db", db])
+        expectOneLineError(gone, contains: "no witness named")
+        #expect(gone.status == 66)
+        #expect(try await CLI.audit(["witness", "list", "--db", db]).stdout.isEmpty)
+
+        // The server side: a log key must be named after the origin it is trusted for.
+        let misnamed = try await CLI.run(
+            WitnessCommandTests.serverPath, ["witness", "trust", "other.example/log", logVKey, "--state", state])
+        #expect(misnamed.status == 65)
+        #expect(misnamed.stderrLines.count == 1)
+        #expect(misnamed.stderr.contains("not its origin"))
+        let badListen = try await CLI.run(
+            WitnessCommandTests.serverPath,
+            ["witness", "serve", "--listen", "nowhere", "--key", witnessKeys.privateKey, "--state", state])
+        #expect(badListen.status == 64)
+    }
+}
