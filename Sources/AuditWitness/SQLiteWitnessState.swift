@@ -84,20 +84,33 @@ public final class SQLiteWitnessState: WitnessStateStore, Sendable {
         origin: String, _ body: (TrustedLog, WitnessedTree) throws(WitnessError) -> (WitnessedTree, T)
     ) throws(WitnessError) -> T {
         try run {
-            try dbQueue.write { db in
-                guard let log = try Self.log(db, origin: origin) else { throw WitnessError.unknownOrigin(origin) }
-                let (tree, result) = try body(log, try Self.tree(db, origin: origin))
-                guard let note = tree.note else { return result }
-                try db.execute(
-                    sql: """
-                        INSERT INTO witnessed_tree (origin, size, root, note, updated_at) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root,
-                            note = excluded.note, updated_at = excluded.updated_at
-                        """,
-                    arguments: [origin, tree.size, tree.root.hex, note, Int64(Date().timeIntervalSince1970)])
-                return result
+            // IMMEDIATE: a second process on the same file waits for the lock instead of reading a stale tree.
+            try dbQueue.writeWithoutTransaction { db in
+                var outcome: T?
+                try db.inTransaction(.immediate) {
+                    outcome = try advance(db, origin: origin, body)
+                    return .commit
+                }
+                guard let outcome else { throw WitnessError.storage("the transaction produced no answer") }
+                return outcome
             }
         }
+    }
+
+    private func advance<T>(
+        _ db: Database, origin: String, _ body: (TrustedLog, WitnessedTree) throws(WitnessError) -> (WitnessedTree, T)
+    ) throws -> T {
+        guard let log = try Self.log(db, origin: origin) else { throw WitnessError.unknownOrigin(origin) }
+        let (tree, result) = try body(log, try Self.tree(db, origin: origin))
+        guard let note = tree.note else { return result }
+        try db.execute(
+            sql: """
+                INSERT INTO witnessed_tree (origin, size, root, note, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root,
+                    note = excluded.note, updated_at = excluded.updated_at
+                """,
+            arguments: [origin, tree.size, tree.root.hex, note, Int64(Date().timeIntervalSince1970)])
+        return result
     }
 
     private static func log(_ db: Database, origin: String) throws -> TrustedLog? {
