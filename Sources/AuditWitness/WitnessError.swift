@@ -16,6 +16,8 @@ public enum WitnessError: AuditFailure, Equatable, CustomStringConvertible {
     case sizeMismatch(current: Int64)
     /// The consistency proof does not take the witnessed tree to the checkpoint's (422).
     case proofDoesNotVerify
+    /// The body did not arrive within the time the witness gives a request (408).
+    case requestTimeout(seconds: Int)
     /// The witness's state could not be read or written (500); nothing was cosigned.
     case storage(String)
 
@@ -28,6 +30,7 @@ public enum WitnessError: AuditFailure, Equatable, CustomStringConvertible {
         case .badLogSignature: 403
         case .sizeMismatch: 409
         case .proofDoesNotVerify: 422
+        case .requestTimeout: 408
         case .storage: 500
         }
     }
@@ -49,7 +52,7 @@ public enum WitnessError: AuditFailure, Equatable, CustomStringConvertible {
         case .malformed, .tooLarge: .invalidInput
         case .unknownOrigin: .notFound
         case .badLogSignature, .sizeMismatch, .proofDoesNotVerify: .no
-        case .storage: .ioError
+        case .requestTimeout, .storage: .ioError
         }
     }
 
@@ -61,6 +64,7 @@ public enum WitnessError: AuditFailure, Equatable, CustomStringConvertible {
         case .badLogSignature(let reason): "the checkpoint's log signature does not verify: \(reason)"
         case .sizeMismatch(let current): "the witness last cosigned size \(current)"
         case .proofDoesNotVerify: "the consistency proof does not verify"
+        case .requestTimeout(let seconds): "the request body did not arrive within \(seconds) s"
         case .storage(let reason): "witness state: \(reason)"
         }
     }

@@ -106,6 +106,19 @@ import Testing
         #expect(try state.tree(origin: store.origin)?.size == 9)
     }
 
+    @Test func aBodyThatDoesNotArriveInTimeIs408() async throws {
+        let state = InMemoryWitnessState()
+        let app = WitnessServer.application(
+            witness: try makeWitness(state), host: "127.0.0.1", port: 0, logger: logger, bodyTimeout: 1)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            // Promises 100 bytes, sends 6, then waits: the witness answers after its 1 s bound.
+            let head = "POST /add-checkpoint HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nold 0\n"
+            let answer = await RawHTTP.exchange(port: port, request: head)
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
+        }
+    }
+
     @Test func anUnreachableWitnessIsExit74AndLosesNothing() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteEventStore.create(at: directory.path("log.db"))
@@ -130,5 +143,42 @@ extension Result {
     var failure: Failure? {
         if case .failure(let error) = self { return error }
         return nil
+    }
+}
+
+/// A deliberately incomplete HTTP request over a plain socket, on its own thread so no test blocks the pool.
+enum RawHTTP {
+    static func exchange(port: Int, request: String) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: blockingExchange(port: port, request: request)) }
+        }
+    }
+
+    static func blockingExchange(port: Int, request: String) -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return "socket failed" }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return "connect failed" }
+        let bytes = Array(request.utf8)
+        guard send(descriptor, bytes, bytes.count, 0) == bytes.count else { return "send failed" }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: answer, as: UTF8.self).contains("\r\n\r\n") {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            answer += buffer[0..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
     }
 }
