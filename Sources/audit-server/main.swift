@@ -14,6 +14,8 @@ struct AuditServer: AsyncParsableCommand {
         commandName: "audit-server", abstract: "Server roles for audit logs.", subcommands: [WitnessCommand.self])
 
     static func main() async {
+        // Logs go to stderr: stdout carries only the key and the address, for whoever started the server.
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
