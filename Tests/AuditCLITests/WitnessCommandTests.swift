@@ -86,6 +86,22 @@ import Testing
             let size = try SQLiteEventStore.open(at: db).head().size
             #expect(first.stdout.contains("size \(size) at "))
 
+            // The cosignature is plain Ed25519 over "cosignature/v1\ntime <t>\n" and the text: openssl agrees.
+            let stored = try #require(try SQLiteEventStore.open(at: db).cosignedCheckpoints().last)
+            let line = try #require(stored.note.signatures.last)
+            let message = scratch.path("cosigned.txt")
+            try Data(Cosignature.signedMessage(checkpointText: stored.note.text, timestamp: stored.cosignedAt))
+                .write(to: URL(fileURLWithPath: message))
+            let signature = scratch.path("cosigned.sig")
+            try Data(line.bytes.dropFirst(8)).write(to: URL(fileURLWithPath: signature))
+            let openssl = try await CLI.run(
+                "openssl",
+                [
+                    "pkeyutl", "-verify", "-rawin", "-pubin", "-inkey", witnessKeys.publicKey, "-in", message,
+                    "-sigfile", signature,
+                ])
+            #expect(openssl.status == 0, "\(openssl.stdout)\(openssl.stderr)")
+
             // The copy is made now: same log id, same key, one event edited and every later hash recomputed.
             let copy = scratch.path("forged.db")
             try FileManager.default.copyItem(atPath: db, toPath: copy)
