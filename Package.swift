@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "audit", targets: ["audit"]),
         .executable(name: "audit-bench", targets: ["AuditBenchmarks"]),
+        .executable(name: "audit-server", targets: ["audit-server"]),
         .library(name: "AuditLog", targets: ["AuditLog"]),
         .library(name: "AuditDomain", targets: ["AuditDomain"]),
         .library(name: "AuditExecutor", targets: ["AuditExecutor"]),
@@ -17,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Only the server roles (AuditWitnessServer, audit-server) link it: `audit` stays free of the HTTP stack.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         .systemLibrary(
@@ -62,7 +66,34 @@ let package = Package(
         .executableTarget(
             name: "audit",
             dependencies: [
-                "AuditCore", "AuditLog", "AuditDomain", "AuditExecutor", "AuditReports",
+                "AuditCore", "AuditLog", "AuditDomain", "AuditExecutor", "AuditReports", "AuditWitnessClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The witness's state and the tlog-witness add-checkpoint logic; no HTTP inside.
+        .target(
+            name: "AuditWitness",
+            dependencies: [
+                "AuditCore", "AuditCrypto", "AuditLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        // The client side of tlog-witness for `audit`: Foundation's URLSession, no server stack.
+        .target(
+            name: "AuditWitnessClient",
+            dependencies: ["AuditCore", "AuditCrypto", "AuditLog", "AuditWitness"]),
+        // The witness's HTTP face on Hummingbird.
+        .target(
+            name: "AuditWitnessServer",
+            dependencies: [
+                "AuditCore", "AuditWitness", "AuditLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "audit-server",
+            dependencies: [
+                "AuditCore", "AuditCrypto", "AuditLog", "AuditWitness", "AuditWitnessServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -102,6 +133,15 @@ let package = Package(
             dependencies: [
                 "audit", "AuditCore", "AuditLog", "AuditCrypto", "AuditDomain", "AuditTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
+        .testTarget(
+            name: "AuditWitnessTests",
+            dependencies: [
+                "AuditCore", "AuditCrypto", "AuditLog", "AuditWitness", "AuditWitnessServer", "AuditWitnessClient",
+                "AuditTestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "AuditReportsTests",

@@ -36,6 +36,18 @@ final class RawSQLite {
         }
     }
 
+    /// Reads the stored hash column in seq order and does nothing else: the floor for any Merkle computation.
+    func readHashes() throws -> Int {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, "SELECT hash FROM events ORDER BY seq", -1, &statement, nil) == SQLITE_OK,
+            let statement
+        else { throw BenchError(String(cString: sqlite3_errmsg(handle))) }
+        defer { sqlite3_finalize(statement) }
+        var bytes = 0
+        while sqlite3_step(statement) == SQLITE_ROW { bytes += Int(sqlite3_column_bytes(statement, 0)) }
+        return bytes
+    }
+
     /// Every row's chain message (FORMAT.md §2) laid end to end: the exact bytes verify hashes.
     func chainMessages() throws -> (bytes: [UInt8], ranges: [Range<Int>]) {
         var statement: OpaquePointer?

@@ -20,7 +20,7 @@ struct AuditCommand: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, InstallerCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
-            KeygenCommand.self, KeyCommand.self, CheckpointCommand.self,
+            KeygenCommand.self, KeyCommand.self, CheckpointCommand.self, WitnessCommand.self,
             ReportCommand.self, VerifyReportCommand.self,
             RecordCommand.self, StatusCommand.self, CheckCommand.self, SitesCommand.self, ProcedureCommand.self,
             RunCommand.self, DemoCommand.self,

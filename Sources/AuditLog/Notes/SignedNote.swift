@@ -64,7 +64,8 @@ public struct SignedNote: Sendable, Hashable {
         self.init(text: text, signatures: signatures)
     }
 
-    static func signature(_ line: Substring) throws(NoteError) -> NoteSignature {
+    /// Parses one signature line without its newline; witness responses are bare signature lines.
+    public static func signature(_ line: Substring) throws(NoteError) -> NoteSignature {
         guard line.hasPrefix("\u{2014} ") else { throw .malformedNote("a signature line starts with '— '") }
         let fields = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 2, !fields[0].isEmpty else {
