@@ -50,6 +50,18 @@ import Testing
         #expect(html.contains("<dt>Signing key id</dt>"))
     }
 
+    @Test func aGuidedRunRecordsTheLogsInstallerInProcedureStarted() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = scratch.path("audit.db")
+        let created = try await CLI.audit(["init", "--db", db, "--installer", "Ana Ruiz", "--company", "Volt GmbH"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let demo = try await CLI.audit(["demo", "--db", db, "--site", "yard-3", "--stacks", "1"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let payload = try await CLI.sqlite(db, "SELECT payload FROM events WHERE type = 'procedure.started'").stdout
+        #expect(payload.contains(#""installer":"Ana Ruiz""#), "\(payload)")
+        #expect(payload.contains(#""company":"Volt GmbH""#), "\(payload)")
+    }
+
     @Test(arguments: [
         // Extra arguments of `record note`, its environment, and a fragment of the one stderr line.
         (["--actor", "unknown"], [String: String](), "--actor 'unknown' cannot name who recorded an event"),

@@ -163,7 +163,8 @@ public struct ProcedureRunner: Sendable {
                     ProcedureStarted(
                         procedureID: settings.procedure.id, procedureVersion: settings.procedure.version,
                         targetVersion: settings.targetVersion, imageSHA256: digest, imageName: settings.image.name,
-                        transport: settings.transport, deviceModel: session.state.model?.name)))
+                        transport: settings.transport, deviceModel: session.state.model?.name,
+                        installer: settings.installer?.name, company: settings.installer?.company)))
             say(
                 "Started \(settings.procedure.id) \(settings.procedure.version): target \(settings.targetVersion), "
                     + "image \(settings.image.name) sha256 \(digest)")

@@ -75,6 +75,8 @@ public struct RunLauncher: Sendable {
             site: request.site, procedure: procedure, image: image, targetVersion: request.targetVersion,
             actor: request.actor, transport: request.transport)
         settings.reopenReason = request.reopenReason
+        // The log's installer, when set, is who did the work: procedure.started carries it into the chain.
+        do { settings.installer = try store.installer() } catch { throw .log(error) }
         settings.refusesCompletedSite = request.refusesCompletedSite
         let runner: ProcedureRunner
         switch request.transport {

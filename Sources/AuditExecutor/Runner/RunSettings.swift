@@ -1,4 +1,5 @@
 import AuditDomain
+import AuditLog
 import Foundation
 
 /// What one run of the procedure is about: which site, which image, which target, and how patient to be.
@@ -11,6 +12,8 @@ public struct RunSettings: Sendable {
     public var actor: String
     /// Recorded in `procedure.started` and `firmware.push_started` so the log says how each push was made.
     public var transport: PushTransport
+    /// The log's installer identity, recorded in `procedure.started`; nil when the log has none.
+    public var installer: Installer?
     /// Pushes tried per stack in one run before the failure is left for the rules to report.
     public var maxPushAttempts = 2
     /// The wait before re-reading an LCD that is still detecting.
