@@ -71,21 +71,9 @@ struct AppendCommand: ParsableCommand {
             }
             guard case .object = value else { throw PresentedFailure(.invalidInput, "--data must be a JSON object") }
         }
-        var observed: Timestamp?
-        if let observedAt {
-            guard let time = Timestamp(rfc3339: observedAt) else {
-                throw PresentedFailure(.invalidInput, "--observed-at '\(observedAt)' is not an RFC 3339 time")
-            }
-            observed = time
-        }
-        var uuid = UUID.version7()
-        if let eventID {
-            do { uuid = try EventDraft.eventID(parsing: eventID) } catch {
-                throw PresentedFailure(.invalidInput, "--event-id: \(error)")
-            }
-        }
         let draft = EventDraft(
-            eventID: uuid, site: site!, stack: stack, type: type!, data: value, observedAt: observed,
+            eventID: try parseEventID(eventID), site: site!, stack: stack, type: type!, data: value,
+            observedAt: try parseObservedAt(observedAt),
             actor: defaultActor)
         do { try draft.validate() } catch { throw PresentedFailure(.invalidInput, "\(error)") }
         return draft

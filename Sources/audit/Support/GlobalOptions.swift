@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import AuditDomain
 import AuditLog
 import Foundation
@@ -41,3 +42,20 @@ func emit(_ value: JSONValue) {
 
 /// `1 stack`, `2 stacks`: the domain's one pluralisation.
 func counted(_ count: Int, _ noun: String) -> String { Plural.count(count, noun) }
+
+/// `--observed-at`: absent is now; a time that cannot be read is invalid input naming the option.
+func parseObservedAt(_ text: String?) throws -> Timestamp? {
+    guard let text else { return nil }
+    guard let time = Timestamp(rfc3339: text) else {
+        throw PresentedFailure(.invalidInput, "--observed-at '\(text)' is not an RFC 3339 time")
+    }
+    return time
+}
+
+/// `--event-id`: absent is a new time-ordered id; text that is no UUID is invalid input naming the option.
+func parseEventID(_ text: String?) throws -> UUID {
+    guard let text else { return .version7() }
+    do { return try EventDraft.eventID(parsing: text) } catch {
+        throw PresentedFailure(context: "--event-id", error)
+    }
+}

@@ -49,21 +49,7 @@ struct RecordOptions: ParsableArguments {
 
     /// When, who and which id: a time or an id that cannot be read is invalid input naming its option.
     private func writeContext() throws -> (observedAt: Timestamp?, actor: String, eventID: UUID) {
-        var observed: Timestamp?
-        if let observedAt {
-            guard let time = Timestamp(rfc3339: observedAt) else {
-                throw PresentedFailure(.invalidInput, "--observed-at '\(observedAt)' is not an RFC 3339 time")
-            }
-            observed = time
-        }
-        var uuid = UUID.version7()
-        if let eventID {
-            guard let parsed = UUID(uuidString: eventID) else {
-                throw PresentedFailure(.invalidInput, "--event-id '\(eventID)' is not a UUID")
-            }
-            uuid = parsed
-        }
-        return (observed, try log.actor(actor), uuid)
+        (try parseObservedAt(observedAt), try log.actor(actor), try parseEventID(eventID))
     }
 
     private func acknowledge(_ event: DomainEvent, _ result: AppendResult) {
