@@ -191,3 +191,18 @@ public enum WitnessURL {
         else { throw .invalidURL(text) }
     }
 }
+
+/// The HTTP submitter the report writer and the guided run are given by `audit`.
+public struct HTTPCheckpointSubmitter: CheckpointSubmitter {
+    public var transport: any WitnessTransport
+
+    public init(transport: any WitnessTransport = URLSessionWitnessTransport()) { self.transport = transport }
+
+    public func submit(store: SQLiteEventStore, key: Ed25519PrivateKey) async throws -> [WitnessOutcome] {
+        try await WitnessSubmission.submit(store: store, key: key, transport: transport).map { outcome in
+            WitnessOutcome(
+                witness: outcome.witness,
+                result: outcome.result.mapError { PresentedFailure($0.exitStatus, $0.description) })
+        }
+    }
+}
