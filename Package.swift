@@ -138,7 +138,7 @@ let package = Package(
             name: "AuditWitnessTests",
             dependencies: [
                 "AuditCore", "AuditCrypto", "AuditLog", "AuditWitness", "AuditWitnessServer", "AuditWitnessClient",
-                "AuditTestSupport",
+                "AuditTestSupport", "AuditReports", "AuditDomain",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -58,6 +58,15 @@ public enum HTMLRenderer {
             "no_visits": .when(report.visits.isEmpty),
             "has_corrections": .when(!report.corrections.isEmpty),
             "corrections": .list(report.corrections.map(correction)),
+            "not_witnessed": .when(report.witnessing.status == .notWitnessed),
+            "cosignatures": .list(
+                report.witnessing.cosignatures.map {
+                    [
+                        "name": .text($0.witness.name), "time": .text($0.time.rfc3339),
+                        "vkey": .text($0.witness.description),
+                    ]
+                }),
+            "witness_parts": .list(witnessParts(report.readings)),
             "has_late_entries": .when(!report.lateEntries.isEmpty),
             "late_entries": .list(report.lateEntries.map(lateEntry)),
         ]
@@ -162,6 +171,45 @@ public enum HTMLRenderer {
             "gap_text": .text(reading.clockGapSeconds.map { duration(-$0) + ($0 < 0 ? " after" : " before") } ?? ""),
         ]
     }
+
+    /// The timeline in parts that a witness first saw together: "seq 1–38: recorded on site 10:02 → 10:40,
+    /// first witnessed 10:41", or "witnessed 3 days later"; none when nothing was witnessed.
+    static func witnessParts(_ readings: [ReportReading]) -> [[String: TemplateValue]] {
+        guard readings.contains(where: { $0.firstWitnessedAt != nil }) else { return [] }
+        var parts: [[ReportReading]] = []
+        for reading in readings {
+            if let last = parts.last?.last, last.firstWitnessedAt == reading.firstWitnessedAt {
+                parts[parts.count - 1].append(reading)
+            } else {
+                parts.append([reading])
+            }
+        }
+        return parts.compactMap { part -> [String: TemplateValue]? in
+            guard let first = part.first, let last = part.last else { return nil }
+            let seqs = first.seq == last.seq ? "\(first.seq)" : "\(first.seq)–\(last.seq)"
+            let recorded =
+                first.seq == last.seq
+                ? clock(first.observedAt) : "\(clock(first.observedAt)) → \(clock(last.observedAt))"
+            guard let witnessed = first.firstWitnessedAt else {
+                return [
+                    "seqs": .text(seqs), "recorded": .text(recorded), "witnessed": .text("not witnessed yet"),
+                    "class": .text("bad"),
+                ]
+            }
+            let days = (witnessed.millisecondsSinceEpoch - last.observedAt.millisecondsSinceEpoch) / 86_400_000
+            let text =
+                days >= 1
+                ? "witnessed \(days) \(days == 1 ? "day" : "days") later (\(witnessed.rfc3339))"
+                : "first witnessed \(clock(witnessed))"
+            return [
+                "seqs": .text(seqs), "recorded": .text(recorded), "witnessed": .text(text),
+                "class": .text(days >= 1 ? "unknown" : "ok"),
+            ]
+        }
+    }
+
+    /// "10:02:17" for a time of day; the page's dates are in the readings.
+    static func clock(_ time: Timestamp) -> String { String(time.rfc3339.dropFirst(11).prefix(8)) }
 
     static func correction(_ correction: ReportCorrection) -> [String: TemplateValue] {
         [

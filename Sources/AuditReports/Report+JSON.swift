@@ -24,6 +24,7 @@ extension Report {
             "checkpoint": Self.json(checkpoint),
             "key_id": .string(keyID),
             "events": .array(events.map(\.json)),
+            "witnessing": witnessing.json,
         ]
     }
 
@@ -72,6 +73,7 @@ extension ReportReading {
             "seq": .integer(seq), "observed_at": .string(observedAt.rfc3339), "actor": .string(actor),
             "stack": ReportStack.text(stack), "type": .string(type), "text": .string(text),
             "clock_gap_seconds": clockGapSeconds.map(JSONValue.integer) ?? .null,
+            "first_witnessed_at": firstWitnessedAt.map { .string($0.rfc3339) } ?? .null,
         ]
     }
 }
@@ -128,6 +130,7 @@ extension TimelineEntry {
         [
             "step": .string(step), "title": .string(title), "seq": .integer(seq),
             "observed_at": .string(observedAt.rfc3339),
+            "first_witnessed_at": firstWitnessedAt.map { .string($0.rfc3339) } ?? .null,
         ]
     }
 }

@@ -30,6 +30,9 @@ public struct Report: Sendable, Hashable {
     public var checkpoint: Checkpoint
     public var keyID: String
     public var events: [ProvenEvent]
+    /// The signed checkpoint note, its cosignatures and the earlier cosigned checkpoints; `status` says whether
+    /// any witness cosigned it.
+    public var witnessing: ReportWitnessing
 
     public var failingFindings: [Finding] { findings.filter { $0.verdict == .fail } }
 }
@@ -82,6 +85,8 @@ public struct ReportReading: Sendable, Hashable {
     public var text: String
     /// Seconds from `recorded_at` to `observed_at` when they differ by more than a minute: a time typed by hand.
     public var clockGapSeconds: Int64?
+    /// When a witness first cosigned a checkpoint holding this event; nil when none has.
+    public var firstWitnessedAt: Timestamp? = nil
 
     /// Past this gap a reading's observed time is shown as a claim, not as the laptop's stamp.
     public static let clockGapThresholdMilliseconds: Int64 = 60_000
@@ -169,6 +174,8 @@ public struct TimelineEntry: Sendable, Hashable {
     public var title: String
     public var seq: Int64
     public var observedAt: Timestamp
+    /// When a witness first cosigned a checkpoint holding this step's event; nil when none has.
+    public var firstWitnessedAt: Timestamp? = nil
 }
 
 /// An event with its RFC 6962 audit path at leaf index `seq - 1` of the checkpoint's tree.

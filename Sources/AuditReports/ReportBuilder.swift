@@ -9,13 +9,19 @@ public struct ReportInputs: Sendable, Hashable {
     public var checkpoint: Checkpoint
     public var keyID: String
     public var events: [ProvenEvent]
+    /// The checkpoint as a signed note with its cosignatures, and what witnesses saw before it.
+    public var witnessing: ReportWitnessing
 
-    public init(site: String, generatedAt: Timestamp, checkpoint: Checkpoint, keyID: String, events: [ProvenEvent]) {
+    public init(
+        site: String, generatedAt: Timestamp, checkpoint: Checkpoint, keyID: String, events: [ProvenEvent],
+        witnessing: ReportWitnessing
+    ) {
         self.site = site
         self.generatedAt = generatedAt
         self.checkpoint = checkpoint
         self.keyID = keyID
         self.events = events
+        self.witnessing = witnessing
     }
 }
 
@@ -32,17 +38,32 @@ public struct PhotoCopy: Sendable, Hashable {
 
 /// Derives a report from a site's events; the verifier runs the same derivation to re-check one.
 public enum ReportBuilder {
-    /// Reads the site's events, their proofs and a checkpoint in one transaction, refusing a broken chain.
+    /// Reads the site's events and proves them against the latest witnessed checkpoint that holds them all (or
+    /// the current one), in one transaction, refusing a broken chain.
     public static func inputs(
-        store: SQLiteEventStore, site: String, keyID: String, clock: any AuditClock = SystemClock()
+        store: SQLiteEventStore, site: String, key: Ed25519PrivateKey, clock: any AuditClock = SystemClock()
     ) throws(ReportError) -> ReportInputs {
-        let snapshot: CheckpointedEvents
-        do { snapshot = try store.checkpointedEvents(EventFilter(site: site)) } catch { throw .log(error) }
+        try prepared(store: store, site: site, key: key, clock: clock).inputs
+    }
+
+    /// The inputs, and the stored cosignatures the log no longer matches (the caller warns about them).
+    static func prepared(
+        store: SQLiteEventStore, site: String, key: Ed25519PrivateKey, clock: any AuditClock
+    ) throws(ReportError) -> (inputs: ReportInputs, inconsistent: [CosignedCheckpoint]) {
+        let witnessed: WitnessedEvents
+        do { witnessed = try store.witnessedEvents(EventFilter(site: site)) } catch { throw .log(error) }
+        let snapshot = witnessed.snapshot
         if let chainBreak = snapshot.chain.firstBreak { throw .brokenChain(chainBreak) }
         guard !snapshot.events.isEmpty else { throw .unknownSite(site) }
-        return ReportInputs(
-            site: site, generatedAt: clock.now(), checkpoint: snapshot.checkpoint, keyID: keyID,
-            events: zip(snapshot.events, snapshot.proofs).map(ProvenEvent.init))
+        let signer: NoteSigner
+        do { signer = try NoteSigner(name: store.origin, privateKey: key) } catch { throw .note(error) }
+        let witnessing = ReportWitnessing.embedding(
+            snapshot.checkpoint, signer: signer, cosignatures: witnessed.cosignatures,
+            history: witnessed.firstWitnessed)
+        let inputs = ReportInputs(
+            site: site, generatedAt: clock.now(), checkpoint: snapshot.checkpoint, keyID: key.keyID,
+            events: zip(snapshot.events, snapshot.proofs).map(ProvenEvent.init), witnessing: witnessing)
+        return (inputs, witnessed.inconsistent)
     }
 
     /// Replays the events through the projection and the rules; pure, so a verifier gets the same report.
@@ -51,7 +72,12 @@ public enum ReportBuilder {
         let state: SiteState
         do { state = try SiteProjection.rebuild(site: inputs.site, events: events) } catch { throw .domain(error) }
         let findings = Rules.evaluate(state)
-        let readings = readings(events, procedure: procedure(state))
+        let witnessing = inputs.witnessing
+        let size = inputs.checkpoint.size
+        var readings = readings(events, procedure: procedure(state))
+        for index in readings.indices {
+            readings[index].firstWitnessedAt = witnessing.firstWitnessed(seq: readings[index].seq, checkpointSize: size)
+        }
         let started = state.procedure?.value
         let procedure = procedure(state)
         return Report(
@@ -67,11 +93,13 @@ public enum ReportBuilder {
             timeline: state.stepsCompleted.map { step in
                 TimelineEntry(
                     step: step.value, title: procedure?.steps.first { $0.id == step.value }?.title ?? step.value,
-                    seq: step.seq, observedAt: step.at)
+                    seq: step.seq, observedAt: step.at,
+                    firstWitnessedAt: witnessing.firstWitnessed(seq: step.seq, checkpointSize: size))
             },
             photos: try photos(events), readings: readings, visits: visits(events),
             corrections: corrections(state), lateEntries: lateEntries(state, findings: findings, readings: readings),
-            logID: inputs.checkpoint.logID, checkpoint: inputs.checkpoint, keyID: inputs.keyID, events: inputs.events)
+            logID: inputs.checkpoint.logID, checkpoint: inputs.checkpoint, keyID: inputs.keyID, events: inputs.events,
+            witnessing: witnessing)
     }
 
     /// The bundled procedure the run names; one this build does not bundle leaves step titles as their ids.

@@ -41,6 +41,13 @@ public enum ReportDirectory {
             try writeFile(Data(signed.json), staging.appendingPathComponent(jsonName))
             try writeFile(Data(signed.signature), staging.appendingPathComponent(signatureName))
             try writeFile(Data(signed.html.utf8), staging.appendingPathComponent(htmlName))
+            let proofs = staging.appendingPathComponent(Report.proofsFolder)
+            do { try FileManager.default.createDirectory(at: proofs, withIntermediateDirectories: false) } catch {
+                throw ReportError.fileSystem(operation: "mkdir", path: proofs.path, reason: error.localizedDescription)
+            }
+            for proof in signed.report.tlogProofs {
+                try writeFile(Data(proof.text.utf8), staging.appendingPathComponent(proof.file))
+            }
             if !photos.isEmpty {
                 let folder = staging.appendingPathComponent(ReportPhoto.folder)
                 do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) } catch {

@@ -18,6 +18,8 @@ public enum ReportError: AuditFailure, Equatable, CustomStringConvertible {
     case log(AuditLogError)
     case crypto(CryptoError)
     case domain(DomainError)
+    /// A checkpoint note or witness key that does not parse or sign.
+    case note(NoteError)
     /// A report that does not prove what it says; the text names the first check that failed.
     case rejected(String)
     /// A photo the report must carry has no copy in the log's evidence store.
@@ -36,6 +38,7 @@ public enum ReportError: AuditFailure, Equatable, CustomStringConvertible {
         case .log(let error): error.description
         case .crypto(let error): error.description
         case .domain(let error): error.description
+        case .note(let error): error.description
         case .rejected(let reason): reason
         case .missingPhoto(let seq, let sha256):
             "photo seq \(seq): the log holds no copy of file \(sha256); record it with 'audit record photo --file'"
@@ -53,6 +56,7 @@ public enum ReportError: AuditFailure, Equatable, CustomStringConvertible {
         case .log(let error): error.exitStatus
         case .crypto(let error): error.exitStatus
         case .domain(let error): error.exitStatus
+        case .note(let error): error.exitStatus
         }
     }
 }

@@ -19,7 +19,8 @@ extension ReportInputs {
             keyID: try root.string("key_id"),
             events: try root.array("events").enumerated().map { (index, value) throws(ReportError) in
                 try ProvenEvent(json: JSONFields(value, path: "events[\(index)]"))
-            })
+            },
+            witnessing: try ReportWitnessing(json: root.object("witnessing")))
     }
 }
 

@@ -16,7 +16,18 @@ public enum ReportVerifier {
             throw .rejected("report.html does not match report.json: it is not the page the signed report renders to")
         }
         try checkPhotos(report, in: directory)
+        try checkProofs(report, in: directory)
         return report
+    }
+
+    /// Each tlog-proof file is exactly the one the verified report derives: same path, same inclusion, same note.
+    static func checkProofs(_ report: Report, in directory: URL) throws(ReportError) {
+        for proof in report.tlogProofs {
+            let bytes = try read(directory.appendingPathComponent(proof.file))
+            guard bytes.elementsEqual(proof.text.utf8) else {
+                throw .rejected("\(proof.file) does not match report.json: it is not the proof the report derives")
+            }
+        }
     }
 
     public static func verify(json: [UInt8], signature: [UInt8], publicKey: Ed25519PublicKey) throws(ReportError)
@@ -37,6 +48,7 @@ public enum ReportVerifier {
             throw .rejected("report.json names signing key \(inputs.keyID) but was signed by key \(publicKey.keyID)")
         }
         try checkEvents(inputs)
+        try checkWitnessing(inputs, publicKey: publicKey)
         let replayed: Report
         do { replayed = try ReportBuilder.build(inputs) } catch {
             throw .rejected("replaying the embedded events fails: \(error)")

@@ -39,7 +39,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("PASS: site site-1"))
         let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(names == ["report.html", "report.json", "report.json.sig"])
+        #expect(names == ["proofs", "report.html", "report.json", "report.json.sig"])
         let signature = try Data(contentsOf: URL(fileURLWithPath: out + "/report.json.sig"))
         #expect(signature.count == 64)
         let openssl = try await CLI.run(

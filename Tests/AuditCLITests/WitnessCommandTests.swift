@@ -131,6 +131,36 @@ import Testing
             let forged = try await CLI.audit(["witness", "submit", "--db", copy, "--key", keys.privateKey])
             expectOneLineError(forged, contains: "refused (422)")
             #expect(try await Self.cosignedCount(copy) == 1)
+
+            // The report embeds the witness's cosignature, and an auditor who trusts that witness accepts it.
+            let report = scratch.path("report")
+            let written = try await CLI.audit([
+                "report", "--db", db, "--site", "demo", "--key", keys.privateKey, "--out", report,
+            ])
+            #expect(written.status == 0, "\(written.stderr)")
+            #expect(written.stdout.contains("witnessed: checkpoint size \(grown) cosigned by audit-witness/"))
+            let accepted = try await CLI.audit([
+                "verify-report", report, "--pubkey", keys.publicKey, "--witness", vkey,
+            ])
+            #expect(accepted.status == 0, "\(accepted.stderr)")
+            #expect(accepted.stdout.contains("witness policy met: 1 of 1 trusted witnesses cosigned (quorum 1)"))
+
+            // From the rewritten copy: the witness refuses, the copy's stored cosignature no longer matches, so
+            // the report is written but not witnessed, and the same policy refuses it.
+            let forgedReport = scratch.path("forged-report")
+            let fromCopy = try await CLI.audit([
+                "report", "--db", copy, "--site", "demo", "--key", keys.privateKey, "--out", forgedReport,
+            ])
+            #expect(fromCopy.status == 0, "\(fromCopy.stderr)")
+            #expect(fromCopy.stdout.contains("NOT WITNESSED"))
+            #expect(fromCopy.stderr.contains("refused (422)"))
+            #expect(fromCopy.stderr.contains("with a root this log no longer has"))
+            let refused = try await CLI.audit([
+                "verify-report", forgedReport, "--pubkey", keys.publicKey, "--witness", vkey,
+            ])
+            expectOneLineError(refused, contains: "the report is NOT WITNESSED")
+            #expect(refused.status == 1)
+            #expect(try await Self.cosignedCount(copy) == 1)
         }
         #expect(try await Self.cosignedCount(db) == 2)
         let listed = try await CLI.audit(["witness", "list", "--db", db, "--format", "json"])

@@ -101,8 +101,8 @@ import Testing
     @Test func hangingFlasherIsKilledAfterTheTimeout() async throws {
         let bench = try Bench()
         defer { bench.cleanUp() }
-        let flasher = try bench.script("hang.sh", "echo PROGRESS=10\nsleep 30\necho VERSION=4007")
-        // Killed, not waited for: had the 30 s sleep run out, the flasher would have exited 0 with its version. No
+        let flasher = try bench.script("hang.sh", "echo PROGRESS=10\nsleep 600\necho VERSION=4007")
+        // Killed, not waited for: had the 600 s sleep run out (a starved test pool once outlasted 30 s), the flasher would have exited 0 with its version. No
         // wall-clock bound: blocking tests elsewhere in the run can starve the test pool for longer than the hang.
         let outcome = try await bench.transport(flasher, timeout: 300).push(bench.request(), progress: { _ in })
         guard case .failed(let reason, let status, _, _) = outcome else {

@@ -103,7 +103,7 @@ import Testing
             EventDraft(site: "site-1", type: "cabinet.inspected", data: ["door": "sticks"], actor: "tech"))
         try ScenarioBuilder(site: "site-1").build().record(into: store, clock: clock)
         let key = try Ed25519PrivateKey.generate()
-        let report = try ReportBuilder.build(ReportBuilder.inputs(store: store, site: "site-1", keyID: key.keyID))
+        let report = try ReportBuilder.build(ReportBuilder.inputs(store: store, site: "site-1", key: key))
         #expect(report.events.first?.event.seq == generic.seq)
         let reading = try #require(report.readings.first)
         #expect(reading.type == "cabinet.inspected")

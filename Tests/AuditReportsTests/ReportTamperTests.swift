@@ -21,7 +21,7 @@ struct SignedReportFixture: ~Copyable {
         _ = try store.append(ScenarioBuilder(site: "site-1", deviation: .skipAddrRestore).build().drafts)
         let key = try Ed25519PrivateKey.generate()
         let folder = temporary.url.appending(path: "report")
-        let inputs = try ReportBuilder.inputs(store: store, site: "site-1", keyID: key.keyID)
+        let inputs = try ReportBuilder.inputs(store: store, site: "site-1", key: key)
         try ReportDirectory.write(try ReportSigner.sign(try ReportBuilder.build(inputs), with: key), to: folder)
         self.store = store
         self.key = key

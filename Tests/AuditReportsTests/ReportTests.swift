@@ -28,7 +28,7 @@ struct ReportFixture: ~Copyable {
     func report(site: String = "site-1") throws -> Report {
         try ReportBuilder.build(
             ReportBuilder.inputs(
-                store: store, site: site, keyID: key.keyID,
+                store: store, site: site, key: key,
                 clock: ManualClock(Timestamp(rfc3339: "2026-02-01T12:00:00Z")!)))
     }
 }

@@ -122,25 +122,26 @@ extension SQLiteEventStore {
 
     /// Every cosigned checkpoint stored, oldest first.
     public func cosignedCheckpoints() throws(AuditLogError) -> [CosignedCheckpoint] {
-        try Self.mapErrors {
-            try dbQueue.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT witness_vkey, size, root, cosigned_at, note FROM cosigned_checkpoint ORDER BY size, cosigned_at"
-                ).map { row in
-                    guard let root = Digest(hex: row[2] as String) else {
-                        throw AuditLogError.corrupt("cosigned_checkpoint.root is not a SHA-256 hex digest")
-                    }
-                    let note: SignedNote
-                    do { note = try SignedNote(parsing: Array((row[4] as String).utf8)) } catch {
-                        throw AuditLogError.corrupt("cosigned_checkpoint.note: \(error)")
-                    }
-                    return CosignedCheckpoint(
-                        witness: try Self.storedKey(row[0]), size: row[1], root: root,
-                        cosignedAt: UInt64(row[3] as Int64), note: note)
-                }
+        try Self.mapErrors { try dbQueue.read(Self.fetchCosigned) }
+    }
+
+    /// The rows of `cosigned_checkpoint` by size then time, read inside a caller's transaction.
+    static func fetchCosigned(_ db: Database) throws -> [CosignedCheckpoint] {
+        try Row.fetchAll(
+            db,
+            sql:
+                "SELECT witness_vkey, size, root, cosigned_at, note FROM cosigned_checkpoint ORDER BY size, cosigned_at"
+        ).map { row in
+            guard let root = Digest(hex: row[2] as String) else {
+                throw AuditLogError.corrupt("cosigned_checkpoint.root is not a SHA-256 hex digest")
             }
+            let note: SignedNote
+            do { note = try SignedNote(parsing: Array((row[4] as String).utf8)) } catch {
+                throw AuditLogError.corrupt("cosigned_checkpoint.note: \(error)")
+            }
+            return CosignedCheckpoint(
+                witness: try storedKey(row[0]), size: row[1], root: root, cosignedAt: UInt64(row[3] as Int64),
+                note: note)
         }
     }
 

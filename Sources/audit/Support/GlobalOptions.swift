@@ -59,3 +59,8 @@ func parseEventID(_ text: String?) throws -> UUID {
         throw PresentedFailure(context: "--event-id", error)
     }
 }
+
+/// One warning line on stderr: what went less well than it could, while the command still succeeds.
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data("audit: warning: \(oneLineMessage(PresentedFailure(.success, line)))\n".utf8))
+}
