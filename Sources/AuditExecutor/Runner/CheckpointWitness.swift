@@ -74,6 +74,7 @@ public final class CheckpointWitness: @unchecked Sendable {
             let size = try store.head().size
             behind = lock.withLock { submittedSize.map { $0 < size } ?? false }
         } catch {
+            // The run's check reads the log next and reports what is wrong with it; witnessing just stops here.
             behind = false
         }
         if behind { stepCompleted() }
