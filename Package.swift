@@ -127,7 +127,7 @@ let package = Package(
             dependencies: ["AuditCore", "AuditDomain", "AuditLog", "AuditTestSupport"]),
         .testTarget(
             name: "AuditExecutorTests",
-            dependencies: ["AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto", "AuditTestSupport"]),
+            dependencies: ["AuditCore", "AuditExecutor", "AuditDomain", "AuditLog", "AuditCrypto", "AuditTestSupport"]),
         .testTarget(
             name: "AuditCLITests",
             dependencies: [

@@ -10,13 +10,15 @@ import Testing
     static let serverPath = URL(fileURLWithPath: CLI.auditPath).deletingLastPathComponent()
         .appending(path: "audit-server").path
 
-    /// Runs a witness on a free port of 127.0.0.1 for the duration of `body`, then kills it with SIGKILL.
+    /// Runs a witness on `listen` (a free port of 127.0.0.1 by default) for the duration of `body`, then kills it
+    /// with SIGKILL.
     static func withWitness(
-        state: String, key: String, _ body: (_ url: String, _ vkey: String) async throws -> Void
+        state: String, key: String, listen: String = "127.0.0.1:0",
+        _ body: (_ url: String, _ vkey: String) async throws -> Void
     ) async throws {
         let result = try await Subprocess.run(
             .path(.init(serverPath)),
-            arguments: ["witness", "serve", "--listen", "127.0.0.1:0", "--key", key, "--state", state],
+            arguments: ["witness", "serve", "--listen", listen, "--key", key, "--state", state],
             environment: CLI.environment(), input: .none, output: .sequence, error: .discarded
         ) { execution in
             var text = ""

@@ -33,6 +33,8 @@ public struct ProcedureRunner: Sendable {
     let output: any TextSink
     let outputIsTerminal: Bool
     let logger: Logger
+    /// Told after each `step.completed` is recorded, so the log's checkpoint goes to its witnesses meanwhile.
+    public var witness: CheckpointWitness?
 
     public init(
         settings: RunSettings, store: any EventStore, prompter: any Prompter, transport: any FirmwareTransport,
@@ -98,6 +100,7 @@ public struct ProcedureRunner: Sendable {
                 try await walker.rereadErrors()
             }
             try session.record(.stepCompleted(StepCompleted(step: step.id)))
+            witness?.stepCompleted()
             logger.debug("step completed", metadata: ["step": "\(step.id)"])
         }
         try session.record(.procedureCompleted)

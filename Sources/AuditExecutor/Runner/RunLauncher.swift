@@ -1,3 +1,4 @@
+import AuditCrypto
 import AuditDomain
 import AuditLog
 import Foundation
@@ -26,6 +27,8 @@ public struct RunRequest: Sendable {
     public var refusesCompletedSite = false
     /// Test hook: SIGKILL the process once the log holds this many events.
     public var stopAfterEvents: Int64?
+    /// `audit run`: submit the log's checkpoint to its witnesses after each step, when any is configured.
+    public var witnessing: RunWitnessing?
 
     public init(site: String, logPath: String, imagePath: String, targetVersion: String, actor: String) {
         self.site = site
@@ -78,7 +81,7 @@ public struct RunLauncher: Sendable {
         // The log's installer, when set, is who did the work: procedure.started carries it into the chain.
         do { settings.installer = try store.installer() } catch { throw .log(error) }
         settings.refusesCompletedSite = request.refusesCompletedSite
-        let runner: ProcedureRunner
+        var runner: ProcedureRunner
         switch request.transport {
         case .sim:
             let events: [LoggedEvent]
@@ -118,13 +121,41 @@ public struct RunLauncher: Sendable {
                 registration: registration, clock: clock, sleeper: TaskSleeper(), output: output,
                 outputIsTerminal: outputIsTerminal, logger: logger)
         }
-        _ = try await runner.run()
+        let witness = try witness(request)
+        runner.witness = witness
+        do { _ = try await runner.run() } catch {
+            witness?.cancel()
+            throw error
+        }
+        if let witness, let line = await witness.finish(within: request.witnessing?.endWait ?? .zero) {
+            output.write(line + "\n")
+        }
         // The check is read back from the log, as `audit check` reads it, not from the run's memory.
         let events: [LoggedEvent]
         do { events = try store.events(site: request.site) } catch { throw .log(error) }
         let state: SiteState
         do { state = try SiteProjection.rebuild(site: request.site, events: events) } catch { throw .domain(error) }
         return RunResult(findings: Rules.evaluate(state), state: state)
+    }
+
+    /// The run's witnessing, when witnesses are configured: nil (and at most one notice line) otherwise.
+    ///
+    /// Its own connection to the log: WAL lets its leaf reads run beside the run's appends, and both write under
+    /// BEGIN IMMEDIATE with a busy timeout, so a cosignature stored mid-run never fails an append or the reverse.
+    private func witness(_ request: RunRequest) throws(RunError) -> CheckpointWitness? {
+        guard let witnessing = request.witnessing else { return nil }
+        let store = try Self.openOrCreate(request.logPath)
+        let witnesses: [LogWitness]
+        do { witnesses = try store.witnesses() } catch { throw .log(error) }
+        guard !witnesses.isEmpty else { return nil }
+        let key: Ed25519PrivateKey
+        do { key = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: witnessing.keyPath)) } catch {
+            output.write(
+                "checkpoints will not be witnessed: the signing key cannot be read (\(error.message)); "
+                    + "give --key PEM, then `audit witness submit` catches up\n")
+            return nil
+        }
+        return CheckpointWitness(submitter: witnessing.submitter, store: store, key: key, notices: output)
     }
 
     private func makePrompter(_ request: RunRequest) throws(RunError) -> any Prompter {

@@ -2,6 +2,8 @@ import ArgumentParser
 import AuditDomain
 import AuditExecutor
 import AuditLog
+import AuditReports
+import AuditWitnessClient
 import Foundation
 
 extension TransportKind: ExpressibleByArgument {}
@@ -32,6 +34,14 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Start a corrective visit on a completed site (needs --reason); the same command resumes it.")
     var reopen = false
     @Option(help: "With --reopen: why the site is visited again.") var reason: String?
+    @Option(
+        name: .long,
+        help:
+            "Private key PEM that signs the checkpoints sent to the log's witnesses (default: $AUDIT_KEY, else the key 'audit keygen' writes)."
+    )
+    var key: String?
+    @Option(name: .customLong("witness-timeout"), help: "Seconds to wait for each witness after a step.")
+    var witnessTimeout: Double = 5
     @Option(name: .customLong("stop-after-events"), help: .hidden) var stopAfterEvents: Int64?
 
     func validate() throws {
@@ -47,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !reopen, reason != nil { throw ValidationError("--reason needs --reopen") }
         if simStacks < 1 { throw ValidationError("--sim-stacks must be at least 1") }
+        if !(witnessTimeout > 0) { throw ValidationError("--witness-timeout must be a positive number of seconds") }
     }
 
     func run() async throws {
@@ -61,6 +72,9 @@ struct RunCommand: AsyncParsableCommand {
         request.stacks = stacks
         request.stopAfterEvents = stopAfterEvents
         request.reopenReason = reopen ? reason : nil
+        request.witnessing = RunWitnessing(
+            submitter: HTTPCheckpointSubmitter(transport: URLSessionWitnessTransport(timeout: witnessTimeout)),
+            keyPath: key ?? KeyLocation.defaultPrivateKey())
         InterruptNotice.install(
             "interrupted: every answer given so far is in the log; run the same command again to resume site '\(site)'")
         let output = StandardOutputSink()
