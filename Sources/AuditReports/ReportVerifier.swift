@@ -169,20 +169,3 @@ public enum ReportVerifier {
 
     private static func verdict(_ finding: JSONValue) -> String { finding["verdict"]?.stringValue ?? "nothing" }
 }
-
-extension ReportVerifier {
-    /// Proofs show each embedded event is in the log, not that none was left out; only the log can show that.
-    public static func checkComplete(_ inputs: ReportInputs, in store: any EventStore) throws(ReportError) {
-        let logged: [LoggedEvent]
-        do { logged = try store.events(EventFilter(site: inputs.site)) } catch { throw .log(error) }
-        let expected = logged.filter { $0.seq <= inputs.checkpoint.size }
-        let embedded = Dictionary(inputs.events.map { ($0.event.seq, $0.event.hash) }, uniquingKeysWith: { a, _ in a })
-        for event in expected where embedded[event.seq] != event.hash {
-            let what = embedded[event.seq] == nil ? "omits" : "holds a different"
-            throw .rejected("the report \(what) event seq \(event.seq) of site '\(inputs.site)'")
-        }
-        if let extra = Set(embedded.keys).subtracting(expected.map(\.seq)).min() {
-            throw .rejected("the report's event seq \(extra) is not an event of site '\(inputs.site)' in this log")
-        }
-    }
-}

@@ -45,6 +45,34 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep) }
     }
 
+    /// `levels` objects nested in one another around a scalar: the scalar adds no level (FORMAT.md §1).
+    static func nested(_ levels: Int) -> String {
+        String(repeating: #"{"a":"#, count: levels - 1) + #"{"a":1}"# + String(repeating: "}", count: levels - 1)
+    }
+
+    @Test func depthCountsContainersOnlyAlikeAtAppendAndAtVerify() throws {
+        let deepest = try JSONValue(parsing: Self.nested(64))
+        let stored = Array(deepest.canonicalText.utf8)
+        #expect(stored.withUnsafeBufferPointer { CanonicalJSONCheck.isCanonicalObject($0) })
+        let error = #expect(throws: JSONParseError.self) { try JSONValue(parsing: Self.nested(65)) }
+        #expect(error?.reason == "nesting deeper than 64")
+        let tooDeep = Array((#"{"a":"# + Self.nested(64) + "}").utf8)
+        #expect(!tooDeep.withUnsafeBufferPointer { CanonicalJSONCheck.isCanonicalObject($0) })
+    }
+
+    @Test func aJSONLinesLineCountsDepthFromItsDataObject() throws {
+        func line(_ levels: Int) -> String {
+            #"{"site":"s","type":"note.added","data":"# + Self.nested(levels) + "}"
+        }
+        let drafts = try EventDraft.parseJSONLines(line(64), defaultActor: "me")
+        #expect(drafts.first?.data == (try JSONValue(parsing: Self.nested(64))))
+        let error = #expect(throws: JSONLinesError.self) {
+            try EventDraft.parseJSONLines(line(65), defaultActor: "me")
+        }
+        #expect(
+            error?.reason.contains("malformed JSON: nesting deeper than 64") == true, "\(String(describing: error))")
+    }
+
     @Test func rejectsInvalidUTF8() {
         #expect(throws: JSONParseError(offset: 0, reason: "input is not valid UTF-8")) {
             try JSONValue(parsing: [0x22, 0xFF, 0x22])

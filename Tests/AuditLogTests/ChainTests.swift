@@ -21,6 +21,8 @@ import Testing
             prevHash: .zero, seq: 1, eventID: "e1", site: "site-a", stack: nil, type: "note.added", payload: "{}",
             observedAt: "2026-01-01T00:00:00.000Z", recordedAt: "2026-01-01T00:00:00.000Z", actor: "me")
         #expect(hash == SHA256.hash(message))
+        // The digest FORMAT.md §2.3 states for this worked example.
+        #expect(hash.hex == "85a154d6eaa690a3a0d2e432a37f8036c90f1b7b06ff84b444b63467337fa460")
     }
 
     @Test func genesisBindsTheLogID() {

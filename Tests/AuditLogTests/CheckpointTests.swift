@@ -104,7 +104,7 @@ import Testing
             }
         }
         #expect(try store.verify().isIntact)
-        guard case .rewritten(let size, let expected, _)? = try store.verify(against: checkpoint) else {
+        guard case .rewritten(let size, let expected, _, _)? = try store.verify(against: checkpoint) else {
             Issue.record("rewrite not detected")
             return
         }

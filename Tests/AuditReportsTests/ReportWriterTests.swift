@@ -93,7 +93,8 @@ import Testing
             store: try SQLiteEventStore.open(at: setup.logPath), against: report,
             publicKeyPath: setup.key.publicKey.path)
         #expect(result.chain.isIntact)
-        #expect(result.against?.mismatch == nil)
+        #expect(result.against?.matches == true)
+        #expect(result.against?.consistency?.current.size == result.against?.checkpoint.size)
         #expect(result.against?.signatureChecked == true)
         #expect(result.failure == nil)
     }

@@ -51,7 +51,8 @@ extension EventDraft {
     static func parseJSONLine(_ line: [UInt8], defaultActor: String) throws(LineProblem) -> EventDraft {
         let value: JSONValue
         do {
-            var parser = JSONParser(bytes: line)
+            // Depth counts from `data`, as for `append --data`: the line's own object is not a level of it.
+            var parser = JSONParser(bytes: line, enclosingLevels: 1)
             value = try parser.parseDocument()
         } catch { throw "malformed JSON: \(error)" }
         guard case .object(let object) = value else { throw "expected a JSON object" }

@@ -30,9 +30,15 @@ struct JSONParser {
     let bytes: [UInt8]
     var index = 0
     var depth = 0
+    /// FORMAT.md §1: the data object is level 1, each container inside one more; scalars add none.
     static let maxDepth = 64
+    /// Containers around the data being limited: 1 for a JSON Lines line, whose `data` is one level down.
+    let enclosingLevels: Int
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], enclosingLevels: Int = 0) {
+        self.bytes = bytes
+        self.enclosingLevels = enclosingLevels
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
@@ -78,7 +84,7 @@ struct JSONParser {
 
     mutating func enter() throws(JSONParseError) {
         depth += 1
-        guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth)") }
+        guard depth - enclosingLevels <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth)") }
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {

@@ -34,20 +34,48 @@ public struct CheckpointedEvents: Sendable, Hashable {
 public enum CheckpointMismatch: Sendable, Hashable, CustomStringConvertible {
     /// The checkpoint was taken on another log.
     case differentLog(expected: String, actual: String)
+    /// The checkpoint names a genesis hash that is not this log's.
+    case genesisDiffers(checkpointGenesis: Digest, logGenesis: Digest)
     /// Events the checkpoint covers are gone from the end of the log.
     case truncated(checkpointSize: Int64, logSize: Int64)
-    /// The first `size` events no longer hash to the checkpoint's root (or head): something was rewritten.
-    case rewritten(size: Int64, checkpointRoot: Digest, logRoot: Digest)
+    /// The consistency proof from the checkpoint's tree to the log's does not verify: something was rewritten.
+    case rewritten(checkpointSize: Int64, checkpointRoot: Digest, logSize: Int64, logRoot: Digest)
+    /// The roots agree but the checkpoint's head is not the hash of seq `seq` in the log.
+    case headDiffers(seq: Int64, checkpointHead: Digest, logHead: Digest)
 
     public var description: String {
         switch self {
         case .differentLog(let expected, let actual):
             "the checkpoint is of log \(expected), this is log \(actual)"
+        case .genesisDiffers(let checkpointGenesis, let logGenesis):
+            "the checkpoint's genesis hash is \(checkpointGenesis.hex), this log's is \(logGenesis.hex)"
         case .truncated(let checkpointSize, let logSize):
             "the log was truncated: the checkpoint covers \(checkpointSize) events, the log now has \(logSize)"
-        case .rewritten(let size, let checkpointRoot, let logRoot):
-            "the log was rewritten: its first \(size) events have Merkle root \(logRoot.hex), "
+        case .rewritten(let checkpointSize, let checkpointRoot, let logSize, let logRoot)
+        where checkpointSize == logSize:
+            "the log was rewritten: its \(logSize) events have Merkle root \(logRoot.hex), "
                 + "the checkpoint says \(checkpointRoot.hex)"
+        case .rewritten(let checkpointSize, let checkpointRoot, let logSize, let logRoot):
+            "the log was rewritten: no consistency proof leads from the checkpoint's \(checkpointSize) events "
+                + "(root \(checkpointRoot.hex)) to the log's \(logSize) (root \(logRoot.hex))"
+        case .headDiffers(let seq, let checkpointHead, let logHead):
+            "the checkpoint's head \(checkpointHead.hex) is not the hash of seq \(seq), \(logHead.hex)"
         }
+    }
+}
+
+/// How the log stands to an earlier checkpoint: the log's current checkpoint and the RFC 6962 proof between them.
+public struct CheckpointConsistency: Sendable, Hashable {
+    /// The log's checkpoint now, read in the same transaction as the proof.
+    public var current: Checkpoint
+    /// PROOF(old size, D[current size]); empty when the sizes are equal or the log is shorter than the checkpoint.
+    public var proof: [Digest]
+    /// Why the log does not extend the checkpoint; nil when the proof verifies and the head matches.
+    public var mismatch: CheckpointMismatch?
+
+    public init(current: Checkpoint, proof: [Digest], mismatch: CheckpointMismatch?) {
+        self.current = current
+        self.proof = proof
+        self.mismatch = mismatch
     }
 }

@@ -111,10 +111,11 @@ struct CanonicalJSONCheck {
     }
 
     mutating func value(depth: Int) -> Bool {
-        guard depth <= 64, let byte = peek() else { return false }
+        guard let byte = peek() else { return false }
+        // Only containers are levels (FORMAT.md §1), as when the payload was parsed at append.
         switch byte {
-        case UInt8(ascii: "{"): return object(depth: depth)
-        case UInt8(ascii: "["): return array(depth: depth)
+        case UInt8(ascii: "{"): return depth <= JSONParser.maxDepth && object(depth: depth)
+        case UInt8(ascii: "["): return depth <= JSONParser.maxDepth && array(depth: depth)
         case UInt8(ascii: "\""): return string() != nil
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")

@@ -36,26 +36,6 @@ extension SQLiteEventStore {
         }
     }
 
-    /// Recomputes the root over the first `checkpoint.size` events and names how the log departs from it.
-    public func verify(against checkpoint: Checkpoint) throws(AuditLogError) -> CheckpointMismatch? {
-        guard checkpoint.logID == logID else { return .differentLog(expected: checkpoint.logID, actual: logID) }
-        return try Self.mapErrors {
-            try dbQueue.read { db in
-                let reader = LeafReader(db: db)
-                let logSize = try reader.lastSeq()
-                if logSize < checkpoint.size { return .truncated(checkpointSize: checkpoint.size, logSize: logSize) }
-                var hashes: [Digest] = []
-                let head = try reader.read(upTo: checkpoint.size, strict: false, into: &hashes)
-                let count = hashes.count
-                let root = try MerkleTree.rootAndInclusionProofs(indices: [], leafHashes: consume hashes).root
-                guard count == checkpoint.size, root == checkpoint.root, head ?? genesis == checkpoint.head else {
-                    return .rewritten(size: checkpoint.size, checkpointRoot: checkpoint.root, logRoot: root)
-                }
-                return nil
-            }
-        }
-    }
-
     /// Reads every leaf, then proves `seqs`; the leaves are reduced in place, so memory stays 32 bytes per event.
     private func prove(_ seqs: [Int64], _ reader: LeafReader) throws -> (checkpoint: Checkpoint, proofs: [[Digest]]) {
         var hashes: [Digest] = []

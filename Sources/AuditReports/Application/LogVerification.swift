@@ -46,10 +46,15 @@ public enum LogVerificationFailure: AuditFailure, Equatable, CustomStringConvert
 
 /// What `audit verify` found: the chain, and with `--against` how the log stands to the report's checkpoint.
 public struct LogVerification: Sendable {
-    public struct Against: Sendable, Hashable {
+    public struct Against: Sendable, Equatable {
         public var checkpoint: Checkpoint
-        public var mismatch: CheckpointMismatch?
+        /// The log's checkpoint and the consistency proof to it; nil when the chain is broken and nothing was compared.
+        public var consistency: CheckpointConsistency?
+        /// Why the log does not hold what the report committed to; nil when it does.
+        public var failure: LogVerificationFailure?
         public var signatureChecked: Bool
+
+        public var matches: Bool { failure == nil }
     }
 
     public var chain: ChainVerification
@@ -59,8 +64,9 @@ public struct LogVerification: Sendable {
 
     /// Verifies the chain and, given a report.json, that the log still holds every event the report committed to.
     ///
-    /// Failures found before any result exists are thrown; failures of the checks themselves are in `failure`,
-    /// so the caller can print what was found and then fail.
+    /// The log must extend the report's checkpoint by an RFC 6962 consistency proof, and hold every embedded
+    /// event as its row. Failures found before any result exists are thrown; failures of the checks themselves
+    /// are in `failure`, so the caller can print what was found and then fail.
     public static func verify(
         store: SQLiteEventStore, against reportPath: String? = nil, publicKeyPath: String? = nil
     ) throws(LogVerificationFailure) -> LogVerification {
@@ -73,29 +79,35 @@ public struct LogVerification: Sendable {
             } catch { throw .reportInvalid(error) }
         }
         let inputs = try reportPath.map { (path) throws(LogVerificationFailure) in try readReport(path) }
-        let checkpoint = inputs?.checkpoint
-        if let checkpoint, checkpoint.logID != store.logID {
+        if let checkpoint = inputs?.checkpoint, checkpoint.logID != store.logID {
             throw .otherLog(reportLogID: checkpoint.logID, logID: store.logID)
         }
-        var result: LogVerification
-        do {
-            let chain = try store.verify()
-            result = LogVerification(
-                chain: chain,
-                against: try checkpoint.map { (checkpoint) throws(AuditLogError) in
-                    Against(
-                        checkpoint: checkpoint, mismatch: try store.verify(against: checkpoint),
-                        signatureChecked: publicKeyPath != nil)
-                })
-        } catch { throw .log(error) }
-        if let firstBreak = result.chain.firstBreak {
-            result.failure = .chainBroken(firstBreak)
-        } else if let mismatch = result.against?.mismatch {
-            result.failure = .mismatch(mismatch)
-        } else if let inputs {
-            do { try ReportVerifier.checkComplete(inputs, in: store) } catch { result.failure = .incomplete(error) }
+        let chain: ChainVerification
+        do { chain = try store.verify() } catch { throw .log(error) }
+        var result = LogVerification(chain: chain, against: nil)
+        result.failure = chain.firstBreak.map(LogVerificationFailure.chainBroken)
+        if let inputs {
+            let against = try compare(store, with: inputs, unless: result.failure)
+            result.against = Against(
+                checkpoint: inputs.checkpoint, consistency: against.consistency, failure: against.failure,
+                signatureChecked: publicKeyPath != nil)
+            result.failure = result.failure ?? against.failure
         }
         return result
+    }
+
+    /// The consistency proof, then every embedded event against its row; a broken chain leaves nothing to compare.
+    static func compare(
+        _ store: SQLiteEventStore, with inputs: ReportInputs, unless chainFailure: LogVerificationFailure?
+    )
+        throws(LogVerificationFailure) -> (consistency: CheckpointConsistency?, failure: LogVerificationFailure?)
+    {
+        if let chainFailure { return (nil, chainFailure) }
+        let consistency: CheckpointConsistency
+        do { consistency = try store.consistency(with: inputs.checkpoint) } catch { throw .log(error) }
+        if let mismatch = consistency.mismatch { return (consistency, .mismatch(mismatch)) }
+        do { try ReportVerifier.checkComplete(inputs, in: store) } catch { return (consistency, .incomplete(error)) }
+        return (consistency, nil)
     }
 
     static func readReport(_ path: String) throws(LogVerificationFailure) -> ReportInputs {

@@ -6,7 +6,10 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Walk the whole hash chain; exit non-zero at the first break.",
-        discussion: "With --against, also check that the log still holds what a report committed to.")
+        discussion: """
+            With --against, also check that the log still holds what a report committed to: an RFC 6962 \
+            consistency proof from the report's checkpoint to the log's, and every embedded event against its row.
+            """)
 
     @OptionGroup var log: LogOptions
     @OptionGroup var output: FormatOptions
@@ -38,20 +41,29 @@ struct VerifyCommand: ParsableCommand {
                 ]
             }
             if let against = verification.against {
-                object["against"] = [
+                var fields: [String: JSONValue] = [
                     "size": .integer(against.checkpoint.size), "root": .string(against.checkpoint.root.hex),
-                    "matches": .bool(against.mismatch == nil),
-                    "mismatch": against.mismatch.map { .string($0.description) } ?? .null,
+                    "matches": .bool(against.matches),
+                    "mismatch": against.failure.map { .string($0.description) } ?? .null,
                     "report_signature_checked": .bool(against.signatureChecked),
+                    "log_size": .null, "log_root": .null, "consistency_proof": .null,
                 ]
+                if let consistency = against.consistency {
+                    fields["log_size"] = .integer(consistency.current.size)
+                    fields["log_root"] = .string(consistency.current.root.hex)
+                    fields["consistency_proof"] = .array(consistency.proof.map { .string($0.hex) })
+                }
+                object["against"] = .object(fields)
             }
             emit(.object(object))
         case .text:
             for warning in chain.warnings { print("warning: \(warning)") }
             if chain.isIntact { print("intact: \(chain.size) events, head \(chain.head.hex)") }
-            if let against = verification.against, against.mismatch == nil {
+            if let against = verification.against, against.matches, let current = against.consistency?.current {
                 let checkpoint = against.checkpoint
-                print("matches the report: its \(checkpoint.size) events still have root \(checkpoint.root.hex)")
+                print(
+                    "matches the report: its \(checkpoint.size) events still have root \(checkpoint.root.hex), "
+                        + "proven a prefix of the log's \(current.size) (root \(current.root.hex))")
                 if !against.signatureChecked {
                     print("note: the report's signature was not checked; give --pubkey to check it")
                 }
