@@ -42,27 +42,7 @@ extension MerkleTree {
             guard oldSize >= 0, oldSize <= size else {
                 throw .merkleRange("cannot prove size \(oldSize) against a tree of \(size) leaves")
             }
-            if oldSize == 0 || oldSize == size { return [] }
-            var low = 0
-            var high = size
-            var remaining = oldSize
-            var oldRootIsWholeSubtree = true
-            var recorded = [Digest]()
-            while remaining != high - low {
-                let split = MerkleTree.largestPowerOfTwo(below: high - low)
-                if remaining <= split {
-                    recorded.append(node((low + split)..<high))
-                    high = low + split
-                } else {
-                    recorded.append(node(low..<(low + split)))
-                    low += split
-                    remaining -= split
-                    oldRootIsWholeSubtree = false
-                }
-            }
-            var proof = oldRootIsWholeSubtree ? [] : [node(low..<high)]
-            proof.append(contentsOf: recorded.reversed())
-            return proof
+            return MerkleTree.consistencyPath(oldSize: oldSize, newSize: size, node: node)
         }
 
         /// PATH(index, D[size]), equal to ``MerkleTree/inclusionProof(index:leafHashes:)``.

@@ -34,9 +34,14 @@ extension MerkleTree {
             throw .merkleRange(
                 "cannot prove size \(oldSize) against size \(newSize) with \(leafHashes.count) leaves")
         }
-        if oldSize == 0 || oldSize == newSize { return [] }
-        // SUBPROOF(m, D[lo:hi], b) unrolled: each step keeps one side and records the other side's hash.
         let hasher = NodeHasher()
+        return consistencyPath(oldSize: oldSize, newSize: newSize) { subtreeRoot(leafHashes, $0, hasher: hasher) }
+    }
+
+    /// SUBPROOF(m, D[0:n], true) unrolled: each step keeps one side and records the other side's hash, which
+    /// `node` supplies for a range that is always a node of the tree of `newSize` leaves.
+    static func consistencyPath(oldSize: Int, newSize: Int, node: (Range<Int>) -> Digest) -> [Digest] {
+        if oldSize == 0 || oldSize == newSize { return [] }
         var low = 0
         var high = newSize
         var remaining = oldSize
@@ -45,16 +50,16 @@ extension MerkleTree {
         while remaining != high - low {
             let split = largestPowerOfTwo(below: high - low)
             if remaining <= split {
-                recorded.append(subtreeRoot(leafHashes, (low + split)..<high, hasher: hasher))
+                recorded.append(node((low + split)..<high))
                 high = low + split
             } else {
-                recorded.append(subtreeRoot(leafHashes, low..<(low + split), hasher: hasher))
+                recorded.append(node(low..<(low + split)))
                 low += split
                 remaining -= split
                 oldRootIsWholeSubtree = false
             }
         }
-        var proof = oldRootIsWholeSubtree ? [] : [subtreeRoot(leafHashes, low..<high, hasher: hasher)]
+        var proof = oldRootIsWholeSubtree ? [] : [node(low..<high)]
         proof.append(contentsOf: recorded.reversed())
         return proof
     }

@@ -34,9 +34,7 @@ extension SQLiteEventStore {
     public func witnessedEvents(_ filter: EventFilter) throws(AuditLogError) -> WitnessedEvents {
         try Self.mapErrors {
             try dbQueue.read { db in
-                let chain = try ChainWalker(db: db, logID: logID).walk()
-                let (sql, arguments) = Self.selection(filter)
-                let events = try EventRow.fetchAll(db, sql: sql, arguments: arguments)
+                let (chain, events) = try walkAndSelect(db, filter)
                 let stored = try Self.fetchCosigned(db)
                 var hashes: [Digest] = []
                 _ = try LeafReader(db: db).read(upTo: nil, into: &hashes)

@@ -27,13 +27,18 @@ extension SQLiteEventStore {
     public func checkpointedEvents(_ filter: EventFilter) throws(AuditLogError) -> CheckpointedEvents {
         try Self.mapErrors {
             try dbQueue.read { db in
-                let chain = try ChainWalker(db: db, logID: logID).walk()
-                let (sql, arguments) = Self.selection(filter)
-                let events = try EventRow.fetchAll(db, sql: sql, arguments: arguments)
+                let (chain, events) = try walkAndSelect(db, filter)
                 let (checkpoint, proofs) = try prove(events.map(\.seq), LeafReader(db: db))
                 return CheckpointedEvents(checkpoint: checkpoint, chain: chain, events: events, proofs: proofs)
             }
         }
+    }
+
+    /// The whole chain walked and the events `filter` selects, inside the caller's read transaction.
+    func walkAndSelect(_ db: Database, _ filter: EventFilter) throws -> (ChainVerification, [LoggedEvent]) {
+        let chain = try ChainWalker(db: db, logID: logID).walk()
+        let (sql, arguments) = Self.selection(filter)
+        return (chain, try EventRow.fetchAll(db, sql: sql, arguments: arguments))
     }
 
     /// Reads every leaf, then proves `seqs`; the leaves are reduced in place, so memory stays 32 bytes per event.
