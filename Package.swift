@@ -107,7 +107,6 @@ let package = Package(
             dependencies: [
                 "AuditCore", "AuditCrypto", "AuditLog", "AuditDomain", "AuditSyncProtocol",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedPlugin"]),

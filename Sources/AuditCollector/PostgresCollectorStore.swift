@@ -2,7 +2,6 @@ import AuditCrypto
 import AuditLog
 import AuditSyncProtocol
 import Logging
-import NIOCore
 import PostgresNIO
 
 /// The collector's store on PostgreSQL (PostgresNIO): one transaction per chunk, holding the log's row.
@@ -41,7 +40,9 @@ public struct PostgresCollectorStore: CollectorStore {
                         }
                         continue
                     }
-                    _ = try await connection.simpleQuery(file.contents).get()
+                    for statement in CollectorMigrations.statements(file.contents) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
                     try await connection.query(
                         "INSERT INTO collector_migration (name, sha256) VALUES (\(file.name), \(digest))",
                         logger: logger)
