@@ -21,6 +21,8 @@ let package = Package(
         // Only the server roles (AuditWitnessServer, audit-server) link it: `audit` stays free of the HTTP stack.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        // Only the fleet collector (AuditCollector, audit-server) links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -67,6 +69,7 @@ let package = Package(
             name: "audit",
             dependencies: [
                 "AuditCore", "AuditLog", "AuditDomain", "AuditExecutor", "AuditReports", "AuditWitnessClient",
+                "AuditSyncClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -90,10 +93,38 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The sync wire format both sides share: event rows, request signatures, paths and limits; no HTTP inside.
+        .target(
+            name: "AuditSyncProtocol",
+            dependencies: ["AuditCore", "AuditCrypto", "AuditLog"]),
+        // `audit sync`'s client on Foundation's URLSession: the technician's binary carries no server stack.
+        .target(
+            name: "AuditSyncClient",
+            dependencies: ["AuditCore", "AuditCrypto", "AuditLog", "AuditSyncProtocol"]),
+        // The fleet collector's store and ingest checks: a PostgreSQL store on PostgresNIO and an in-memory one.
+        .target(
+            name: "AuditCollector",
+            dependencies: [
+                "AuditCore", "AuditCrypto", "AuditLog", "AuditDomain", "AuditSyncProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedPlugin"]),
+        // The collector's HTTP face on Hummingbird: sync endpoints, fleet queries and the auditors' page.
+        .target(
+            name: "AuditCollectorServer",
+            dependencies: [
+                "AuditCore", "AuditCollector", "AuditSyncProtocol", "AuditLog", "AuditReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedPlugin"]),
         .executableTarget(
             name: "audit-server",
             dependencies: [
-                "AuditCore", "AuditCrypto", "AuditLog", "AuditWitness", "AuditWitnessServer",
+                "AuditCore", "AuditCrypto", "AuditLog", "AuditWitness", "AuditWitnessServer", "AuditCollector",
+                "AuditCollectorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -148,6 +179,13 @@ let package = Package(
             dependencies: [
                 "AuditCore", "AuditReports", "AuditDomain", "AuditLog", "AuditCrypto", "AuditTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
+        .testTarget(
+            name: "AuditCollectorTests",
+            dependencies: [
+                "audit", "audit-server", "AuditCore", "AuditCrypto", "AuditLog", "AuditDomain", "AuditCollector",
+                "AuditSyncProtocol", "AuditSyncClient", "AuditTestSupport", "AuditReports",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
     ]

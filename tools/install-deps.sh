@@ -4,8 +4,9 @@
 set -euo pipefail
 
 missing=()
-# chromium and poppler-utils print report pages to PDF and read them back in the layout tests.
-for pkg in libsqlite3-dev libssl-dev sqlite3 openssl tmux python3 pkg-config chromium poppler-utils; do
+# chromium and poppler-utils print report pages to PDF and read them back in the layout tests; postgresql is
+# the fleet collector's engine, whose tests start a throwaway cluster of their own (never the packaged one).
+for pkg in libsqlite3-dev libssl-dev sqlite3 openssl tmux python3 pkg-config chromium poppler-utils postgresql; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

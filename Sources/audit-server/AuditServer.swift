@@ -1,4 +1,6 @@
 import ArgumentParser
+import AuditCollector
+import AuditCollectorServer
 import AuditCore
 import AuditCrypto
 import AuditLog
@@ -11,7 +13,8 @@ import Logging
 @main
 struct AuditServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit-server", abstract: "Server roles for audit logs.", subcommands: [WitnessCommand.self])
+        commandName: "audit-server", abstract: "Server roles for audit logs.",
+        subcommands: [WitnessCommand.self, CollectorCommand.self])
 
     static func main() async {
         // Logs go to stderr: stdout carries only the key and the address, for whoever started the server.

@@ -1,0 +1,90 @@
+import AuditCrypto
+import AuditLog
+import AuditSyncProtocol
+
+/// What a store holds of one log: the owner, how many events, the last hash, and the last cosigned size.
+public struct LogState: Sendable, Hashable {
+    public var logID: String
+    public var installer: String
+    public var size: Int64
+    public var head: Digest
+    public var witnessedSize: Int64
+    public var forked: Bool
+
+    public init(logID: String, installer: String, size: Int64, head: Digest, witnessedSize: Int64, forked: Bool) {
+        self.logID = logID
+        self.installer = installer
+        self.size = size
+        self.head = head
+        self.witnessedSize = witnessedSize
+        self.forked = forked
+    }
+}
+
+/// A row the log offered at a seq the collector holds with another hash.
+public struct ForkedRow: Sendable, Hashable {
+    public var offered: LoggedEvent
+    public var heldHash: Digest
+}
+
+/// The continuation checks of a chunk against the collector's copy, apart from any store so both stores agree.
+public enum Ingest {
+    /// What to do with a chunk that passed the checks.
+    public enum Plan: Sendable, Hashable {
+        /// Store these events (empty: everything was already held, a no-op).
+        case append([LoggedEvent])
+        /// Keep these rows as evidence, flag the log, refuse with 409.
+        case fork([ForkedRow])
+    }
+
+    /// The seqs of held events a chunk overlaps, whose hashes the store must look up.
+    public static func overlap(_ chunk: [LoggedEvent], heldSize: Int64) -> ClosedRange<Int64>? {
+        guard let first = chunk.first?.seq, first <= heldSize else { return nil }
+        return first...min(heldSize, first + Int64(chunk.count) - 1)
+    }
+
+    /// Checks the chunk: consecutive seqs, every hash recomputed from its columns, every chain link, the genesis
+    /// of seq 1, and the start at or before the collector's size + 1. Held seqs are compared by hash.
+    public static func plan(
+        logID: String, held: LogState?, chunk: [LoggedEvent], heldHashes: [Int64: Digest]
+    ) throws(SyncError) -> Plan {
+        guard let first = chunk.first else { throw .malformed("the chunk holds no event") }
+        let size = held?.size ?? 0
+        let hasher = SHA256Hasher()
+        for (index, event) in chunk.enumerated() {
+            guard event.seq == first.seq + Int64(index) else {
+                throw .conflict("seq \(event.seq) follows seq \(chunk[index - 1].seq): a chunk's seqs are consecutive")
+            }
+            let computed = ChainHash.hash(
+                prevHash: event.prevHash, seq: event.seq, eventID: event.eventID, site: event.site,
+                stack: event.stack, type: event.type, payload: event.payload, observedAt: event.observedAt.rfc3339,
+                recordedAt: event.recordedAt.rfc3339, actor: event.actor, using: hasher)
+            guard computed == event.hash else {
+                throw .conflict("the hash of seq \(event.seq) is not the SHA-256 of its columns")
+            }
+            if index > 0, event.prevHash != chunk[index - 1].hash {
+                throw .conflict("seq \(event.seq)'s prev_hash is not seq \(event.seq - 1)'s hash")
+            }
+        }
+        if first.seq == 1, first.prevHash != ChainHash.genesis(logID: logID) {
+            throw .conflict("seq 1's prev_hash is not the genesis hash of log \(logID)")
+        }
+        guard held != nil || first.seq == 1 else { throw .unknownLog(logID) }
+        guard first.seq <= size + 1 else {
+            throw .conflict("the chunk starts at seq \(first.seq); the collector holds \(size): send from \(size + 1)")
+        }
+        var forked: [ForkedRow] = []
+        for event in chunk where event.seq <= size {
+            guard let heldHash = heldHashes[event.seq] else {
+                throw .storage("seq \(event.seq) of log \(logID) is missing from the collector's copy")
+            }
+            if heldHash != event.hash { forked.append(ForkedRow(offered: event, heldHash: heldHash)) }
+        }
+        if !forked.isEmpty { return .fork(forked) }
+        let new = chunk.filter { $0.seq > size }
+        if let next = new.first, next.prevHash != (held?.head ?? ChainHash.genesis(logID: logID)) {
+            throw .conflict("seq \(next.seq)'s prev_hash is not the hash of the collector's seq \(size)")
+        }
+        return .append(new)
+    }
+}

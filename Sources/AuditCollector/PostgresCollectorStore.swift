@@ -1,0 +1,435 @@
+import AuditCrypto
+import AuditLog
+import AuditSyncProtocol
+import Logging
+import PostgresNIO
+
+/// The collector's store on PostgreSQL (PostgresNIO): one transaction per chunk, holding the log's row.
+///
+/// `client.run()` must be running (the server adds the client to its services; tests run it in a task).
+public struct PostgresCollectorStore: CollectorStore {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(url: DatabaseURL, logger: Logger) {
+        client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Applies the migrations not yet applied, in order, under an advisory lock; refuses a changed one.
+    public func migrate() async throws(SyncError) {
+        try await run { () async throws -> Void in
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(7380)", logger: logger)
+                try await connection.query(
+                    """
+                    CREATE TABLE IF NOT EXISTS collector_migration (
+                        name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                    """, logger: logger)
+                var applied: [String: String] = [:]
+                for try await (name, digest) in try await connection.query(
+                    "SELECT name, sha256 FROM collector_migration", logger: logger
+                ).decode((String, String).self) {
+                    applied[name] = digest
+                }
+                for file in CollectorMigrations.files {
+                    let digest = CollectorMigrations.digest(file.contents)
+                    if let stored = applied[file.name] {
+                        guard stored == digest else {
+                            throw SyncError.storage("migration \(file.name) changed after it was applied (frozen)")
+                        }
+                        continue
+                    }
+                    for statement in CollectorMigrations.statements(file.contents) {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO collector_migration (name, sha256) VALUES (\(file.name), \(digest))",
+                        logger: logger)
+                }
+            }
+        }
+    }
+
+    public func enroll(name: String, publicKey: Ed25519PublicKey) async throws(SyncError) {
+        let key = Hex.encode(publicKey.rawRepresentation)
+        try await run { () async throws -> Void in
+            let rows = try await client.query(
+                """
+                INSERT INTO installer (name, public_key) VALUES (\(name), \(key)) ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: logger)
+            var inserted = false
+            for try await _ in rows { inserted = true }
+            guard inserted else { throw SyncError.conflict("installer '\(name)' or this key is already enrolled") }
+        }
+    }
+
+    public func revoke(name: String) async throws(SyncError) {
+        try await run { () async throws -> Void in
+            let rows = try await client.query(
+                "UPDATE installer SET revoked_at = COALESCE(revoked_at, now()) WHERE name = \(name) RETURNING 1",
+                logger: logger)
+            var found = false
+            for try await _ in rows { found = true }
+            guard found else { throw SyncError.unknownLog("installer \(name)") }
+        }
+    }
+
+    public func installer(named name: String) async throws(SyncError) -> InstallerRecord? {
+        try await run { () async throws -> InstallerRecord? in
+            for try await (key, revoked) in try await client.query(
+                "SELECT public_key, revoked_at IS NOT NULL FROM installer WHERE name = \(name)", logger: logger
+            ).decode((String, Bool).self) {
+                guard let raw = Hex.decode(key) else { throw SyncError.storage("installer.public_key is not hex") }
+                return InstallerRecord(
+                    name: name, publicKey: try Ed25519PublicKey(rawRepresentation: raw), revoked: revoked)
+            }
+            return nil
+        }
+    }
+
+    public func useNonce(installer: String, nonce: String, now: Int64) async throws(SyncError) -> Bool {
+        let horizon = Double(now - 2 * RequestSignature.window)
+        return try await run { () async throws -> Bool in
+            try await client.query(
+                "DELETE FROM request_nonce WHERE seen_at < to_timestamp(\(horizon))", logger: logger)
+            var fresh = false
+            for try await _ in try await client.query(
+                """
+                INSERT INTO request_nonce (installer, nonce, seen_at) VALUES (\(installer), \(nonce), now())
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: logger)
+            {
+                fresh = true
+            }
+            return fresh
+        }
+    }
+
+    public func state(logID: String) async throws(SyncError) -> LogState? {
+        try await run { () async throws -> LogState? in
+            try await client.withConnection { connection in try await Self.state(logID, connection, logger, lock: false)
+            }
+        }
+    }
+
+    static func state(_ logID: String, _ connection: PostgresConnection, _ logger: Logger, lock: Bool) async throws
+        -> LogState?
+    {
+        let rows = try await connection.query(
+            """
+            SELECT installer, size, head, witnessed_size, fork_detected_at IS NOT NULL FROM log
+            WHERE log_id = \(logID) \(unescaped: lock ? "FOR UPDATE" : "")
+            """, logger: logger)
+        for try await (installer, size, head, witnessed, forked) in rows.decode(
+            (String, Int64, String, Int64, Bool).self)
+        {
+            guard let digest = Digest(hex: head) else { throw SyncError.storage("log.head is not hex") }
+            return LogState(
+                logID: logID, installer: installer, size: size, head: digest, witnessedSize: witnessed, forked: forked)
+        }
+        return nil
+    }
+
+    enum Stored: Sendable {
+        case appended(AppendOutcome)
+        case forked(Int64)
+    }
+
+    public func append(logID: String, installer: String, chunk: [LoggedEvent]) async throws(SyncError)
+        -> AppendOutcome
+    {
+        let logger = self.logger
+        let stored = try await run { () async throws -> Stored in
+            try await client.withTransaction(logger: logger) { connection -> Stored in
+                let genesis = ChainHash.genesis(logID: logID).hex
+                var created = false
+                for try await _ in try await connection.query(
+                    """
+                    INSERT INTO log (log_id, installer, head) VALUES (\(logID), \(installer), \(genesis))
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: logger)
+                {
+                    created = true
+                }
+                guard let state = try await Self.state(logID, connection, logger, lock: true) else {
+                    throw SyncError.storage("log \(logID) vanished inside its transaction")
+                }
+                guard state.installer == installer else {
+                    throw SyncError.forbidden("log \(logID) is synced by installer '\(state.installer)'")
+                }
+                var hashes: [Int64: Digest] = [:]
+                if let range = Ingest.overlap(chunk, heldSize: state.size) {
+                    for try await (seq, hash) in try await connection.query(
+                        """
+                        SELECT seq, hash FROM event WHERE log_id = \(logID)
+                        AND seq BETWEEN \(range.lowerBound) AND \(range.upperBound)
+                        """, logger: logger
+                    ).decode((Int64, String).self) {
+                        hashes[seq] = Digest(hex: hash)
+                    }
+                }
+                switch try Ingest.plan(logID: logID, held: created ? nil : state, chunk: chunk, heldHashes: hashes) {
+                case .fork(let rows):
+                    for row in rows {
+                        var text: [UInt8] = []
+                        SyncEvent.json(row.offered).writeCanonical(into: &text)
+                        let offered = String(decoding: text, as: UTF8.self)
+                        try await connection.query(
+                            """
+                            INSERT INTO fork_evidence (log_id, seq, held_hash, offered_hash, offered_row, installer)
+                            VALUES (\(logID), \(row.offered.seq), \(row.heldHash.hex), \(row.offered.hash.hex),
+                                    \(offered), \(installer))
+                            """, logger: logger)
+                    }
+                    try await connection.query(
+                        "UPDATE log SET fork_detected_at = COALESCE(fork_detected_at, now()) WHERE log_id = \(logID)",
+                        logger: logger)
+                    return .forked(rows[0].offered.seq)
+                case .append(let new):
+                    guard let last = new.last else { return .appended(AppendOutcome(appended: 0, size: state.size)) }
+                    try await Self.insert(new, logID: logID, connection, logger)
+                    try await connection.query(
+                        """
+                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now()
+                        WHERE log_id = \(logID)
+                        """, logger: logger)
+                    for site in Set(new.map(\.site)).sorted() {
+                        let events = try await Self.events(logID: logID, site: site, connection, logger)
+                        let row = FleetSite.project(logID: logID, installer: installer, site: site, events: events)
+                        try await Self.upsert(row, connection, logger)
+                    }
+                    return .appended(AppendOutcome(appended: new.count, size: last.seq))
+                }
+            }
+        }
+        switch stored {
+        case .appended(let outcome): return outcome
+        case .forked(let seq): throw .fork(seq: seq)
+        }
+    }
+
+    /// One INSERT of the whole chunk from arrays: one round trip, whatever the chunk's size.
+    static func insert(_ events: [LoggedEvent], logID: String, _ connection: PostgresConnection, _ logger: Logger)
+        async throws
+    {
+        let seqs = events.map(\.seq)
+        let ids = events.map(\.eventID)
+        let sites = events.map(\.site)
+        let stacks = events.map { $0.stack ?? "" }
+        let noStack = events.map { $0.stack == nil }
+        let types = events.map(\.type)
+        let payloads = events.map(\.payload)
+        let observed = events.map(\.observedAt.rfc3339)
+        let recorded = events.map(\.recordedAt.rfc3339)
+        let actors = events.map(\.actor)
+        let previous = events.map(\.prevHash.hex)
+        let hashes = events.map(\.hash.hex)
+        try await connection.query(
+            """
+            INSERT INTO event (log_id, seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor,
+                               prev_hash, hash)
+            SELECT \(logID), s, e, si, CASE WHEN ns THEN NULL ELSE st END, ty, p, o, r, a, ph, h
+            FROM unnest(\(seqs)::bigint[], \(ids)::text[], \(sites)::text[], \(stacks)::text[], \(noStack)::bool[],
+                        \(types)::text[], \(payloads)::text[], \(observed)::text[], \(recorded)::text[],
+                        \(actors)::text[], \(previous)::text[], \(hashes)::text[])
+                AS u(s, e, si, st, ns, ty, p, o, r, a, ph, h)
+            """, logger: logger)
+    }
+
+    static func upsert(_ row: FleetSite, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO site (log_id, site, installer, verdict, failing, firmware, dip_original, dip_final, simulation,
+                              late_entries, event_count, last_seq, first_at, last_at)
+            VALUES (\(row.logID), \(row.site), \(row.installer), \(row.verdict), \(row.failing)::text[],
+                    \(row.firmware)::text[], \(row.dipOriginal), \(row.dipFinal), \(row.simulation),
+                    \(row.lateEntries), \(row.eventCount), \(row.lastSeq), \(row.firstAt), \(row.lastAt))
+            ON CONFLICT (log_id, site) DO UPDATE SET installer = excluded.installer, verdict = excluded.verdict,
+                failing = excluded.failing, firmware = excluded.firmware, dip_original = excluded.dip_original,
+                dip_final = excluded.dip_final, simulation = excluded.simulation,
+                late_entries = excluded.late_entries, event_count = excluded.event_count,
+                last_seq = excluded.last_seq, first_at = excluded.first_at, last_at = excluded.last_at
+            """, logger: logger)
+    }
+
+    static func events(logID: String, site: String, _ connection: PostgresConnection, _ logger: Logger) async throws
+        -> [LoggedEvent]
+    {
+        var events: [LoggedEvent] = []
+        let rows = try await connection.query(
+            """
+            SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
+            FROM event WHERE log_id = \(logID) AND site = \(site) ORDER BY seq
+            """, logger: logger)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            let seq = try cells[0].decode(Int64.self)
+            func time(_ index: Int) throws -> Timestamp {
+                guard let value = Timestamp(rfc3339: try cells[index].decode(String.self)) else {
+                    throw SyncError.storage("event \(seq) holds a time that does not parse")
+                }
+                return value
+            }
+            func digest(_ index: Int) throws -> Digest {
+                guard let value = Digest(hex: try cells[index].decode(String.self)) else {
+                    throw SyncError.storage("event \(seq) holds a hash that is not hex")
+                }
+                return value
+            }
+            events.append(
+                LoggedEvent(
+                    seq: seq, eventID: try cells[1].decode(String.self), site: try cells[2].decode(String.self),
+                    stack: try cells[3].decode(String?.self), type: try cells[4].decode(String.self),
+                    payload: try cells[5].decode(String.self), observedAt: try time(6), recordedAt: try time(7),
+                    actor: try cells[8].decode(String.self), prevHash: try digest(9), hash: try digest(10)))
+        }
+        return events
+    }
+
+    public func leafHashes(logID: String, size: Int64) async throws(SyncError) -> [Digest] {
+        let hasher = SHA256Hasher()
+        return try await run { () async throws -> [Digest] in
+            var leaves: [Digest] = []
+            leaves.reserveCapacity(Int(size))
+            for try await hash in try await client.query(
+                "SELECT hash FROM event WHERE log_id = \(logID) AND seq <= \(size) ORDER BY seq", logger: logger
+            ).decode(String.self) {
+                guard let digest = Digest(hex: hash) else { throw SyncError.storage("event.hash is not hex") }
+                leaves.append(MerkleTree.leafHash(of: digest, using: hasher))
+            }
+            return leaves
+        }
+    }
+
+    public func recordCheckpoint(
+        logID: String, size: Int64, root: Digest, note: String, cosignature: String
+    ) async throws(SyncError) -> String {
+        let logger = self.logger
+        return try await run { () async throws -> String in
+            try await client.withTransaction(logger: logger) { connection -> String in
+                guard let state = try await Self.state(logID, connection, logger, lock: true) else {
+                    throw SyncError.unknownLog(logID)
+                }
+                for try await stored in try await connection.query(
+                    "SELECT cosignature FROM checkpoint WHERE log_id = \(logID) AND size = \(size) AND root = \(root.hex)",
+                    logger: logger
+                ).decode(String.self) {
+                    return stored
+                }
+                guard size >= state.witnessedSize else {
+                    throw SyncError.conflict(
+                        "the collector already accepted a checkpoint of size \(state.witnessedSize)")
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO checkpoint (log_id, size, root, note, cosignature)
+                    VALUES (\(logID), \(size), \(root.hex), \(note), \(cosignature))
+                    """, logger: logger)
+                try await connection.query(
+                    "UPDATE log SET witnessed_size = \(size) WHERE log_id = \(logID)", logger: logger)
+                return cosignature
+            }
+        }
+    }
+
+    public func logs() async throws(SyncError) -> [LogSummary] {
+        try await run { () async throws -> [LogSummary] in
+            var logs: [LogSummary] = []
+            let rows = try await client.query(
+                """
+                SELECT l.log_id, l.installer, l.size, l.head, l.witnessed_size, l.fork_detected_at IS NOT NULL,
+                       (SELECT count(*) FROM site s WHERE s.log_id = l.log_id), c.size, c.note
+                FROM log l LEFT JOIN LATERAL (
+                    SELECT size, note FROM checkpoint WHERE log_id = l.log_id ORDER BY size DESC LIMIT 1) c ON true
+                ORDER BY l.log_id
+                """, logger: logger)
+            for try await (logID, installer, size, head, witnessed, forked, sites, checkpointSize, note) in rows.decode(
+                (String, String, Int64, String, Int64, Bool, Int64, Int64?, String?).self)
+            {
+                guard let digest = Digest(hex: head) else { throw SyncError.storage("log.head is not hex") }
+                logs.append(
+                    LogSummary(
+                        state: LogState(
+                            logID: logID, installer: installer, size: size, head: digest, witnessedSize: witnessed,
+                            forked: forked),
+                        checkpointNote: note, checkpointSize: checkpointSize, sites: Int(sites)))
+            }
+            return logs
+        }
+    }
+
+    public func sites(_ query: SiteQuery) async throws(SyncError) -> [FleetSite] {
+        try await run { () async throws -> [FleetSite] in
+            var sites: [FleetSite] = []
+            let rows = try await client.query(
+                """
+                SELECT s.log_id, s.site, s.installer, s.verdict, s.failing, s.firmware, s.dip_original, s.dip_final,
+                       s.simulation, s.late_entries, s.event_count, s.last_seq, s.first_at, s.last_at,
+                       s.last_seq <= l.witnessed_size, l.fork_detected_at IS NOT NULL
+                FROM site s JOIN log l ON l.log_id = s.log_id
+                WHERE (\(query.failing)::text IS NULL OR s.failing @> ARRAY[\(query.failing)::text])
+                  AND (\(query.verdict)::text IS NULL OR s.verdict = \(query.verdict))
+                  AND (\(query.installer)::text IS NULL OR s.installer = \(query.installer))
+                  AND (\(query.firmware)::text IS NULL OR s.firmware @> ARRAY[\(query.firmware)::text])
+                  AND (\(query.witnessed)::bool IS NULL OR (s.last_seq <= l.witnessed_size) = \(query.witnessed))
+                  AND (\(query.forked)::bool IS NULL OR (l.fork_detected_at IS NOT NULL) = \(query.forked))
+                  AND (\(query.simulation)::bool IS NULL OR s.simulation = \(query.simulation))
+                  AND (\(query.since)::text IS NULL OR s.last_at >= \(query.since))
+                  AND (\(query.until)::text IS NULL OR s.last_at < \(query.until))
+                  AND (\(query.site)::text IS NULL OR s.site = \(query.site))
+                ORDER BY s.site, s.log_id LIMIT \(query.limit) OFFSET \(query.offset)
+                """, logger: logger)
+            for try await row in rows {
+                let cells = row.makeRandomAccess()
+                sites.append(
+                    FleetSite(
+                        logID: try cells[0].decode(String.self), site: try cells[1].decode(String.self),
+                        installer: try cells[2].decode(String.self), verdict: try cells[3].decode(String.self),
+                        failing: try cells[4].decode([String].self), firmware: try cells[5].decode([String].self),
+                        dipOriginal: try cells[6].decode(String?.self), dipFinal: try cells[7].decode(String?.self),
+                        simulation: try cells[8].decode(Bool.self), lateEntries: Int(try cells[9].decode(Int32.self)),
+                        eventCount: Int(try cells[10].decode(Int32.self)), lastSeq: try cells[11].decode(Int64.self),
+                        firstAt: try cells[12].decode(String.self), lastAt: try cells[13].decode(String.self),
+                        witnessed: try cells[14].decode(Bool.self), forked: try cells[15].decode(Bool.self)))
+            }
+            return sites
+        }
+    }
+
+    public func events(logID: String, site: String) async throws(SyncError) -> [LoggedEvent] {
+        let logger = self.logger
+        return try await run { () async throws -> [LoggedEvent] in
+            try await client.withConnection { connection in
+                try await Self.events(logID: logID, site: site, connection, logger)
+            }
+        }
+    }
+
+    public func forkEvidence(logID: String) async throws(SyncError) -> [(seq: Int64, held: String, offered: String)] {
+        try await run { () async throws -> [(seq: Int64, held: String, offered: String)] in
+            var rows: [(seq: Int64, held: String, offered: String)] = []
+            for try await (seq, held, offered) in try await client.query(
+                "SELECT seq, held_hash, offered_hash FROM fork_evidence WHERE log_id = \(logID) ORDER BY id",
+                logger: logger
+            ).decode((Int64, String, String).self) {
+                rows.append((seq, held, offered))
+            }
+            return rows
+        }
+    }
+
+    /// Maps PostgreSQL's errors to 503 (the client retries), keeping our own refusals as they are.
+    func run<T: Sendable>(_ body: () async throws -> T) async throws(SyncError) -> T {
+        do { return try await body() } catch let error as SyncError { throw error } catch let error
+            as PostgresTransactionError
+        {
+            if let inner = error.closureError as? SyncError { throw inner }
+            throw .storage(
+                String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " "))
+        } catch {
+            throw .storage(
+                String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " "))
+        }
+    }
+}
