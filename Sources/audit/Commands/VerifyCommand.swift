@@ -7,6 +7,7 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Walk the whole hash chain; exit non-zero at the first break.",
         discussion: """
+            Then SQLite's integrity check of the events table and its indexes: a damaged index is a break too.
             With --against, also check that the log still holds what a report committed to: an RFC 6962 \
             consistency proof from the report's checkpoint to the log's, and every embedded event against its row.
             """)
@@ -33,6 +34,7 @@ struct VerifyCommand: ParsableCommand {
                 "intact": .bool(chain.isIntact), "log_id": .string(chain.logID),
                 "verified_size": .integer(chain.size), "head": .string(chain.head.hex),
                 "warnings": .array(chain.warnings.map(JSONValue.string)),
+                "integrity_problems": .array(chain.damage.map(JSONValue.string)),
             ]
             if let firstBreak = chain.firstBreak {
                 object["break"] = [
