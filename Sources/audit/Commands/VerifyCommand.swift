@@ -26,7 +26,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verification = try LogVerification.verify(store: try log.open(), against: against, publicKeyPath: pubkey)
+        let verification = try LogVerification.verify(
+            store: try log.openReadOnly(), against: against, publicKeyPath: pubkey)
         let chain = verification.chain
         switch output.format {
         case .json:
