@@ -38,6 +38,46 @@ import Testing
                 + #"the row no longer hashes to its stored hash"}}"# + "\n")
     }
 
+    /// Flips the last character of seq 3's event_id inside the event_id unique index's page, leaving its row as it
+    /// was: the chain still verifies, and only SQLite's integrity check sees that the index no longer finds the row.
+    @Test func aDamagedEventIDIndexFailsVerifyThroughTheIntegrityCheck() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 10)
+        let script = """
+            import sqlite3, sys
+            path = sys.argv[1]
+            con = sqlite3.connect(path)
+            root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_events_1'").fetchone()[0]
+            event_id = con.execute("SELECT event_id FROM events WHERE seq = 3").fetchone()[0].encode()
+            page_size = con.execute("PRAGMA page_size").fetchone()[0]
+            con.close()
+            with open(path, "r+b") as f:
+                data = bytearray(f.read())
+                start = (root - 1) * page_size
+                last = data.index(event_id, start, start + page_size) + len(event_id) - 1
+                data[last] = ord("0") if data[last] != ord("0") else ord("1")
+                f.seek(0)
+                f.write(data)
+            """
+        let flip = try await CLI.run("python3", ["-c", script, db])
+        try #require(flip.status == 0, "\(flip.stderr)")
+        let problem = "row 3 missing from index sqlite_autoindex_events_1 (the event_id unique index)"
+        let result = try await CLI.audit(["verify", "--db", db])
+        #expect(result.status == 1)
+        expectOneLineError(result, contains: "the chain walk passed, SQLite's integrity check did not: \(problem)")
+        #expect(!result.stdout.contains("intact"), "\(result.stdout)")
+        let json = try await CLI.audit(["verify", "--db", db, "--format", "json"])
+        #expect(json.status == 1)
+        let line = try #require(json.stdoutLines.last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["intact"] as? Bool == false)
+        #expect(object["break"] == nil, "the chain itself is intact")
+        #expect(object["integrity_problems"] as? [String] == [problem])
+        // The same log with its index rebuilt verifies again: the check found the index, not the chain, at fault.
+        #expect(try await CLI.sqlite(db, "REINDEX sqlite_autoindex_events_1").status == 0)
+        #expect(try await CLI.audit(["verify", "--db", db]).status == 0)
+    }
+
     /// Recomputes a row's hash from FORMAT.md with python3, independently of the Swift code.
     static func recomputeHash(db: String, seq: Int) async throws -> String {
         let script = """

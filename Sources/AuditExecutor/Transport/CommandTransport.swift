@@ -96,8 +96,9 @@ public struct CommandTransport: FirmwareTransport {
         }
         guard result.status == 0 else {
             let reason = Self.lastLine(result.stderrText) ?? Self.lastLine(result.stdoutText) ?? "no output"
+            let ending = result.signal.map { "killed by signal \($0)" } ?? "exit status \(result.status)"
             return .failed(
-                reason: "exit status \(result.status): \(reason)", exitStatus: result.status,
+                reason: "\(ending): \(reason)", exitStatus: result.status,
                 durationMilliseconds: elapsed(), outputDigest: digest)
         }
         let version: String?

@@ -11,6 +11,8 @@ import Subprocess
 struct FlasherRun: Sendable {
     /// The exit status, or 128 + signal number when a signal ended it (the shell's convention).
     var status: Int32
+    /// The signal that ended the program, so a kill is not reported as an ordinary exit status.
+    var signal: Int32? = nil
     var stdout: [UInt8]
     var stderr: [UInt8]
     var timedOut: Bool
@@ -57,13 +59,14 @@ struct FlasherProcess: Sendable {
         // Children the program left in its group: end them now that it is gone (ESRCH when there are none).
         kill(-outcome.processIdentifier.value, SIGKILL)
         let captured = outcome.closureResult
-        let status: Int32
+        var run = FlasherRun(status: 0, stdout: captured.stdout, stderr: captured.stderr, timedOut: captured.timedOut)
         switch outcome.terminationStatus {
-        case .exited(let code): status = code
-        case .signaled(let signal): status = 128 + signal
+        case .exited(let code): run.status = code
+        case .signaled(let signal):
+            run.status = 128 + signal
+            run.signal = signal
         }
-        return FlasherRun(
-            status: status, stdout: captured.stdout, stderr: captured.stderr, timedOut: captured.timedOut)
+        return run
     }
 
     /// Both pipes read at once (a full pipe would block the program), and a timer that tears the group down.

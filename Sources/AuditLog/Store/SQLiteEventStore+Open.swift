@@ -110,14 +110,7 @@ extension SQLiteEventStore {
         at path: String, options: Options = Options(), clock: any AuditClock = SystemClock(),
         logger: Logger = Logger(label: "audit.log")
     ) throws(AuditLogError) -> SQLiteEventStore {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noLog(path: path) }
-        guard !isDirectory.boolValue else { throw .notAnAuditLog(path: path, reason: "it is a directory") }
-        // SQLite takes an empty file for an empty database; say what it is rather than "another application's".
-        var info = stat()
-        if stat(path, &info) == 0, info.st_size == 0 {
-            throw .notAnAuditLog(path: path, reason: "it is empty (0 bytes); create a log with 'audit init'")
-        }
+        try checkFile(path)
         do {
             let dbQueue = try DatabaseQueue(path: path, configuration: configuration(options, expectLog: true))
             return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger)
@@ -126,8 +119,70 @@ extension SQLiteEventStore {
         }
     }
 
+    /// Opens an existing log for reading only: nothing is migrated or written, so an archived copy on read-only
+    /// media, or in a folder the auditor cannot write, opens too.
+    ///
+    /// A WAL log needs its `-shm` side file, which SQLite cannot create in such a folder. When there is no
+    /// `-wal` file with content beside the log (no writer has it open, every commit is in the main file), the
+    /// log is then opened as immutable, which needs no side file; a `-wal` with content is never skipped.
+    public static func openReadOnly(
+        at path: String, options: Options = Options(), clock: any AuditClock = SystemClock(),
+        logger: Logger = Logger(label: "audit.log")
+    ) throws(AuditLogError) -> SQLiteEventStore {
+        try checkFile(path)
+        var configuration = configuration(options, expectLog: true)
+        configuration.readonly = true
+        do {
+            do {
+                let dbQueue = try DatabaseQueue(path: path, configuration: configuration)
+                return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger, migrating: false)
+            } catch let error as DatabaseError where needsSideFiles(error) {
+                guard !hasWALContent(path) else {
+                    throw AuditLogError.database(
+                        "\(path): its -wal file holds commits not yet in the log file, which SQLite cannot read "
+                            + "where it cannot write the -shm file; copy the log with its -wal to a writable folder")
+                }
+                logger.debug("opening as immutable", metadata: ["path": "\(path)", "reason": "\(error.resultCode)"])
+                let dbQueue = try DatabaseQueue(path: immutableURI(path), configuration: configuration)
+                return try open(dbQueue: dbQueue, path: path, clock: clock, logger: logger, migrating: false)
+            }
+        } catch {
+            throw Self.describe(error, path: path)
+        }
+    }
+
+    /// SQLite could not create or lock the WAL side files of a log opened read-only.
+    private static func needsSideFiles(_ error: DatabaseError) -> Bool {
+        error.resultCode.primaryResultCode == .SQLITE_READONLY || error.resultCode.primaryResultCode == .SQLITE_CANTOPEN
+    }
+
+    /// A `-wal` file that holds frames may hold commits not yet in the main file: an immutable open would miss them.
+    private static func hasWALContent(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path + "-wal", &info) == 0 && info.st_size > 0
+    }
+
+    /// `file:` URI of `path` with `immutable=1`; `%`, `?` and `#` are escaped so the path stays the path.
+    static func immutableURI(_ path: String) -> String {
+        let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+            .replacingOccurrences(of: "#", with: "%23")
+        return "file:\(escaped)?immutable=1"
+    }
+
+    /// Refuses what cannot be a log before SQLite sees it, with a reason SQLite would not give.
+    private static func checkFile(_ path: String) throws(AuditLogError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noLog(path: path) }
+        guard !isDirectory.boolValue else { throw .notAnAuditLog(path: path, reason: "it is a directory") }
+        // SQLite takes an empty file for an empty database; say what it is rather than "another application's".
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size == 0 {
+            throw .notAnAuditLog(path: path, reason: "it is empty (0 bytes); create a log with 'audit init'")
+        }
+    }
+
     private static func open(
-        dbQueue: DatabaseQueue, path: String, clock: any AuditClock, logger: Logger
+        dbQueue: DatabaseQueue, path: String, clock: any AuditClock, logger: Logger, migrating: Bool = true
     ) throws -> SQLiteEventStore {
         try dbQueue.read { db in
             guard try db.tableExists("grdb_migrations") else {
@@ -139,7 +194,8 @@ extension SQLiteEventStore {
                 throw AuditLogError.newerSchema(path: path, migration: unknown.first ?? "?")
             }
         }
-        try Migrations.migrator.migrate(dbQueue)
+        // A reader leaves an older log as it is: a table a later migration adds is then missing, and says so.
+        if migrating { try Migrations.migrator.migrate(dbQueue) }
         let meta = try dbQueue.read { db -> LogMeta in
             guard let row = try Row.fetchOne(db, sql: "SELECT log_id, genesis_hash FROM log_meta") else {
                 throw AuditLogError.notAnAuditLog(path: path, reason: "it has no log_meta row")

@@ -39,6 +39,8 @@ public struct ChainVerification: Sendable, Hashable {
     public var firstBreak: ChainBreak?
     /// Safeguards found missing (e.g. the append-only triggers); the chain itself may still be intact.
     public var warnings: [String]
+    /// What SQLite's integrity check found wrong in the events table or its indexes, when it was run.
+    public var damage: [String] = []
 
-    public var isIntact: Bool { firstBreak == nil }
+    public var isIntact: Bool { firstBreak == nil && damage.isEmpty }
 }

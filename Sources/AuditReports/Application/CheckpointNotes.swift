@@ -7,7 +7,7 @@ public enum CheckpointNotes {
     /// The current checkpoint of the log at `logPath`, signed with the key at `keyPath` under the log's origin.
     public static func current(logPath: String, keyPath: String) throws -> SignedNote {
         let key = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: keyPath))
-        return try SQLiteEventStore.open(at: logPath).signedCheckpoint(key: key)
+        return try SQLiteEventStore.openReadOnly(at: logPath).signedCheckpoint(key: key)
     }
 
     /// The verifier key string of the key at `keyPath` under `origin` (default: the origin of the log at `logPath`).
@@ -15,7 +15,7 @@ public enum CheckpointNotes {
         keyID: String, verifierKey: NoteVerifierKey
     ) {
         let key = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: keyPath))
-        let name = try origin ?? SQLiteEventStore.open(at: logPath).origin
+        let name = try origin ?? SQLiteEventStore.openReadOnly(at: logPath).origin
         return (key.keyID, try NoteVerifierKey(name: name, publicKey: key.publicKey))
     }
 }

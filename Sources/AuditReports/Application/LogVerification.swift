@@ -12,6 +12,8 @@ public enum LogVerificationFailure: AuditFailure, Equatable, CustomStringConvert
     case notJSON(path: String, JSONParseError)
     case otherLog(reportLogID: String, logID: String)
     case chainBroken(ChainBreak)
+    /// The chain walk passed, but SQLite's integrity check did not: an index or page of the log is damaged.
+    case damaged([String])
     case mismatch(CheckpointMismatch)
     /// The report leaves out, or changes, an event the log holds for its site.
     case incomplete(ReportError)
@@ -25,6 +27,10 @@ public enum LogVerificationFailure: AuditFailure, Equatable, CustomStringConvert
         case .notJSON(let path, let error): "\(path) is not JSON: \(error)"
         case .otherLog(let reportLogID, let logID): "the report is of log \(reportLogID), not of this log \(logID)"
         case .chainBroken(let chainBreak): "chain broken at \(chainBreak)"
+        case .damaged(let problems):
+            "the log's database is damaged: the chain walk passed, SQLite's integrity check did not: "
+                + problems.prefix(3).joined(separator: "; ")
+                + (problems.count > 3 ? "; and more" : "")
         case .mismatch(let mismatch): "the log no longer matches the report: \(mismatch)"
         case .incomplete(let error): error.description
         case .log(let error): error.description
@@ -37,7 +43,7 @@ public enum LogVerificationFailure: AuditFailure, Equatable, CustomStringConvert
         case .reportInvalid(let error): error.exitStatus == .notFound ? .notFound : .no
         case .unreadableReport(_, let error): error.exitStatus
         case .notJSON: .invalidInput
-        case .otherLog, .chainBroken, .mismatch: .no
+        case .otherLog, .chainBroken, .damaged, .mismatch: .no
         case .incomplete(let error): error.exitStatus
         case .log(let error): error.exitStatus
         }
@@ -83,9 +89,11 @@ public struct LogVerification: Sendable {
             throw .otherLog(reportLogID: checkpoint.logID, logID: store.logID)
         }
         let chain: ChainVerification
-        do { chain = try store.verify() } catch { throw .log(error) }
+        do { chain = try store.verify(checkingIntegrity: true) } catch { throw .log(error) }
         var result = LogVerification(chain: chain, against: nil)
-        result.failure = chain.firstBreak.map(LogVerificationFailure.chainBroken)
+        result.failure =
+            chain.firstBreak.map(LogVerificationFailure.chainBroken)
+            ?? (chain.damage.isEmpty ? nil : .damaged(chain.damage))
         if let inputs {
             let against = try compare(store, with: inputs, unless: result.failure)
             result.against = Against(

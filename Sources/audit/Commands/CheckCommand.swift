@@ -11,7 +11,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The site.") var site: String
 
     func run() throws {
-        let check = try log.siteLog().check(site: site)
+        let check = try log.readOnlySiteLog().check(site: site)
         printCheck(check, format: output.format)
         if check.failed { throw ExitCode(1) }
     }

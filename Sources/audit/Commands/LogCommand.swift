@@ -19,7 +19,7 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try log.open()
+        let store = try log.openReadOnly()
         let filter = EventFilter(site: site, type: type, afterSeq: after, limit: limit)
         let header = {
             guard output.format == .text else { return }

@@ -10,7 +10,7 @@ struct SitesCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        let sites = try log.siteLog().sites()
+        let sites = try log.readOnlySiteLog().sites()
         switch output.format {
         case .json:
             for site in sites {

@@ -11,7 +11,7 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "The site.") var site: String
 
     func run() throws {
-        let state = try log.siteLog().state(site: site)
+        let state = try log.readOnlySiteLog().state(site: site)
         if output.format == .json { return emit(state.json) }
         let procedure = state.procedure.map {
             "\($0.value.procedureID) \($0.value.procedureVersion), target \($0.value.targetVersion)"

@@ -7,6 +7,7 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Walk the whole hash chain; exit non-zero at the first break.",
         discussion: """
+            Then SQLite's integrity check of the events table and its indexes: a damaged index is a break too.
             With --against, also check that the log still holds what a report committed to: an RFC 6962 \
             consistency proof from the report's checkpoint to the log's, and every embedded event against its row.
             """)
@@ -25,7 +26,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let verification = try LogVerification.verify(store: try log.open(), against: against, publicKeyPath: pubkey)
+        let verification = try LogVerification.verify(
+            store: try log.openReadOnly(), against: against, publicKeyPath: pubkey)
         let chain = verification.chain
         switch output.format {
         case .json:
@@ -33,6 +35,7 @@ struct VerifyCommand: ParsableCommand {
                 "intact": .bool(chain.isIntact), "log_id": .string(chain.logID),
                 "verified_size": .integer(chain.size), "head": .string(chain.head.hex),
                 "warnings": .array(chain.warnings.map(JSONValue.string)),
+                "integrity_problems": .array(chain.damage.map(JSONValue.string)),
             ]
             if let firstBreak = chain.firstBreak {
                 object["break"] = [

@@ -42,7 +42,7 @@ struct WitnessListCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        let witnesses = try log.open().witnesses()
+        let witnesses = try log.openReadOnly().witnesses()
         switch output.format {
         case .json:
             for witness in witnesses {

@@ -19,6 +19,13 @@ struct LogOptions: ParsableArguments {
     /// The log as the domain writes and reads it: every append through the admission gate.
     func siteLog() throws -> SiteLog { SiteLog(try open()) }
 
+    /// For commands that only read: nothing is written, so a log on read-only media or in a folder the auditor
+    /// cannot write opens too.
+    func openReadOnly() throws -> SQLiteEventStore { try SQLiteEventStore.openReadOnly(at: path) }
+
+    /// The domain's view of a log opened read-only, for commands that only rebuild and judge.
+    func readOnlySiteLog() throws -> SiteLog { SiteLog(try openReadOnly()) }
+
     /// Who records: `explicit` (`--actor`), else the log's installer (when the log exists), else `$AUDIT_ACTOR`,
     /// else the login name (`LogLocation.resolveActor`); a missing log is no installer, not an error here.
     func actor(_ explicit: String?) throws -> String { try Self.actor(explicit, logPath: path) }
