@@ -79,10 +79,11 @@ fi
 echo "flashing $image to $stack (serial $serial), version $version"
 for percent in 0 10 20 30 40 50 60 70 80 90 100; do
     if [ -n "$hang_at" ] && [ "$percent" -ge "$hang_at" ]; then
+        # The line first, then the pid file: whoever kills us on seeing the pid must find the line already written.
+        echo "$stack stopped answering at $percent%" >&2
         if [ -n "$pid_file" ]; then
             echo $$ >"$pid_file.tmp" && mv "$pid_file.tmp" "$pid_file"
         fi
-        echo "$stack stopped answering at $percent%" >&2
         while :; do sleep 1; done
     fi
     if [ -n "$fail_reason" ] && [ "$percent" -ge 50 ]; then
