@@ -23,7 +23,7 @@ struct AuditCommand: AsyncParsableCommand {
             KeygenCommand.self, KeyCommand.self, CheckpointCommand.self, WitnessCommand.self,
             ReportCommand.self, VerifyReportCommand.self,
             RecordCommand.self, StatusCommand.self, CheckCommand.self, SitesCommand.self, ProcedureCommand.self,
-            RunCommand.self, DemoCommand.self, SyncCommand.self,
+            RunCommand.self, DemoCommand.self, SyncCommand.self, FleetCommand.self,
         ])
 
     /// Every failure ends as exactly one line on stderr (one JSON object with `--format json`), mapped here once.

@@ -1,0 +1,139 @@
+import ArgumentParser
+import AuditLog
+import AuditSyncClient
+import Foundation
+
+struct FleetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "Ask a fleet collector about the sites synced to it: by verdict, rule, installer, firmware, date.",
+        discussion: "An unreachable collector is one line on stderr and exit 74.",
+        subcommands: [FleetSitesCommand.self, FleetSiteCommand.self], defaultSubcommand: FleetSitesCommand.self)
+}
+
+/// Where the collector is and how long to wait for it.
+struct CollectorOptions: ParsableArguments {
+    @Option(help: "The collector's base URL, e.g. http://collector.example:7390.")
+    var collector: String
+
+    @Option(help: "Seconds to wait for each request.")
+    var timeout: Double = 30
+
+    func client() throws -> FleetClient {
+        try FleetClient(base: collector, transport: URLSessionSyncTransport(timeout: timeout))
+    }
+}
+
+struct FleetSitesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sites", abstract: "The synced sites passing every filter given (all of them with none).")
+
+    @OptionGroup var options: CollectorOptions
+
+    @Option(help: "pass, fail, unverifiable or unreadable.")
+    var verdict: String?
+
+    @Option(help: "Sites failing this rule, e.g. dip.addr-restored.")
+    var failing: String?
+
+    @Option(help: "Sites synced by this installer.")
+    var installer: String?
+
+    @Option(help: "Sites with a stack on this firmware version.")
+    var firmware: String?
+
+    @Option(help: "Sites whose last event was observed at or after this RFC 3339 time.")
+    var since: String?
+
+    @Option(help: "Sites whose last event was observed before this RFC 3339 time.")
+    var until: String?
+
+    @Flag(help: "Only sites whose last event no collector checkpoint covers yet.")
+    var notWitnessed = false
+
+    @Flag(help: "Only sites of logs found rewritten after an earlier sync.")
+    var fork = false
+
+    @Option(help: "At most this many sites.")
+    var limit: Int?
+
+    @OptionGroup var output: FormatOptions
+
+    func validate() throws {
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, Timestamp(rfc3339: value) == nil {
+                throw ValidationError("\(name) is an RFC 3339 time, e.g. 2026-05-01T00:00:00Z")
+            }
+        }
+        if let limit, limit < 0 { throw ValidationError("--limit is a count") }
+    }
+
+    func run() async throws {
+        let filter = FleetFilter(
+            verdict: verdict, failing: failing, installer: installer, firmware: firmware, since: since, until: until,
+            witnessed: notWitnessed ? false : nil, forked: fork ? true : nil, limit: limit)
+        let sites = try await options.client().sites(filter)
+        switch output.format {
+        case .json: for site in sites { emit(site) }
+        case .text:
+            let header = ["SITE", "LOG", "INSTALLER", "VERDICT", "FAILING", "FIRMWARE", "WITNESSED", "LAST EVENT"]
+            let rows = sites.map { site -> [String] in
+                let fork = site["fork_detected"]?.boolValue == true ? " FORK" : ""
+                return [
+                    site["site"]?.stringValue ?? "-", site["log_id"]?.stringValue ?? "-",
+                    site["installer"]?.stringValue ?? "-",
+                    (site["verdict"]?.stringValue?.uppercased() ?? "-") + fork,
+                    Self.list(site["failing"]), Self.list(site["firmware"]),
+                    site["witnessed"]?.boolValue == true ? "yes" : "NO", site["last_at"]?.stringValue ?? "-",
+                ]
+            }
+            printTable([header] + rows)
+            print(counted(sites.count, "site"))
+        }
+    }
+
+    static func list(_ value: JSONValue?) -> String {
+        let items = value?.arrayValue?.compactMap(\.stringValue) ?? []
+        return items.isEmpty ? "-" : items.joined(separator: ",")
+    }
+}
+
+struct FleetSiteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "site", abstract: "One synced site: its verdict, failing rules and events as the collector holds.")
+
+    @OptionGroup var options: CollectorOptions
+
+    @Argument(help: "The log id (see GET /v1/logs or the sites listing).")
+    var logID: String
+
+    @Argument(help: "The site.")
+    var site: String
+
+    @OptionGroup var output: FormatOptions
+
+    func run() async throws {
+        let (row, events) = try await options.client().site(logID: logID, site: site)
+        switch output.format {
+        case .json: emit(["site": row, "events": .array(events)])
+        case .text:
+            let failing = FleetSitesCommand.list(row["failing"])
+            print(
+                "\(row["verdict"]?.stringValue?.uppercased() ?? "-"): site \(site) in log \(logID), installer "
+                    + "\(row["installer"]?.stringValue ?? "-")" + (failing == "-" ? "" : "; failing: \(failing)"))
+            print(
+                "firmware \(FleetSitesCommand.list(row["firmware"])); "
+                    + (row["witnessed"]?.boolValue == true ? "witnessed by the collector" : "NOT WITNESSED")
+                    + (row["fork_detected"]?.boolValue == true ? "; FORK DETECTED: the log was rewritten" : ""))
+            let header = ["SEQ", "OBSERVED", "TYPE", "STACK"]
+            let rows = events.map { event -> [String] in
+                [
+                    event["seq"].map { $0.integerValue.map(String.init) ?? "-" } ?? "-",
+                    event["observed_at"]?.stringValue ?? "-", event["type"]?.stringValue ?? "-",
+                    event["stack"]?.stringValue ?? "-",
+                ]
+            }
+            printTable([header] + rows)
+        }
+    }
+}
