@@ -3,14 +3,6 @@ import AuditLog
 import AuditSyncClient
 import Foundation
 
-struct FleetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fleet",
-        abstract: "Ask a fleet collector about the sites synced to it: by verdict, rule, installer, firmware, date.",
-        discussion: "An unreachable collector is one line on stderr and exit 74.",
-        subcommands: [FleetSitesCommand.self, FleetSiteCommand.self], defaultSubcommand: FleetSitesCommand.self)
-}
-
 /// Where the collector is and how long to wait for it.
 struct CollectorOptions: ParsableArguments {
     @Option(help: "The collector's base URL, e.g. http://collector.example:7390.")
@@ -24,9 +16,15 @@ struct CollectorOptions: ParsableArguments {
     }
 }
 
-struct FleetSitesCommand: AsyncParsableCommand {
+struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sites", abstract: "The synced sites passing every filter given (all of them with none).")
+        commandName: "fleet",
+        abstract: "Ask a fleet collector about the sites synced to it: by verdict, rule, installer, firmware, date.",
+        discussion: """
+            `audit fleet --collector URL [filters]` lists the sites passing every filter; \
+            `audit fleet --collector URL site LOG SITE` shows one site's verdict and events. \
+            An unreachable collector is one line on stderr and exit 74.
+            """)
 
     @OptionGroup var options: CollectorOptions
 
@@ -57,9 +55,23 @@ struct FleetSitesCommand: AsyncParsableCommand {
     @Option(help: "At most this many sites.")
     var limit: Int?
 
+    @Argument(help: "`site LOG SITE` for one site of one log instead of the listing.")
+    var target: [String] = []
+
     @OptionGroup var output: FormatOptions
 
+    var filtered: Bool {
+        [verdict, failing, installer, firmware, since, until].contains { $0 != nil } || notWitnessed || fork
+            || limit != nil
+    }
+
     func validate() throws {
+        if !target.isEmpty {
+            guard target.count == 3, target[0] == "site" else {
+                throw ValidationError("after the options only `site LOG SITE` may follow")
+            }
+            if filtered { throw ValidationError("filters do not go with `site LOG SITE`") }
+        }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, Timestamp(rfc3339: value) == nil {
                 throw ValidationError("\(name) is an RFC 3339 time, e.g. 2026-05-01T00:00:00Z")
@@ -69,6 +81,10 @@ struct FleetSitesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if target.count == 3 {
+            return try await FleetSite.show(
+                client: options.client(), logID: target[1], site: target[2], format: output.format)
+        }
         let filter = FleetFilter(
             verdict: verdict, failing: failing, installer: installer, firmware: firmware, since: since, until: until,
             witnessed: notWitnessed ? false : nil, forked: fork ? true : nil, limit: limit)
@@ -98,31 +114,19 @@ struct FleetSitesCommand: AsyncParsableCommand {
     }
 }
 
-struct FleetSiteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "site", abstract: "One synced site: its verdict, failing rules and events as the collector holds.")
-
-    @OptionGroup var options: CollectorOptions
-
-    @Argument(help: "The log id (see GET /v1/logs or the sites listing).")
-    var logID: String
-
-    @Argument(help: "The site.")
-    var site: String
-
-    @OptionGroup var output: FormatOptions
-
-    func run() async throws {
-        let (row, events) = try await options.client().site(logID: logID, site: site)
-        switch output.format {
+/// One synced site: its verdict, failing rules and events as the collector holds them.
+enum FleetSite {
+    static func show(client: FleetClient, logID: String, site: String, format: OutputFormat) async throws {
+        let (row, events) = try await client.site(logID: logID, site: site)
+        switch format {
         case .json: emit(["site": row, "events": .array(events)])
         case .text:
-            let failing = FleetSitesCommand.list(row["failing"])
+            let failing = FleetCommand.list(row["failing"])
             print(
                 "\(row["verdict"]?.stringValue?.uppercased() ?? "-"): site \(site) in log \(logID), installer "
                     + "\(row["installer"]?.stringValue ?? "-")" + (failing == "-" ? "" : "; failing: \(failing)"))
             print(
-                "firmware \(FleetSitesCommand.list(row["firmware"])); "
+                "firmware \(FleetCommand.list(row["firmware"])); "
                     + (row["witnessed"]?.boolValue == true ? "witnessed by the collector" : "NOT WITNESSED")
                     + (row["fork_detected"]?.boolValue == true ? "; FORK DETECTED: the log was rewritten" : ""))
             let header = ["SEQ", "OBSERVED", "TYPE", "STACK"]
