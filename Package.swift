@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "AuditBenchmarks",
             dependencies: [
-                "AuditLog", "AuditDomain", "AuditCrypto", "AuditTestSupport",
+                "AuditLog", "AuditDomain", "AuditCrypto", "AuditTestSupport", "AuditCollector",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
@@ -185,8 +185,10 @@ let package = Package(
             name: "AuditCollectorTests",
             dependencies: [
                 "audit", "audit-server", "AuditCore", "AuditCrypto", "AuditLog", "AuditDomain", "AuditCollector",
-                "AuditSyncProtocol", "AuditSyncClient", "AuditTestSupport", "AuditReports",
+                "AuditCollectorServer", "AuditSyncProtocol", "AuditSyncClient", "AuditTestSupport", "AuditReports",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
     ]
 )

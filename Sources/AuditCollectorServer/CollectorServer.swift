@@ -102,9 +102,13 @@ public enum CollectorServer {
         return (installer, body)
     }
 
+    /// A path parameter, percent-decoded: the dashboard links a site by its percent-encoded name.
     static func parameter(_ context: BasicRequestContext, _ name: String) throws(SyncError) -> String {
         guard let value = context.parameters.get(name) else { throw .malformed("no \(name) in the path") }
-        return value
+        guard let decoded = value.removingPercentEncoding else {
+            throw .malformed("the \(name) in the path is not percent-encoded UTF-8")
+        }
+        return decoded
     }
 
     /// Runs a handler; a refusal becomes its status and one line of reason.

@@ -103,11 +103,13 @@ public struct SyncClient: Sendable {
     public var chunkSize: Int
     /// The collector's verifier key, when the caller pins it; else the one it announces is used.
     public var collectorKey: NoteVerifierKey?
+    /// How often a request cut off or answered 5xx is sent again; a 4xx never is.
+    public var retry: SyncRetry
 
     public init(
         base: String, installer: String, key: Ed25519PrivateKey,
         transport: any SyncTransport = URLSessionSyncTransport(),
-        chunkSize: Int = 1000, collectorKey: NoteVerifierKey? = nil
+        chunkSize: Int = 1000, collectorKey: NoteVerifierKey? = nil, retry: SyncRetry = SyncRetry()
     ) throws(SyncClientError) {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
         else { throw .invalidURL(base) }
@@ -119,6 +121,7 @@ public struct SyncClient: Sendable {
         self.transport = transport
         self.chunkSize = max(1, min(chunkSize, SyncProtocol.maximumChunkEvents))
         self.collectorKey = collectorKey
+        self.retry = retry
     }
 
     public func sync(store: SQLiteEventStore) async throws -> SyncOutcome {
@@ -166,8 +169,10 @@ public struct SyncClient: Sendable {
 
     /// The collector's cosignature/v1 key: the pinned one, checked against what it announces.
     func announcedKey() async throws(SyncClientError) -> NoteVerifierKey {
-        let (status, body) = try await transport.send(
-            method: "GET", url: try url(SyncProtocol.collectorPath), headers: [:], body: [])
+        let url = try url(SyncProtocol.collectorPath)
+        let (status, body) = try await retry.run { () async throws(SyncClientError) in
+            try await transport.send(method: "GET", url: url, headers: [:], body: [])
+        }
         guard status == 200 else { throw Self.refusal(status, body) }
         guard let text = (try? JSONValue(parsing: body))?["verifier_key"]?.stringValue,
             let key = try? NoteVerifierKey(parsing: text), key.type == .cosignatureV1
@@ -184,13 +189,17 @@ public struct SyncClient: Sendable {
         do { return try JSONValue(parsing: answer) } catch { throw .badAnswer("the answer to \(path) is not JSON") }
     }
 
+    /// Signs and sends one request; each retry is signed afresh, since a nonce is spent once.
     func send(_ method: String, _ path: String, body: [UInt8], contentType: String?) async throws(SyncClientError)
         -> (Int, [UInt8])
     {
-        var headers = RequestSignature.sign(method: method, path: path, body: body, installer: installer, key: key)
-            .headers
-        if let contentType { headers["Content-Type"] = contentType }
-        return try await transport.send(method: method, url: try url(path), headers: headers, body: body)
+        let url = try url(path)
+        return try await retry.run { () async throws(SyncClientError) in
+            var headers = RequestSignature.sign(method: method, path: path, body: body, installer: installer, key: key)
+                .headers
+            if let contentType { headers["Content-Type"] = contentType }
+            return try await transport.send(method: method, url: url, headers: headers, body: body)
+        }
     }
 
     func url(_ path: String) throws(SyncClientError) -> URL {

@@ -66,7 +66,7 @@ import Testing
             let client = try SyncClient(
                 base: url, installer: "ann",
                 key: try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: laptop.privateKey)),
-                transport: cut, chunkSize: 5)
+                transport: cut, chunkSize: 5, retry: SyncRetry(retries: 0))
             await #expect(throws: SyncClientError.self) { try await client.sync(store: store) }
             #expect(try await collector.sql("SELECT size FROM log") == "10")
             let resumed = try await laptop.sync(to: url, extra: ["--chunk", "5"])

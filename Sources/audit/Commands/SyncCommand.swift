@@ -31,6 +31,13 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for each request.")
     var timeout: Double = 30
 
+    @Option(help: "Times a request cut off or answered 5xx is sent again, with backoff (a 4xx never is).")
+    var retries: Int = 6
+
+    func validate() throws {
+        guard (0...100).contains(retries) else { throw ValidationError("--retries is a number from 0 to 100") }
+    }
+
     func run() async throws {
         let store = try log.open()
         let logInstaller = try store.installer()?.name
@@ -40,7 +47,8 @@ struct SyncCommand: AsyncParsableCommand {
         let privateKey = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: key ?? KeyLocation.defaultPrivateKey()))
         let client = try SyncClient(
             base: to, installer: name, key: privateKey, transport: URLSessionSyncTransport(timeout: timeout),
-            chunkSize: chunk, collectorKey: try collectorKey.map { try NoteVerifierKey(parsing: $0) })
+            chunkSize: chunk, collectorKey: try collectorKey.map { try NoteVerifierKey(parsing: $0) },
+            retry: SyncRetry(retries: retries))
         let outcome = try await client.sync(store: store)
         print(
             "synced \(outcome.sent) events to \(to): the collector holds \(outcome.size); "
