@@ -13,7 +13,7 @@ public struct SiteLog: Sendable {
 
     /// Appends drafts of any type all or nothing, after the gate admits every new one against its site's state.
     public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
-        try store.append(drafts, guard: SiteAdmission.check)
+        try store.append(drafts, attaching: [], gate: SiteGate())
     }
 
     /// Appends one draft through the gate.
@@ -31,7 +31,7 @@ public struct SiteLog: Sendable {
     ) throws(AuditLogError) -> AppendResult {
         let draft = event.draft(
             site: site, stack: stack, observedAt: observedAt, actor: actor, eventID: eventID, correcting: correcting)
-        return try store.append([draft], attaching: evidence, guard: SiteAdmission.check)[0]
+        return try store.append([draft], attaching: evidence, gate: SiteGate())[0]
     }
 }
 

@@ -81,40 +81,9 @@ public enum SiteAdmission {
     /// Generic events (any type) stay welcome at sites the domain does not know; a registered site, or any draft
     /// using a domain type, must decode and pass `admit`, so nothing appended can later break the site's rebuild.
     public static func check(site: String, logged: [LoggedEvent], new drafts: [EventDraft]) throws(AdmissionError) {
-        var fold = SiteFold(site: site)
-        // Generic events can only predate registration (this gate refuses them after it).
-        var firstForeign: Int64?
-        do {
-            for index in logged.indices {
-                guard EventType(rawValue: logged[index].type) != nil else {
-                    firstForeign = firstForeign ?? logged[index].seq
-                    continue
-                }
-                try fold.apply(logged[index])
-            }
-        } catch { throw .invalid(error) }
-        for draft in drafts {
-            let isDomainType = EventType(rawValue: draft.type) != nil
-            guard isDomainType || fold.state.registeredSeq != nil else {
-                firstForeign = firstForeign ?? 0
-                continue
-            }
-            guard isDomainType else { throw .notADomainType(draft.type, site: site) }
-            let decoded: (event: DomainEvent, correction: CorrectionMark?)
-            do { decoded = try DomainEvent.decodeMarked(type: draft.type, data: draft.data) } catch {
-                throw .invalid(error)
-            }
-            let event = decoded.event
-            if case .siteRegistered = event, let firstForeign { throw .foreignEvents(site: site, seq: firstForeign) }
-            if let mark = decoded.correction {
-                try fold.admitCorrection(event, stack: draft.stack, mark: mark)
-            } else {
-                try fold.state.admit(event, stack: draft.stack)
-            }
-            fold.apply(
-                event, stack: draft.stack, seq: 0, at: draft.observedAt ?? Timestamp(millisecondsSinceEpoch: 0),
-                correcting: decoded.correction)
-        }
+        var state = SiteGate().initialState(site: site)
+        for event in logged { try SiteGate.apply(event, to: &state) }
+        try SiteGate.admit(drafts, site: site, state: state)
     }
 }
 

@@ -22,7 +22,14 @@ extension EventDraft {
     /// Parses JSON Lines as read from a file or stdin, refusing a line that is not valid UTF-8 (FORMAT.md §1):
     /// decoding it to a String first would store U+FFFD in its place.
     public static func parseJSONLines(bytes: [UInt8], defaultActor: String) throws(JSONLinesError) -> [EventDraft] {
-        var drafts: [EventDraft] = []
+        try parseNumberedJSONLines(bytes: bytes, defaultActor: defaultActor).map(\.draft)
+    }
+
+    /// Like `parseJSONLines(bytes:defaultActor:)`, keeping each draft's 1-based line so later errors can name it.
+    public static func parseNumberedJSONLines(
+        bytes: [UInt8], defaultActor: String
+    ) throws(JSONLinesError) -> [(line: Int, draft: EventDraft)] {
+        var drafts: [(line: Int, draft: EventDraft)] = []
         // Lines are cut on bytes: the input may hold a million lines.
         var lineNumber = 0
         var start = 0
@@ -38,7 +45,7 @@ extension EventDraft {
                     throw JSONLinesError(line: lineNumber, reason: "the line is not valid UTF-8")
                 }
                 do {
-                    drafts.append(try parseJSONLine(Array(bytes[low..<high]), defaultActor: defaultActor))
+                    drafts.append((lineNumber, try parseJSONLine(Array(bytes[low..<high]), defaultActor: defaultActor)))
                 } catch {
                     throw JSONLinesError(line: lineNumber, reason: error.reason)
                 }

@@ -41,7 +41,13 @@ enum EventRow {
     static func forEach(
         _ db: Database, sql: String, arguments: StatementArguments = [], _ body: (LoggedEvent) throws -> Bool
     ) throws {
-        let statement = try db.makeStatement(sql: sql)
+        try forEach(db, try db.makeStatement(sql: sql), arguments: arguments, body)
+    }
+
+    /// Runs an already prepared SELECT of `columns`: the per-event paths keep theirs cached.
+    static func forEach(
+        _ db: Database, _ statement: Statement, arguments: StatementArguments = [], _ body: (LoggedEvent) throws -> Bool
+    ) throws {
         statement.setUncheckedArguments(arguments)
         let raw = statement.sqliteStatement
         defer { sqlite3_reset(raw) }

@@ -46,6 +46,12 @@ public protocol EventStore: Sendable {
         _ drafts: [EventDraft], attaching evidence: [[UInt8]], guard: AppendGuard?
     ) throws(AuditLogError) -> [AppendResult]
 
+    /// Like `append(_:attaching:guard:)` with a guard that folds each site's state; a store may keep that state
+    /// between appends, checked against the site's head, so admission does not re-read the history per event.
+    func append<Gate: SiteGuard>(
+        _ drafts: [EventDraft], attaching evidence: [[UInt8]], gate: Gate
+    ) throws(AuditLogError) -> [AppendResult]
+
     /// The stored copy of the file with this SHA-256, or nil when the log holds none.
     func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]?
 
@@ -56,6 +62,13 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// Folds the site's whole history for every append: right for any store, fast for none.
+    public func append<Gate: SiteGuard>(
+        _ drafts: [EventDraft], attaching evidence: [[UInt8]], gate: Gate
+    ) throws(AuditLogError) -> [AppendResult] {
+        try append(drafts, attaching: evidence, guard: gate.appendGuard)
+    }
+
     /// Appends with no evidence files.
     public func append(_ drafts: [EventDraft], guard check: AppendGuard?) throws(AuditLogError) -> [AppendResult] {
         try append(drafts, attaching: [], guard: check)

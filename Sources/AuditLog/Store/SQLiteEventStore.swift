@@ -11,6 +11,8 @@ public final class SQLiteEventStore: EventStore, Sendable {
     let dbQueue: DatabaseQueue
     let clock: any AuditClock
     let logger: Logger
+    /// Admission states of the sites this process has appended to; see `append(_:attaching:gate:)`.
+    let siteStates = SiteStateCache()
 
     init(path: String, dbQueue: DatabaseQueue, meta: LogMeta, clock: any AuditClock, logger: Logger) {
         self.path = path
@@ -34,13 +36,19 @@ public final class SQLiteEventStore: EventStore, Sendable {
                     try ChainAppender.runGuard(
                         guardCheck, drafts: drafts,
                         isLogged: { id in
-                            try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE event_id = ?", arguments: [id])
-                                ?? false
+                            try Bool.fetchOne(
+                                try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?"),
+                                arguments: [id]) ?? false
                         },
                         events: { site in
-                            try EventRow.fetchAll(
-                                db, sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq",
-                                arguments: [site])
+                            var events: [LoggedEvent] = []
+                            let statement = try db.cachedStatement(
+                                sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq")
+                            try EventRow.forEach(db, statement, arguments: [site]) { event in
+                                events.append(event)
+                                return true
+                            }
+                            return events
                         })
                 }
                 for bytes in evidence { try Self.storeEvidence(bytes, in: db) }
@@ -53,8 +61,10 @@ public final class SQLiteEventStore: EventStore, Sendable {
     }
 
     /// Runs inside the caller's IMMEDIATE transaction, so the head read here stays the head until commit.
+    /// `sealed` sees each inserted event, in seq order, inside the transaction.
     static func append(
-        _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database
+        _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database,
+        sealed: (LoggedEvent) throws -> Void = { _ in }
     ) throws -> [AppendResult] {
         let headRow = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
@@ -78,12 +88,16 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 event, observedAt: observedAtText, recordedAt: appender.recordedAtText, with: insert, in: db)
             if db.changesCount == 1 {
                 appender = attempt
+                try sealed(event)
                 results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
                 continue
             }
-            let existing = try EventRow.fetchAll(
-                db, sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?", arguments: [draft.eventID]
-            ).first
+            var existing: LoggedEvent?
+            let byID = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?")
+            try EventRow.forEach(db, byID, arguments: [draft.eventID]) { event in
+                existing = event
+                return false
+            }
             guard let existing else {
                 throw AuditLogError.corrupt("event id \(draft.eventID) conflicts but is not stored")
             }

@@ -1,0 +1,79 @@
+import AuditCrypto
+import AuditTestSupport
+import Foundation
+import Testing
+
+@testable import AuditLog
+
+/// A kept site state is used only when it names the site's head; anything else is rebuilt from the log.
+@Suite struct SiteStateCacheTests {
+    /// Admits at most `limit` events per site; its state is the count, so a wrong state shows as a wrong decision.
+    struct AtMost: SiteGuard {
+        struct Full: Error, Equatable { var count: Int }
+        var limit: Int
+        func initialState(site: String) -> Int { 0 }
+        func apply(_ event: LoggedEvent, to state: inout Int) throws { state += 1 }
+        func admit(_ drafts: [EventDraft], site: String, state: Int) throws {
+            if state + drafts.count > limit { throw Full(count: state) }
+        }
+    }
+
+    func store(_ directory: borrowing TemporaryDirectory) throws -> SQLiteEventStore {
+        try SQLiteEventStore.create(
+            at: directory.path("log.sqlite"), options: SQLiteEventStore.Options(synchronous: .normal))
+    }
+
+    @Test func theKeptStateAdvancesWithEachCommittedAppend() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 10)
+        for _ in 0..<3 { _ = try log.append([draft()], attaching: [], gate: gate) }
+        let kept = try #require(log.cachedState(site: "site-a", gate: gate))
+        #expect(kept.state == 3)
+        #expect(kept.seq == 3)
+        #expect(kept.hash == (try log.head().hash))
+    }
+
+    @Test(arguments: ["wrong hash", "future seq", "no seq"])
+    func aForgedStateIsRebuiltNotTrusted(forgery: String) throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 3)
+        for _ in 0..<3 { _ = try log.append([draft()], guard: nil) }
+        let head = try log.head()
+        // Claims the site is empty: trusted, it would admit a fourth event.
+        switch forgery {
+        case "wrong hash": log.replaceCachedState(site: "site-a", gate: gate, seq: 3, hash: .zero, state: 0)
+        case "future seq": log.replaceCachedState(site: "site-a", gate: gate, seq: 9, hash: head.hash, state: 0)
+        default: log.replaceCachedState(site: "site-a", gate: gate, seq: nil, hash: nil, state: 0)
+        }
+        let error = #expect(throws: AuditLogError.self) { try log.append([draft()], attaching: [], gate: gate) }
+        #expect(error?.refusal as? AtMost.Full == AtMost.Full(count: 3))
+        #expect(try log.head().size == 3)
+    }
+
+    @Test func aStateLeftBehindByAnotherWriterCatchesUp() throws {
+        let directory = try TemporaryDirectory()
+        let first = try store(directory)
+        let second = try SQLiteEventStore.open(at: directory.path("log.sqlite"))
+        let gate = AtMost(limit: 4)
+        _ = try first.append([draft()], attaching: [], gate: gate)
+        _ = try second.append([draft(), draft("site-b"), draft()], attaching: [], gate: gate)
+        #expect(first.cachedState(site: "site-a", gate: gate)?.state == 1)
+        _ = try first.append([draft()], attaching: [], gate: gate)
+        #expect(first.cachedState(site: "site-a", gate: gate)?.state == 4)
+        let error = #expect(throws: AuditLogError.self) { try first.append([draft()], attaching: [], gate: gate) }
+        #expect(error?.refusal as? AtMost.Full == AtMost.Full(count: 4))
+        #expect(try first.head().size == 5)
+    }
+
+    @Test func aRefusedOrFailedAppendLeavesTheKeptStateAsItWas() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 2)
+        _ = try log.append([draft()], attaching: [], gate: gate)
+        #expect(throws: AuditLogError.self) { try log.append([draft(), draft()], attaching: [], gate: gate) }
+        #expect(log.cachedState(site: "site-a", gate: gate)?.state == 1)
+        #expect(log.cachedState(site: "site-a", gate: gate)?.seq == 1)
+    }
+}
