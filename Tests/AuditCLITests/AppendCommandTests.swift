@@ -43,6 +43,23 @@ import Testing
             contains: "is already recorded as seq 3 with different content")
     }
 
+    @Test func oneIDOnTwoLinesOfABatchNamesBothLinesAndRecordsNothing() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 2)
+        let id = UUID().uuidString.lowercased()
+        let batch = [
+            #"{"site":"a","type":"x"}"#,
+            #"{"site":"a","type":"x","event_id":"\#(id)","data":{"n":1}}"#,
+            "",
+            #"{"site":"a","type":"x","event_id":"\#(id)","data":{"n":2}}"#,
+        ].joined(separator: "\n")
+        let result = try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: batch)
+        expectOneLineError(result, contains: "stdin: line 4: event id \(id) appears twice in this batch, lines 2 and 4")
+        #expect(result.status == 65)
+        #expect(!result.stderr.contains("seq"))
+        #expect(try await CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout == "2\n")
+    }
+
     @Test func logListsAndFiltersEvents() async throws {
         let scratch = try TemporaryDirectory()
         let db = try await makeLog(in: scratch, events: 0)

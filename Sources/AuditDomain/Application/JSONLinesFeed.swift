@@ -128,12 +128,33 @@ extension SiteLog {
     /// A line that does not parse throws `FeedError`; a refusal of the log or the gate throws `AuditLogError`.
     public func appendBatch(from source: JSONLinesSource, defaultActor: String) throws -> [AppendResult] {
         let bytes = try source.bytes()
-        let drafts: [EventDraft]
-        do { drafts = try EventDraft.parseJSONLines(bytes: bytes, defaultActor: defaultActor) } catch {
+        let numbered: [(line: Int, draft: EventDraft)]
+        do { numbered = try EventDraft.parseNumberedJSONLines(bytes: bytes, defaultActor: defaultActor) } catch {
             throw FeedError(source: source.description, line: error.line, PresentedFailure(.invalidInput, error.reason))
         }
-        guard !drafts.isEmpty else { return [] }
-        return try append(drafts)
+        guard !numbered.isEmpty else { return [] }
+        try Self.refuseClashingIDs(numbered, source: source)
+        return try append(numbered.map(\.draft))
+    }
+
+    /// One id on two different lines of a batch is the batch's own fault: name both lines, not a seq the
+    /// refusal rolls back. The same line twice is a retry inside the batch and stays one event.
+    static func refuseClashingIDs(_ numbered: [(line: Int, draft: EventDraft)], source: JSONLinesSource) throws {
+        var first: [String: (line: Int, draft: EventDraft)] = [:]
+        for (line, draft) in numbered {
+            guard let earlier = first[draft.eventID] else {
+                first[draft.eventID] = (line, draft)
+                continue
+            }
+            guard earlier.draft == draft else {
+                throw FeedError(
+                    source: source.description, line: line,
+                    PresentedFailure(
+                        .invalidInput,
+                        "event id \(draft.eventID) appears twice in this batch, lines \(earlier.line) and \(line), "
+                            + "with different content"))
+            }
+        }
     }
 
     /// Commits each line on its own and acknowledges it once durable; the first bad line stops the feed.
