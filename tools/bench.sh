@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+swift build -c release --product audit
 swift build -c release --product audit-bench
 .build/release/audit-bench "$@"

@@ -4,22 +4,27 @@ import Foundation
 import GRDBSQLite
 
 extension Benchmarks {
-    /// Rebuilds one site from a durable log of `verifyEvents` events spread over `sites` sites, runs interleaved
-    /// round-robin (the worst case for locality); the baseline is raw SQLite reading the same rows.
-    static func siteRebuild(_ options: Options, in directory: URL) throws {
-        let perSite = max(1, options.verifyEvents / options.sites)
+    /// Complete runs at `sites` sites, as many stacks each as fill `events` in all, interleaved round-robin (the
+    /// worst case for locality): what a log of a season's work looks like.
+    static func scenarioSites(events: Int, sites: Int) -> [EventDraft] {
+        let perSite = max(1, events / sites)
         var stackCount = 2
         while stackCount < 64, ScenarioBuilder(site: "probe", stackCount: stackCount).build().drafts.count < perSite {
             stackCount += 1
         }
-        let runs = (0..<options.sites).map {
-            ScenarioBuilder(site: "site-\($0)", stackCount: stackCount).build().drafts
-        }
+        let runs = (0..<sites).map { ScenarioBuilder(site: "site-\($0)", stackCount: stackCount).build().drafts }
         var interleaved: [EventDraft] = []
         interleaved.reserveCapacity(runs.reduce(0) { $0 + $1.count })
         for index in 0..<(runs.map(\.count).max() ?? 0) {
             for run in runs where index < run.count { interleaved.append(run[index]) }
         }
+        return interleaved
+    }
+
+    /// Rebuilds one site from a durable log of `verifyEvents` events spread over `sites` sites, runs interleaved
+    /// round-robin (the worst case for locality); the baseline is raw SQLite reading the same rows.
+    static func siteRebuild(_ options: Options, in directory: URL) throws {
+        let interleaved = scenarioSites(events: options.verifyEvents, sites: options.sites)
         let path = directory.appending(path: "sites.db").path
         let store = try SQLiteEventStore.create(at: path, options: .init(synchronous: .normal))
         var written = 0

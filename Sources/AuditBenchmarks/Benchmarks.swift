@@ -9,16 +9,20 @@ struct Benchmarks {
     static func main() throws {
         let arguments = CommandLine.arguments
         if arguments.count == 3, arguments[1] == "--verify-child" { return try verifyChild(path: arguments[2]) }
-        let options = Options(arguments: Array(arguments.dropFirst()))
+        // `audit-bench user ...` runs only the user-path lines (whole `audit` processes).
+        let userOnly = arguments.count > 1 && arguments[1] == "user"
+        let options = Options(arguments: Array(arguments.dropFirst(userOnly ? 2 : 1)))
         let directory = FileManager.default.temporaryDirectory.appending(path: "audit-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         print("audit benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores); each line: ours | baseline")
+        if userOnly { return try userPath(options, in: directory) }
         try batchedAppend(options.batchEvents, in: directory)
         try durableAppend(options.durableEvents, in: directory)
         try verify(options.verifyEvents, in: directory)
         try fold(options, in: directory)
         try siteRebuild(options, in: directory)
+        try userPath(options, in: directory)
     }
 
     struct Options {
@@ -26,6 +30,7 @@ struct Benchmarks {
         var durableEvents = 2_000
         var verifyEvents = 1_000_000
         var sites = 2_000
+        var historyEvents = 100_000
 
         init(arguments: [String]) {
             var iterator = arguments.makeIterator()
@@ -36,9 +41,12 @@ struct Benchmarks {
                 case "--durable": durableEvents = value
                 case "--verify": verifyEvents = value
                 case "--sites": sites = value
+                case "--history": historyEvents = value
                 default:
                     FileHandle.standardError.write(
-                        Data("usage: audit-bench [--batch N] [--durable N] [--verify N] [--sites N]\n".utf8))
+                        Data(
+                            "usage: audit-bench [user] [--batch N] [--durable N] [--verify N] [--sites N] [--history N]\n"
+                                .utf8))
                     exit(64)
                 }
             }

@@ -69,6 +69,24 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
         }
     }
 
+    /// All or nothing like the SQLite store's: what the parts added is taken back when one is refused.
+    public func appendParts<Gate: SiteGuard>(
+        gate: Gate, _ feed: (_ append: ([EventDraft]) throws -> [AppendResult]) throws -> Void
+    ) throws {
+        let saved = lock.withLock { (rows, byEventID, files) }
+        do {
+            try feed { part in
+                do { return try append(part, attaching: [], gate: gate) } catch let error as AuditLogError {
+                    guard case .invalidEvent(let index, _) = error else { throw BatchRefusal(offset: 0, error: error) }
+                    throw BatchRefusal(offset: index, error: error)
+                }
+            }
+        } catch {
+            lock.withLock { (rows, byEventID, files) = saved }
+            throw error
+        }
+    }
+
     public func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] {
         lock.withLock {
             var selected = rows.filter { event in

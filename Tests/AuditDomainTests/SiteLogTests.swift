@@ -127,7 +127,7 @@ import Testing
         let path = try file(good + "\n{not json\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let error = #expect(throws: FeedError.self) {
-            try SiteLog(store).appendBatch(from: .file(path: path), defaultActor: "t")
+            try SiteLog(store).appendBatch(from: .file(path: path), defaultActor: "t") { _ in }
         }
         #expect(error?.line == 2)
         #expect(error?.exitStatus == .invalidInput)
@@ -135,16 +135,64 @@ import Testing
         #expect(try store.head().size == 0)
     }
 
+    /// A batch longer than one part: a refusal in a later part takes back the parts before it, and names its line.
+    @Test func aRefusalInALaterPartRollsBackEveryPartAndNamesItsLine() throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore.create(at: directory.path("log.db"))
+        var lines = Array(repeating: good, count: SiteLog.partSize * 2 + 10)
+        // A site the gate knows (registered), then a domain event it must refuse: an unknown stack's DIP.
+        lines[SiteLog.partSize + 5] =
+            #"{"site":"r","type":"dip.observed","stack":"S9","data":{"v":2,"bank":"addr","position":"UDDDDD"}}"#
+        let path = try file(lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var acknowledged = 0
+        let error = #expect(throws: FeedError.self) {
+            try SiteLog(store).appendBatch(from: .file(path: path), defaultActor: "t") { _ in acknowledged += 1 }
+        }
+        #expect(error?.line == SiteLog.partSize + 6)
+        #expect(
+            error?.message.hasPrefix("\(path): line \(SiteLog.partSize + 6): unknown site 'r'") == true,
+            "\(String(describing: error))")
+        #expect(error?.exitStatus == .notFound)
+        #expect(acknowledged == 0)
+        #expect(try store.head().size == 0)
+    }
+
+    /// Every line is acknowledged after commit, in input order, retries of logged events in their place.
+    @Test func aLongBatchIsAcknowledgedInInputOrderWithRetriesInPlace() throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore.create(at: directory.path("log.db"))
+        let id = UUID().uuidString.lowercased()
+        let retry = #"{"site":"s","type":"reading.taken","event_id":"\#(id)","data":{"n":1}}"#
+        let earlier = try SiteLog(store).append(try EventDraft.parseJSONLines(retry, defaultActor: "t")[0])
+        var lines = Array(repeating: good, count: SiteLog.partSize + 3)
+        lines[1] = retry
+        lines[SiteLog.partSize + 1] = retry
+        lines.insert("", at: 4)
+        let path = try file(lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var acknowledged: [AppendResult] = []
+        try SiteLog(store).appendBatch(from: .file(path: path), defaultActor: "t") { acknowledged.append($0) }
+        #expect(acknowledged.count == SiteLog.partSize + 3)
+        #expect(acknowledged[1] == AppendResult(seq: earlier.seq, hash: earlier.hash, inserted: false))
+        #expect(acknowledged[SiteLog.partSize + 1] == acknowledged[1])
+        let inserted = acknowledged.filter(\.inserted)
+        #expect(inserted.map(\.seq) == Array(2...Int64(SiteLog.partSize + 2)))
+        #expect(inserted.last?.hash == (try store.head().hash))
+    }
+
     @Test func anEmptySourceIsAnEmptyBatch() throws {
         let store = InMemoryEventStore()
-        #expect(try SiteLog(store).appendBatch(from: .file(path: "/dev/null"), defaultActor: "t").isEmpty)
+        var acknowledged: [AppendResult] = []
+        try SiteLog(store).appendBatch(from: .file(path: "/dev/null"), defaultActor: "t") { acknowledged.append($0) }
+        #expect(acknowledged.isEmpty)
         #expect(try store.head().size == 0)
     }
 
     @Test func aMissingFileIsNotFound() throws {
         let missing = "/nonexistent-\(UUID().uuidString).jsonl"
         let error = #expect(throws: FeedError.self) {
-            try SiteLog(InMemoryEventStore()).appendBatch(from: .file(path: missing), defaultActor: "t")
+            try SiteLog(InMemoryEventStore()).appendBatch(from: .file(path: missing), defaultActor: "t") { _ in }
         }
         #expect(error?.exitStatus == .notFound)
         #expect(error?.message == "\(missing): cannot read it: no such file")

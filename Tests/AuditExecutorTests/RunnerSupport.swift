@@ -66,6 +66,13 @@ struct CrashingStore: EventStore {
         return results
     }
 
+    func appendParts<Gate: SiteGuard>(
+        gate: Gate, _ feed: (_ append: ([EventDraft]) throws -> [AppendResult]) throws -> Void
+    ) throws {
+        try inner.appendParts(gate: gate, feed)
+        if try inner.head().size >= limit { throw AuditLogError.database("simulated crash after event \(limit)") }
+    }
+
     func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]? { try inner.evidence(sha256) }
 
     func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent] { try inner.events(filter) }

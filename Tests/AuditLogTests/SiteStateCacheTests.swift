@@ -1,6 +1,7 @@
 import AuditCrypto
 import AuditTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import AuditLog
@@ -11,11 +12,15 @@ import Testing
     struct AtMost: SiteGuard {
         struct Full: Error, Equatable { var count: Int }
         var limit: Int
-        func initialState(site: String) -> Int { 0 }
+        static let snapshotFormat = "at-most/1"
+        func initialState(site: String, keepingHistory: Bool) -> Int { 0 }
         func apply(_ event: LoggedEvent, to state: inout Int) throws { state += 1 }
+        func canAdmit(_ drafts: [EventDraft], with state: Int) -> Bool { true }
         func admit(_ drafts: [EventDraft], site: String, state: Int) throws {
             if state + drafts.count > limit { throw Full(count: state) }
         }
+        func snapshot(of state: Int) -> [UInt8]? { Array("\(state)".utf8) }
+        func restore(_ bytes: [UInt8], site: String) -> Int? { Int(String(decoding: bytes, as: UTF8.self)) }
     }
 
     func store(_ directory: borrowing TemporaryDirectory) throws -> SQLiteEventStore {
@@ -75,5 +80,44 @@ import Testing
         #expect(throws: AuditLogError.self) { try log.append([draft(), draft()], attaching: [], gate: gate) }
         #expect(log.cachedState(site: "site-a", gate: gate)?.state == 1)
         #expect(log.cachedState(site: "site-a", gate: gate)?.seq == 1)
+    }
+
+    /// A new process finds the state in the snapshot row when the row names an event of the site still in the log.
+    @Test func aNewProcessResumesFromTheSnapshotRowItChecks() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 3)
+        for _ in 0..<3 { _ = try log.append([draft()], attaching: [], gate: gate) }
+        let head = try log.head()
+        let row = try log.dbQueue.read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash, CAST(state AS TEXT) FROM site_snapshot")
+        }
+        #expect(row?[0] == 3 as Int64)
+        #expect(row?[1] == head.hash.hex)
+        #expect(row?[2] == "3")
+        // A row claiming the site is empty at its real head is believed: proof that the row, not a rebuild, is read.
+        try log.dbQueue.write { try $0.execute(sql: "UPDATE site_snapshot SET state = CAST('0' AS BLOB)") }
+        let fresh = try SQLiteEventStore.open(at: directory.path("log.sqlite"))
+        _ = try fresh.append([draft()], attaching: [], gate: gate)
+        #expect(fresh.cachedState(site: "site-a", gate: gate)?.state == 1)
+    }
+
+    @Test(arguments: [
+        "UPDATE site_snapshot SET hash = '\(String(repeating: "0", count: 64))'",
+        "UPDATE site_snapshot SET seq = 9", "UPDATE site_snapshot SET state = CAST('x' AS BLOB)",
+        "UPDATE site_snapshot SET format = 'other/1'",
+    ])
+    func aSnapshotRowThatDoesNotNameTheLogIsIgnored(forgery: String) throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 3)
+        for _ in 0..<3 { _ = try log.append([draft()], attaching: [], gate: gate) }
+        try log.dbQueue.write { db in
+            try db.execute(sql: "UPDATE site_snapshot SET state = CAST('0' AS BLOB); \(forgery)")
+        }
+        let fresh = try SQLiteEventStore.open(at: directory.path("log.sqlite"))
+        let error = #expect(throws: AuditLogError.self) { try fresh.append([draft()], attaching: [], gate: gate) }
+        #expect(error?.refusal as? AtMost.Full == AtMost.Full(count: 3))
+        #expect(try fresh.head().size == 3)
     }
 }

@@ -17,63 +17,75 @@ public enum JSONLinesSource: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// The whole input as bytes; an empty file (or `/dev/null`) is an empty batch, not an error. Not decoded here:
-    /// the parser refuses a line that is not valid UTF-8 by its number, where decoding would put U+FFFD in it.
-    func bytes() throws(FeedError) -> [UInt8] {
-        switch self {
-        case .standardInput: Array(FileHandle.standardInput.readDataToEndOfFile())
-        case .file(let path): Array(try Self.read(path))
-        }
-    }
-
     /// Lines as they arrive, cut on the `\n` byte only (never U+2028, U+0085, CR, VT or FF), still undecoded:
-    /// standard input is read as it comes, so a long-running feed is acknowledged live.
-    func lines() throws(FeedError) -> AnySequence<[UInt8]> {
+    /// the parser refuses a line that is not valid UTF-8 by its number, where decoding would put U+FFFD in it.
+    /// Standard input is read as it comes, so a long-running feed is acknowledged live; an empty file (or
+    /// `/dev/null`) has no line.
+    func lines() throws(FeedError) -> ByteLines {
         switch self {
-        case .standardInput: return AnySequence { ByteLines(descriptor: 0) }
-        case .file:
-            let bytes = try bytes()
-            return AnySequence(bytes.split(separator: 0x0A, omittingEmptySubsequences: false).lazy.map(Array.init))
-        }
-    }
-
-    private static func read(_ path: String) throws(FeedError) -> Data {
-        // FileHandle reads devices and FIFOs too, which `FileManager.contents(atPath:)` refuses.
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw FeedError(source: path, line: nil, FeedError.ReadProblem.unreadable(errno: errno))
-        }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        do { return try handle.readToEnd() ?? Data() } catch {
-            throw FeedError(source: path, line: nil, FeedError.ReadProblem.unreadable(errno: EIO))
+        case .standardInput: return ByteLines(descriptor: 0, closing: false)
+        case .file(let path):
+            // A descriptor reads devices and FIFOs too, which `FileManager.contents(atPath:)` refuses.
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else {
+                throw FeedError(source: path, line: nil, FeedError.ReadProblem.unreadable(errno: errno))
+            }
+            return ByteLines(descriptor: descriptor, closing: true)
         }
     }
 }
 
 /// The lines of a file descriptor, cut on `\n` bytes, each returned as soon as its newline (or the end) is read.
-struct ByteLines: IteratorProtocol {
-    let descriptor: Int32
+///
+/// Our own reader rather than `FileHandle.bytes`: it holds one read chunk plus the line being cut, whatever the
+/// input's length, and never moves the rest of the buffer per line.
+final class ByteLines: Sequence, IteratorProtocol {
+    private let descriptor: Int32
+    private let closing: Bool
     private var buffer: [UInt8] = []
+    /// Where the unread part of `buffer` starts.
+    private var start = 0
     private var ended = false
+    /// Set when a read failed: the lines so far were handed out, and the feed must not treat this as the end.
+    private(set) var readError: Int32?
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32, closing: Bool) {
+        self.descriptor = descriptor
+        self.closing = closing
+    }
 
-    mutating func next() -> [UInt8]? {
+    deinit { if closing { close(descriptor) } }
+
+    func next() -> [UInt8]? {
+        var searched = start
         while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
+            if let newline = buffer[searched...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[start..<newline])
+                start = newline + 1
                 return line
             }
+            searched = buffer.count
             if ended {
-                guard !buffer.isEmpty else { return nil }
-                defer { buffer = [] }
-                return buffer
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return Array(buffer[start...])
             }
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            // A read error ends the input like its end does; what was read so far is still a line.
-            if count <= 0 { ended = true } else { buffer += chunk[..<count] }
+            if start > 0 {
+                buffer.removeSubrange(..<start)
+                searched -= start
+                start = 0
+            }
+            let count = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 65_536))
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + count, 65_536) }
+            buffer.removeLast(65_536 - Swift.max(got, 0))
+            if got < 0 {
+                if errno == EINTR { continue }
+                readError = errno
+                ended = true
+            } else if got == 0 {
+                ended = true
+            }
         }
     }
 }
@@ -123,40 +135,137 @@ public struct FeedError: AuditFailure, CustomStringConvertible {
 }
 
 extension SiteLog {
-    /// Appends every line of the source in one transaction, all or nothing; an empty source appends nothing.
+    /// How many lines go to the store at once: a batch of any length holds one part and each site's state.
+    public static let partSize = 2_048
+
+    /// Appends every line of the source in one transaction, all or nothing, then acknowledges each line's event
+    /// in input order; an empty source appends nothing. The input streams: memory holds one part, not the batch.
     ///
-    /// A line that does not parse throws `FeedError`; a refusal of the log or the gate throws `AuditLogError`.
-    public func appendBatch(from source: JSONLinesSource, defaultActor: String) throws -> [AppendResult] {
-        let bytes = try source.bytes()
-        let numbered: [(line: Int, draft: EventDraft)]
-        do { numbered = try EventDraft.parseNumberedJSONLines(bytes: bytes, defaultActor: defaultActor) } catch {
-            throw FeedError(source: source.description, line: error.line, PresentedFailure(.invalidInput, error.reason))
+    /// A line that does not parse, or that the log or the gate refuses, throws `FeedError` naming the line.
+    public func appendBatch(
+        from source: JSONLinesSource, defaultActor: String, acknowledge: (AppendResult) -> Void
+    ) throws {
+        let lines = try source.lines()
+        var tally = BatchTally()
+        try store.appendParts(gate: gate) { append in
+            var lineNumber = 0
+            var part: [EventDraft] = []
+            var partLines: [Int] = []
+            func flush() throws {
+                guard !part.isEmpty else { return }
+                let results: [AppendResult]
+                do { results = try append(part) } catch let refusal as BatchRefusal {
+                    throw tally.failure(refusal, part: part, lines: partLines, source: source)
+                }
+                tally.record(results, lines: partLines)
+                part.removeAll(keepingCapacity: true)
+                partLines.removeAll(keepingCapacity: true)
+            }
+            for line in lines {
+                lineNumber += 1
+                let drafts: [EventDraft]
+                do throws(JSONLinesError) {
+                    drafts = try EventDraft.parseJSONLines(bytes: line, defaultActor: defaultActor)
+                } catch {
+                    throw FeedError(
+                        source: source.description, line: lineNumber, PresentedFailure(.invalidInput, error.reason))
+                }
+                // A blank line (spaces, tabs, CR) parses to no draft and is skipped.
+                guard let draft = drafts.first else { continue }
+                part.append(draft)
+                partLines.append(lineNumber)
+                if part.count == Self.partSize { try flush() }
+            }
+            if let code = lines.readError {
+                throw FeedError(source: source.description, line: nil, FeedError.ReadProblem.unreadable(errno: code))
+            }
+            try flush()
         }
-        guard !numbered.isEmpty else { return [] }
-        try Self.refuseClashingIDs(numbered, source: source)
-        return try append(numbered.map(\.draft))
+        try tally.acknowledge(from: store, acknowledge)
+    }
+}
+
+/// What a streamed batch must remember to acknowledge after commit and to name a line: the line of each event it
+/// inserted (4 bytes each) and the few lines that were retries of events already logged.
+struct BatchTally {
+    /// The seq of the batch's first inserted event; the rest follow it one by one.
+    var firstSeq: Int64?
+    var insertedLines: [Int32] = []
+    /// Lines whose event id was already logged with the same content, in input order, with that event.
+    var retries: [(position: Int, result: AppendResult)] = []
+    var count = 0
+
+    mutating func record(_ results: [AppendResult], lines: [Int]) {
+        for (result, line) in zip(results, lines) {
+            if result.inserted {
+                if firstSeq == nil { firstSeq = result.seq }
+                insertedLines.append(Int32(truncatingIfNeeded: line))
+            } else {
+                retries.append((count, result))
+            }
+            count += 1
+        }
     }
 
-    /// One id on two different lines of a batch is the batch's own fault: name both lines, not a seq the
-    /// refusal rolls back. The same line twice is a retry inside the batch and stays one event.
-    static func refuseClashingIDs(_ numbered: [(line: Int, draft: EventDraft)], source: JSONLinesSource) throws {
-        var first: [String: (line: Int, draft: EventDraft)] = [:]
-        for (line, draft) in numbered {
-            guard let earlier = first[draft.eventID] else {
-                first[draft.eventID] = (line, draft)
-                continue
-            }
-            guard earlier.draft == draft else {
-                throw FeedError(
-                    source: source.description, line: line,
-                    PresentedFailure(
-                        .invalidInput,
-                        "event id \(draft.eventID) appears twice in this batch, lines \(earlier.line) and \(line), "
-                            + "with different content"))
-            }
+    /// The refusal as the user reads it: the line, and for an id used twice in this batch, both lines, never a
+    /// seq the rollback removes.
+    func failure(_ refusal: BatchRefusal, part: [EventDraft], lines: [Int], source: JSONLinesSource) -> FeedError {
+        let line = lines.indices.contains(refusal.offset) ? lines[refusal.offset] : nil
+        if case .eventIDConflict(let eventID, let seq) = refusal.error, let line,
+            let earlier = earlierLine(of: eventID, seq: seq, before: refusal.offset, part: part, lines: lines)
+        {
+            return FeedError(
+                source: source.description, line: line,
+                PresentedFailure(
+                    .invalidInput,
+                    "event id \(eventID) appears twice in this batch, lines \(earlier) and \(line), "
+                        + "with different content"))
         }
+        if case .invalidEvent(_, let reason) = refusal.error {
+            return FeedError(source: source.description, line: line, PresentedFailure(.invalidInput, "\(reason)"))
+        }
+        if case .refused(let reason) = refusal.error {
+            return FeedError(source: source.description, line: line, reason)
+        }
+        return FeedError(source: source.description, line: line, refusal.error)
     }
 
+    /// The line of this batch that already holds `eventID` (logged as `seq`): in an earlier part, or earlier in
+    /// this one; nil when the event was in the log before the batch.
+    func earlierLine(of eventID: String, seq: Int64, before offset: Int, part: [EventDraft], lines: [Int]) -> Int? {
+        if let firstSeq, seq >= firstSeq, seq - firstSeq < insertedLines.count {
+            return Int(insertedLines[Int(seq - firstSeq)])
+        }
+        return part[..<offset].firstIndex { $0.eventID == eventID }.map { lines[$0] }
+    }
+
+    /// Acknowledges each line's event in input order, reading the inserted ones back from the committed log.
+    func acknowledge(from store: any EventStore, _ body: (AppendResult) -> Void) throws {
+        var retryIndex = 0
+        var position = 0
+        func drainRetries() {
+            while retryIndex < retries.count, retries[retryIndex].position == position {
+                body(retries[retryIndex].result)
+                retryIndex += 1
+                position += 1
+            }
+        }
+        drainRetries()
+        if let firstSeq, !insertedLines.isEmpty {
+            let last = firstSeq + Int64(insertedLines.count) - 1
+            try store.scan(EventFilter(afterSeq: firstSeq - 1)) { event in
+                guard event.seq <= last else { return false }
+                body(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
+                position += 1
+                drainRetries()
+                return true
+            }
+        }
+        drainRetries()
+    }
+}
+
+extension SiteLog {
     /// Commits each line on its own and acknowledges it once durable; the first bad line stops the feed.
     public func feed(
         from source: JSONLinesSource, defaultActor: String, acknowledge: (AppendResult) -> Void

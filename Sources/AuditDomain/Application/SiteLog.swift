@@ -8,12 +8,17 @@ import Foundation
 /// event except through here, so a new writer cannot forget the gate.
 public struct SiteLog: Sendable {
     public let store: any EventStore
+    /// The admission gate; tests lower its snapshot threshold to exercise snapshot rows on small sites.
+    public let gate: SiteGate
 
-    public init(_ store: any EventStore) { self.store = store }
+    public init(_ store: any EventStore, gate: SiteGate = SiteGate()) {
+        self.store = store
+        self.gate = gate
+    }
 
     /// Appends drafts of any type all or nothing, after the gate admits every new one against its site's state.
     public func append(_ drafts: [EventDraft]) throws(AuditLogError) -> [AppendResult] {
-        try store.append(drafts, attaching: [], gate: SiteGate())
+        try store.append(drafts, attaching: [], gate: gate)
     }
 
     /// Appends one draft through the gate.
@@ -31,7 +36,7 @@ public struct SiteLog: Sendable {
     ) throws(AuditLogError) -> AppendResult {
         let draft = event.draft(
             site: site, stack: stack, observedAt: observedAt, actor: actor, eventID: eventID, correcting: correcting)
-        return try store.append([draft], attaching: evidence, gate: SiteGate())[0]
+        return try store.append([draft], attaching: evidence, gate: gate)[0]
     }
 }
 

@@ -21,7 +21,7 @@ public enum PowerState: String, DomainChoice, Codable {
     public static let field = "power state"
 }
 
-public enum CableState: String, DomainChoice {
+public enum CableState: String, DomainChoice, Codable {
     case plugged
     case unplugged
     public static let field = "cable state"
@@ -36,7 +36,7 @@ public enum DIPBank: String, DomainChoice {
     public var label: String { rawValue.uppercased() }
 }
 
-public enum Port: String, DomainChoice {
+public enum Port: String, DomainChoice, Codable {
     case a = "A"
     case b = "B"
     public static let field = "port"

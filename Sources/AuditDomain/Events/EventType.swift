@@ -1,5 +1,5 @@
 /// The binding vocabulary of `type` strings; other components write and read exactly these.
-public enum EventType: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
+public enum EventType: String, CaseIterable, Sendable, Hashable, CustomStringConvertible, Codable {
     case siteRegistered = "site.registered"
     case procedureStarted = "procedure.started"
     case firmwareVersionObserved = "firmware.version_observed"

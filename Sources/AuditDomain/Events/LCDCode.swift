@@ -1,6 +1,6 @@
 /// A code read off a BMS LCD, classified once so the fold never re-reads the text.
-public struct LCDCode: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
+public struct LCDCode: Sendable, Hashable, CustomStringConvertible, Codable {
+    public enum Kind: Sendable, Hashable, Codable {
         /// `62`: parallel detection running.
         case detecting
         /// The number of stacks the master detected.

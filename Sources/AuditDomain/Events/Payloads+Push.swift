@@ -1,7 +1,7 @@
 import AuditLog
 
 /// The write-ahead intent: recorded before the transfer starts, so an interrupted push stays visible.
-public struct PushStarted: EventPayload {
+public struct PushStarted: EventPayload, Codable {
     public var imageSHA256: String
     public var targetVersion: String
     public var transport: String

@@ -1,7 +1,7 @@
 import AuditLog
 
 /// The BMS model: its DIP pin counts are data, never constants, because older hardware differs.
-public struct DeviceModel: Sendable, Hashable {
+public struct DeviceModel: Sendable, Hashable, Codable {
     public var name: String
     public var addrPins: Int
     public var invPins: Int
@@ -70,7 +70,7 @@ public struct SiteRegistered: EventPayload {
     }
 }
 
-public struct ProcedureStarted: EventPayload {
+public struct ProcedureStarted: EventPayload, Codable {
     public var procedureID: String
     public var procedureVersion: String
     /// Supplied with the firmware image, never a constant in code.

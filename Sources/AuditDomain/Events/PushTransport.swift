@@ -1,5 +1,5 @@
 /// How a run's pushes are made: the simulator, an external flasher command, or the technician by hand.
-public enum PushTransport: String, CaseIterable, Sendable {
+public enum PushTransport: String, CaseIterable, Sendable, Codable {
     case sim
     case command
     case manual

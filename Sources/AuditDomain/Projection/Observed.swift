@@ -16,3 +16,5 @@ public struct Observed<Value: Sendable & Hashable>: Sendable, Hashable {
         self.recordedAt = recordedAt
     }
 }
+
+extension Observed: Codable where Value: Codable {}

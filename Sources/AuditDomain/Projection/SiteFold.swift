@@ -24,7 +24,7 @@ public struct SiteFold: Sendable {
 
     /// Off for a rebuild from a whole log: it refolds from the log instead when a correction shows up, so a log
     /// without corrections (nearly every one) costs nothing extra.
-    private var keepsHistory = true
+    private(set) var keepsHistory = true
     /// A correction arrived while the fold kept no history: its state is void and the caller must refold.
     private(set) var sawCorrection = false
 
@@ -33,6 +33,13 @@ public struct SiteFold: Sendable {
     init(site: String, keepsHistory: Bool) {
         self.init(site: site)
         self.keepsHistory = keepsHistory
+    }
+
+    /// A lean fold resumed from a kept state (a snapshot): it goes on as the rebuild that produced it would have.
+    init(restoring state: SiteState) {
+        self.state = state
+        keepsHistory = false
+        if let procedure = state.procedure?.value { loadPhases(procedure) }
     }
 
     public var site: String { state.site }
@@ -223,6 +230,11 @@ public struct SiteFold: Sendable {
     private mutating func start(_ payload: ProcedureStarted, seq: Int64, at: Timestamp) {
         state.procedure = Observed(payload, seq: seq, at: at)
         if state.phase < .prepare { state.phase = .prepare }
+        loadPhases(payload)
+    }
+
+    /// The phase each completed step leads to, from the run's procedure file.
+    private mutating func loadPhases(_ payload: ProcedureStarted) {
         // A run from an unknown version still gets phases from the current file of the same id.
         guard
             let procedure = (try? Procedure.load(id: payload.procedureID, version: payload.procedureVersion))

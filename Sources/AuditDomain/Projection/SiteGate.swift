@@ -1,5 +1,6 @@
 import AuditCore
 import AuditLog
+import Foundation
 
 /// The admission gate as a fold: holds a site's state and advances it by one logged event, so a store can keep
 /// it between appends; `admit` is the same check `SiteAdmission.check` runs over a whole history.
@@ -9,17 +10,56 @@ public struct SiteGate: SiteGuard {
         public internal(set) var fold: SiteFold
         /// Generic events can only predate registration (the gate refuses them after it).
         public internal(set) var firstForeign: Int64?
+        /// Every event of the site folded in, generic ones too: what a rebuild would cost.
+        public internal(set) var folded = 0
 
         public var siteState: SiteState { fold.state }
     }
 
-    public init() {}
+    /// A site with fewer events refolds in well under a millisecond: keeping its snapshot costs more than it saves.
+    public let snapshotThreshold: Int
 
-    public func initialState(site: String) -> State { State(fold: SiteFold(site: site), firstForeign: nil) }
+    public init(snapshotThreshold: Int = 256) { self.snapshotThreshold = snapshotThreshold }
+
+    /// Bump when the fold or `SiteState` changes meaning: kept snapshots of another format are rebuilt, not read.
+    public static let snapshotFormat = "site-gate/1"
+
+    public func initialState(site: String, keepingHistory: Bool) -> State {
+        State(fold: SiteFold(site: site, keepsHistory: keepingHistory), firstForeign: nil)
+    }
 
     public func apply(_ event: LoggedEvent, to state: inout State) throws { try Self.apply(event, to: &state) }
 
+    /// A lean state (no history) cannot find the event a correction names, nor survive one arriving.
+    public func canAdmit(_ drafts: [EventDraft], with state: State) -> Bool {
+        guard !state.fold.sawCorrection else { return false }
+        return state.fold.keepsHistory || !drafts.contains { $0.data["corrects"] != nil }
+    }
+
+    public func snapshot(of state: State) -> [UInt8]? {
+        guard state.folded >= snapshotThreshold, !state.fold.sawCorrection else { return nil }
+        let kept = Snapshot(state: state.fold.state, firstForeign: state.firstForeign, folded: state.folded)
+        // An encoding failure only means no snapshot: the next append rebuilds from the log, as without one.
+        do { return Array(try JSONEncoder().encode(kept)) } catch { return nil }
+    }
+
+    public func restore(_ bytes: [UInt8], site: String) -> State? {
+        // Bytes that do not decode (a row from another build, a damaged one) are ignored and the site rebuilt.
+        let kept: Snapshot
+        do { kept = try JSONDecoder().decode(Snapshot.self, from: Data(bytes)) } catch { return nil }
+        guard kept.state.site == site else { return nil }
+        return State(fold: SiteFold(restoring: kept.state), firstForeign: kept.firstForeign, folded: kept.folded)
+    }
+
+    /// What a snapshot row holds (FORMAT.md §2.7): the folded state, without the history only corrections need.
+    struct Snapshot: Codable {
+        var state: SiteState
+        var firstForeign: Int64?
+        var folded: Int
+    }
+
     static func apply(_ event: LoggedEvent, to state: inout State) throws(AdmissionError) {
+        state.folded += 1
         guard EventType(rawValue: event.type) != nil else {
             state.firstForeign = state.firstForeign ?? event.seq
             return

@@ -1,5 +1,5 @@
 /// Where a site is in the procedure; raw values are the procedure file's phase ids.
-public enum SitePhase: String, CaseIterable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public enum SitePhase: String, CaseIterable, Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
     case notStarted = "not-started"
     case prepare
     case isolate

@@ -81,7 +81,7 @@ public enum SiteAdmission {
     /// Generic events (any type) stay welcome at sites the domain does not know; a registered site, or any draft
     /// using a domain type, must decode and pass `admit`, so nothing appended can later break the site's rebuild.
     public static func check(site: String, logged: [LoggedEvent], new drafts: [EventDraft]) throws(AdmissionError) {
-        var state = SiteGate().initialState(site: site)
+        var state = SiteGate().initialState(site: site, keepingHistory: true)
         for event in logged { try SiteGate.apply(event, to: &state) }
         try SiteGate.admit(drafts, site: site, state: state)
     }

@@ -1,7 +1,7 @@
 import AuditLog
 
 /// A cable change with the stacks that were not observed off at that moment.
-public struct CableCheck: Sendable, Hashable {
+public struct CableCheck: Sendable, Hashable, Codable {
     public var seq: Int64
     public var edge: CableEdge
     public var state: CableState
@@ -9,13 +9,13 @@ public struct CableCheck: Sendable, Hashable {
     public var notOff: [StackPower]
 }
 
-public struct StackPower: Sendable, Hashable {
+public struct StackPower: Sendable, Hashable, Codable {
     public var stack: String
     public var power: Observed<PowerState>?
 }
 
 /// A correction as a report lists it.
-public struct Correction: Sendable, Hashable {
+public struct Correction: Sendable, Hashable, Codable {
     /// The correcting event.
     public var seq: Int64
     /// The event it supersedes.
@@ -32,7 +32,7 @@ public struct Correction: Sendable, Hashable {
 }
 
 /// An event logged after the procedure completed: the truth may come late, but a report must say so.
-public struct LateEntry: Sendable, Hashable {
+public struct LateEntry: Sendable, Hashable, Codable {
     public var seq: Int64
     public var type: EventType
     public var stack: String?
@@ -41,7 +41,7 @@ public struct LateEntry: Sendable, Hashable {
 }
 
 /// The derived state of one site: the result of folding its events, nothing else.
-public struct SiteState: Sendable, Hashable {
+public struct SiteState: Sendable, Hashable, Codable {
     public var site: String
     public var model: DeviceModel?
     public var registeredSeq: Int64?

@@ -1,5 +1,5 @@
 /// One DIP bank over time: the original is the first observation, recorded before any change.
-public struct DIPTrack: Sendable, Hashable {
+public struct DIPTrack: Sendable, Hashable, Codable {
     public var original: Observed<DIPPosition>?
     public var now: Observed<DIPPosition>?
     /// The position before the latest change: what "return to the previous position" means.
@@ -8,7 +8,7 @@ public struct DIPTrack: Sendable, Hashable {
     public init() {}
 }
 
-public enum PushStatus: String, Sendable, Hashable, CustomStringConvertible {
+public enum PushStatus: String, Sendable, Hashable, CustomStringConvertible, Codable {
     case none
     /// Started with no outcome yet: a transfer that stalled or was cut off looks like this forever.
     case inFlight = "in-flight"
@@ -19,7 +19,7 @@ public enum PushStatus: String, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One push attempt, with what the site looked like when it started.
-public struct PushAttempt: Sendable, Hashable {
+public struct PushAttempt: Sendable, Hashable, Codable {
     public var started: Observed<PushStarted>
     public var progress: Observed<Int>?
     /// `push_completed` carries the version read back; `push_failed` the reason.
@@ -33,14 +33,14 @@ public struct PushAttempt: Sendable, Hashable {
 }
 
 /// An LCD `62` followed by a count on the same stack.
-public struct DetectionRun: Sendable, Hashable {
+public struct DetectionRun: Sendable, Hashable, Codable {
     /// The seq of the `62`.
     public var startSeq: Int64
     public var count: Observed<Int>
 }
 
 /// Everything known about one stack, each fact with the seq that proves it.
-public struct StackState: Sendable, Hashable {
+public struct StackState: Sendable, Hashable, Codable {
     public var id: String
     public var serial: String?
     /// 1 = master, 2... = slaves in chain order; nil for a stack the site registration does not list.

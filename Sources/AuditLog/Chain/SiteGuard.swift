@@ -2,23 +2,38 @@ import AuditCrypto
 
 /// An admission check whose view of a site is a state folded one event at a time, so a store can keep that state
 /// between appends (checked against the site's head) instead of re-reading the site's history for every event.
+///
+/// A state may be lean (without the history some drafts need, e.g. a correction naming an earlier event): the
+/// store asks `canAdmit` first and rebuilds with history when it says no.
 public protocol SiteGuard: Sendable {
     associatedtype State: Sendable
 
-    /// The state of a site that holds no event yet.
-    func initialState(site: String) -> State
+    /// Names the encoding of `snapshot(of:)`; a kept snapshot of another format is never read.
+    static var snapshotFormat: String { get }
+
+    /// The state of a site that holds no event yet; `keepingHistory` for a state that can judge every draft.
+    func initialState(site: String, keepingHistory: Bool) -> State
 
     /// Folds one logged event of the site into its state.
     func apply(_ event: LoggedEvent, to state: inout State) throws
 
+    /// Whether `state` can judge `drafts`; false sends the store back to the whole history.
+    func canAdmit(_ drafts: [EventDraft], with state: State) -> Bool
+
     /// Admits, in order, the drafts new to the log for one site against the site's state; throws to refuse.
     func admit(_ drafts: [EventDraft], site: String, state: State) throws
+
+    /// The state as bytes for the store to keep across processes, or nil when it is not worth keeping.
+    func snapshot(of state: State) -> [UInt8]?
+
+    /// A kept snapshot back as a lean state; nil when the bytes do not decode, and the store rebuilds.
+    func restore(_ bytes: [UInt8], site: String) -> State?
 }
 
 extension SiteGuard {
-    /// The state rebuilt from the site's whole history: what a cached state must always equal.
-    public func fold(site: String, _ events: [LoggedEvent]) throws -> State {
-        var state = initialState(site: site)
+    /// The state rebuilt from the site's whole history: what a kept state must always equal.
+    public func fold(site: String, _ events: [LoggedEvent], keepingHistory: Bool = true) throws -> State {
+        var state = initialState(site: site, keepingHistory: keepingHistory)
         for event in events { try apply(event, to: &state) }
         return state
     }

@@ -1,5 +1,5 @@
 /// An instant with millisecond precision, always written as `YYYY-MM-DDTHH:MM:SS.sssZ` so it hashes one way.
-public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var millisecondsSinceEpoch: Int64
 
     public init(millisecondsSinceEpoch: Int64) {

@@ -52,16 +52,29 @@ public protocol EventStore: Sendable {
         _ drafts: [EventDraft], attaching evidence: [[UInt8]], gate: Gate
     ) throws(AuditLogError) -> [AppendResult]
 
+    /// Appends, in one transaction and all or nothing, every part `feed` hands to the `append` it is given; a
+    /// refusal throws `BatchRefusal` naming the draft by its offset in the part. Errors `feed` throws roll back.
+    func appendParts<Gate: SiteGuard>(
+        gate: Gate, _ feed: (_ append: ([EventDraft]) throws -> [AppendResult]) throws -> Void
+    ) throws
+
     /// The stored copy of the file with this SHA-256, or nil when the log holds none.
     func evidence(_ sha256: Digest) throws(AuditLogError) -> [UInt8]?
 
     func events(_ filter: EventFilter) throws(AuditLogError) -> [LoggedEvent]
+
+    /// Hands each event the filter selects to `body`, in seq order, until it returns false.
+    func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError)
 
     /// The number of events and the hash of the last one (the genesis hash when empty).
     func head() throws(AuditLogError) -> (size: Int64, hash: Digest)
 }
 
 extension EventStore {
+    /// Reads the selection whole: right for a store in memory; the SQLite store streams instead.
+    public func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError) {
+        for event in try events(filter) where !body(event) { return }
+    }
     /// Folds the site's whole history for every append: right for any store, fast for none.
     public func append<Gate: SiteGuard>(
         _ drafts: [EventDraft], attaching evidence: [[UInt8]], gate: Gate

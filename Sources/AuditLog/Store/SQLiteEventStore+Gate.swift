@@ -1,3 +1,4 @@
+import AuditCore
 import AuditCrypto
 import Foundation
 import GRDB
@@ -14,6 +15,17 @@ final class SiteStateCache: @unchecked Sendable {
     }
 }
 
+/// A refusal inside a batch, with the offset of the draft it names within the part handed to `GatedBatch.append`.
+public struct BatchRefusal: Error, Sendable {
+    public var offset: Int
+    public var error: AuditLogError
+
+    public init(offset: Int, error: AuditLogError) {
+        self.offset = offset
+        self.error = error
+    }
+}
+
 extension SQLiteEventStore {
     /// Appends through a guard whose per-site state is kept in this process and checked against the site's head
     /// inside the append's transaction: a stale state is caught up or rebuilt from the log, never trusted.
@@ -23,89 +35,211 @@ extension SQLiteEventStore {
         for bytes in evidence where bytes.count > Self.maximumEvidenceSize {
             throw .evidenceTooLarge(size: bytes.count, limit: Self.maximumEvidenceSize)
         }
-        try ChainAppender.validate(drafts)
-        let recordedAt = clock.now()
-        try ChainAppender.validate(drafts, recordedAt: recordedAt)
-        let guardType = ObjectIdentifier(Gate.self)
-        let (results, advanced) = try Self.mapErrors {
-            try dbQueue.write { db in
-                let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")
-                var seen = Set<String>()
-                var sites: [String] = []
-                var bySite: [String: [EventDraft]] = [:]
-                for draft in drafts where seen.insert(draft.eventID).inserted {
-                    guard try Bool.fetchOne(isLogged, arguments: [draft.eventID]) == nil else { continue }
-                    if bySite[draft.site] == nil { sites.append(draft.site) }
-                    bySite[draft.site, default: []].append(draft)
-                }
-                var states: [String: Gate.State] = [:]
-                for site in sites {
-                    let state = try siteState(site, gate: gate, key: SiteStateKey(site: site, guardType: guardType), db)
-                    do { try gate.admit(bySite[site]!, site: site, state: state) } catch let error as AuditLogError {
-                        throw error
-                    } catch {
-                        throw AuditLogError.refused(error)
-                    }
-                    states[site] = state
-                }
-                for bytes in evidence { try Self.storeEvidence(bytes, in: db) }
-                var heads: [String: (Int64, Digest)] = [:]
-                let results = try Self.append(drafts, recordedAt: recordedAt, genesis: genesis, in: db) { event in
-                    // Every inserted event belongs to a site admitted above; fold it with its real seq.
-                    guard var state = states[event.site] else { return }
-                    try gate.apply(event, to: &state)
-                    states[event.site] = state
-                    heads[event.site] = (event.seq, event.hash)
-                }
-                let advanced = heads.map { site, head in
-                    (
-                        SiteStateKey(site: site, guardType: guardType),
-                        CachedSiteState(seq: head.0, hash: head.1, state: states[site]!)
-                    )
-                }
-                return (results, advanced)
-            }
+        var results: [AppendResult] = []
+        do {
+            try appendBatch(gate: gate) { batch in results = try batch.append(drafts, attaching: evidence) }
+        } catch let refusal as BatchRefusal {
+            throw refusal.error
+        } catch let error as AuditLogError {
+            throw error
+        } catch {
+            throw .database(oneLineMessage(error))
         }
-        // Only a committed append moves the cache on.
-        for (key, state) in advanced { siteStates[key] = state }
-        logger.debug(
-            "appended", metadata: ["count": "\(results.filter(\.inserted).count)", "log": "\(logID)"])
         return results
     }
 
-    /// The site's state as of its head: the cached one when it names the head, caught up when it names an earlier
-    /// event of the site that is still in the log, rebuilt from the whole history otherwise.
-    func siteState<Gate: SiteGuard>(
-        _ site: String, gate: Gate, key: SiteStateKey, _ db: Database
-    ) throws -> Gate.State {
+    /// Appends drafts handed over in parts by `feed`, all in one transaction: all or nothing, however many parts,
+    /// while the memory held is one part's and each site's folded state. A throw from `feed` rolls back.
+    ///
+    /// `GatedBatch.append` throws `BatchRefusal`; `feed` may throw its own errors, which are rethrown as they are.
+    public func appendBatch<Gate: SiteGuard>(gate: Gate, _ feed: (inout GatedBatch<Gate>) throws -> Void) throws {
+        let recordedAt = clock.now()
+        let advanced = try dbQueue.write { db in
+            var batch = GatedBatch(store: self, gate: gate, db: db, recordedAt: recordedAt)
+            try feed(&batch)
+            try batch.keepSnapshots()
+            return batch.heads
+        }
+        // Only a committed append moves the cache on.
+        for (site, head) in advanced {
+            siteStates[SiteStateKey(site: site, guardType: ObjectIdentifier(Gate.self))] = head
+        }
+        logger.debug("appended", metadata: ["sites": "\(advanced.count)", "log": "\(logID)"])
+    }
+
+    public func appendParts<Gate: SiteGuard>(
+        gate: Gate, _ feed: (_ append: ([EventDraft]) throws -> [AppendResult]) throws -> Void
+    ) throws {
+        try appendBatch(gate: gate) { batch in try feed { part in try batch.append(part) } }
+    }
+
+    /// The site's state as of its head: the kept one when it names the head, caught up when it names an earlier
+    /// event of the site still in the log, restored from the site's snapshot row likewise, rebuilt otherwise.
+    func siteState<Gate: SiteGuard>(_ site: String, gate: Gate, _ db: Database) throws -> Gate.State {
         let headRow = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, hash FROM events WHERE site = ? ORDER BY seq DESC LIMIT 1"),
             arguments: [site])
-        let headSeq: Int64? = headRow?[0]
-        let headHash: String? = headRow?[1]
-        if let cached = siteStates[key], var state = cached.state as? Gate.State {
-            if cached.seq == headSeq, cached.hash?.hex == headHash { return state }
-            if let seq = cached.seq, let hash = cached.hash, let headSeq, seq < headSeq,
-                try String.fetchOne(
-                    try db.cachedStatement(sql: "SELECT hash FROM events WHERE seq = ? AND site = ?"),
-                    arguments: [seq, site]) == hash.hex
-            {
-                let after = try db.cachedStatement(
-                    sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? AND seq > ? ORDER BY seq")
-                try EventRow.forEach(db, after, arguments: [site, seq]) { event in
-                    try gate.apply(event, to: &state)
-                    return true
-                }
-                return state
+        guard let headRow else { return gate.initialState(site: site, keepingHistory: false) }
+        let headSeq: Int64 = headRow[0]
+        let headHash: String = headRow[1]
+        let key = SiteStateKey(site: site, guardType: ObjectIdentifier(Gate.self))
+        if let cached = siteStates[key], let state = cached.state as? Gate.State, let seq = cached.seq,
+            let hash = cached.hash
+        {
+            if seq == headSeq, hash.hex == headHash { return state }
+            if let caughtUp = try catchUp(state, site: site, from: seq, hash: hash.hex, head: headSeq, gate: gate, db) {
+                return caughtUp
             }
         }
-        var state = gate.initialState(site: site)
+        if let row = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT seq, hash, state FROM site_snapshot WHERE site = ? AND format = ?"),
+            arguments: [site, Gate.snapshotFormat])
+        {
+            let seq: Int64 = row[0]
+            let hash: String = row[1]
+            let bytes: Data = row[2]
+            if let restored = gate.restore(Array(bytes), site: site),
+                let caughtUp = try catchUp(restored, site: site, from: seq, hash: hash, head: headSeq, gate: gate, db)
+            {
+                return caughtUp
+            }
+        }
+        return try rebuild(site, gate: gate, keepingHistory: false, db)
+    }
+
+    /// The state folded on from the event at `seq`, or nil when that event is not the site's with that hash.
+    private func catchUp<Gate: SiteGuard>(
+        _ kept: Gate.State, site: String, from seq: Int64, hash: String, head: Int64, gate: Gate, _ db: Database
+    ) throws -> Gate.State? {
+        guard seq <= head,
+            try String.fetchOne(
+                try db.cachedStatement(sql: "SELECT hash FROM events WHERE seq = ? AND site = ?"),
+                arguments: [seq, site]) == hash
+        else { return nil }
+        var state = kept
+        guard seq < head else { return state }
+        let after = try db.cachedStatement(
+            sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? AND seq > ? ORDER BY seq")
+        try EventRow.forEach(db, after, arguments: [site, seq]) { event in
+            try gate.apply(event, to: &state)
+            return true
+        }
+        return state
+    }
+
+    /// The state folded from the site's whole history.
+    func rebuild<Gate: SiteGuard>(
+        _ site: String, gate: Gate, keepingHistory: Bool, _ db: Database
+    ) throws -> Gate.State {
+        var state = gate.initialState(site: site, keepingHistory: keepingHistory)
         let all = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq")
         try EventRow.forEach(db, all, arguments: [site]) { event in
             try gate.apply(event, to: &state)
             return true
         }
         return state
+    }
+}
+
+/// One transaction's worth of gated appends; each `append` admits its drafts against the sites' states (read
+/// once per site per transaction), inserts them and folds them in, so the next part sees them.
+public struct GatedBatch<Gate: SiteGuard> {
+    let store: SQLiteEventStore
+    let gate: Gate
+    let db: Database
+    let recordedAt: Timestamp
+    /// The folded state of each site this transaction touched, as of the site's last inserted event.
+    var states: [String: Gate.State] = [:]
+    /// What the cache learns at commit: each touched site's state and the head it names.
+    var heads: [String: CachedSiteState] = [:]
+
+    init(store: SQLiteEventStore, gate: Gate, db: Database, recordedAt: Timestamp) {
+        self.store = store
+        self.gate = gate
+        self.db = db
+        self.recordedAt = recordedAt
+    }
+
+    /// Appends one part: validates, admits each site's new drafts, stores `evidence`, inserts; throws `BatchRefusal`.
+    public mutating func append(_ drafts: [EventDraft], attaching evidence: [[UInt8]] = []) throws -> [AppendResult] {
+        do {
+            try ChainAppender.validate(drafts)
+            try ChainAppender.validate(drafts, recordedAt: recordedAt)
+        } catch {
+            guard case .invalidEvent(let index, let reason) = error else { throw BatchRefusal(offset: 0, error: error) }
+            throw BatchRefusal(offset: index, error: .invalidEvent(index: index, reason))
+        }
+        let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")
+        var seen = Set<String>()
+        var sites: [String] = []
+        var bySite: [String: [(offset: Int, draft: EventDraft)]] = [:]
+        for (offset, draft) in drafts.enumerated() where seen.insert(draft.eventID).inserted {
+            guard try Bool.fetchOne(isLogged, arguments: [draft.eventID]) == nil else { continue }
+            if bySite[draft.site] == nil { sites.append(draft.site) }
+            bySite[draft.site, default: []].append((offset, draft))
+        }
+        for site in sites {
+            let group = bySite[site]!
+            let news = group.map(\.draft)
+            var state = try states[site] ?? store.siteState(site, gate: gate, db)
+            if !gate.canAdmit(news, with: state) {
+                state = try store.rebuild(site, gate: gate, keepingHistory: true, db)
+            }
+            do { try gate.admit(news, site: site, state: state) } catch {
+                throw BatchRefusal(offset: try firstRefused(group, state: state), error: Self.refusal(error))
+            }
+            states[site] = state
+        }
+        for bytes in evidence { try SQLiteEventStore.storeEvidence(bytes, in: db) }
+        var position = 0
+        do {
+            return try SQLiteEventStore.append(
+                drafts, recordedAt: recordedAt, genesis: store.genesis, in: db, position: &position
+            ) { event in
+                // Every inserted event belongs to a site admitted above; fold it with its real seq.
+                guard var state = states[event.site] else { return }
+                try gate.apply(event, to: &state)
+                states[event.site] = state
+                heads[event.site] = CachedSiteState(seq: event.seq, hash: event.hash, state: state)
+            }
+        } catch let error as AuditLogError {
+            throw BatchRefusal(offset: position, error: error)
+        }
+    }
+
+    /// The offset of the first draft the gate refuses: the shortest refused prefix, found by bisection, so a
+    /// refusal costs a few more admissions, never one per draft.
+    private func firstRefused(_ group: [(offset: Int, draft: EventDraft)], state: Gate.State) throws -> Int {
+        var accepted = 0
+        var refused = group.count
+        while refused - accepted > 1 {
+            let middle = (accepted + refused) / 2
+            do {
+                try gate.admit(group[..<middle].map(\.draft), site: group[0].draft.site, state: state)
+                accepted = middle
+            } catch { refused = middle }
+        }
+        return group[refused - 1].offset
+    }
+
+    static func refusal(_ error: any Error) -> AuditLogError {
+        error as? AuditLogError ?? .refused(error)
+    }
+
+    /// Writes each touched site's snapshot row, where the guard finds its state worth keeping, in the same
+    /// transaction as its events, so a row never names an event that did not commit.
+    func keepSnapshots() throws {
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO site_snapshot (site, format, seq, hash, state) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (site, format) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, state = excluded.state
+                """)
+        for (site, head) in heads {
+            guard let state = head.state as? Gate.State, let bytes = gate.snapshot(of: state), let seq = head.seq,
+                let hash = head.hash
+            else { continue }
+            try upsert.execute(arguments: [site, Gate.snapshotFormat, seq, hash.hex, Data(bytes)])
+        }
     }
 }
 
@@ -126,5 +260,20 @@ extension SQLiteEventStore {
     ) {
         siteStates[SiteStateKey(site: site, guardType: ObjectIdentifier(Gate.self))] = CachedSiteState(
             seq: seq, hash: hash, state: state)
+    }
+
+    /// A site's snapshot row as stored, for tests comparing it with a rebuild.
+    package func snapshotRow(site: String, format: String) throws -> (seq: Int64, hash: String, state: [UInt8])? {
+        try dbQueue.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT seq, hash, state FROM site_snapshot WHERE site = ? AND format = ?",
+                arguments: [site, format]
+            ).map { row in (row[0], row[1], Array(row[2] as Data)) }
+        }
+    }
+
+    /// Forgets every state this process keeps, as a new process would start: for tests of the snapshot rows.
+    package func forgetCachedStates<Gate: SiteGuard>(sites: [String], gate: Gate) {
+        for site in sites { siteStates[SiteStateKey(site: site, guardType: ObjectIdentifier(Gate.self))] = nil }
     }
 }

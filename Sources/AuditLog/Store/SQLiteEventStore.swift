@@ -64,7 +64,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
     /// `sealed` sees each inserted event, in seq order, inside the transaction.
     static func append(
         _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database,
-        sealed: (LoggedEvent) throws -> Void = { _ in }
+        position: UnsafeMutablePointer<Int>? = nil, sealed: (LoggedEvent) throws -> Void = { _ in }
     ) throws -> [AppendResult] {
         let headRow = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
@@ -79,7 +79,9 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 """)
         var results: [AppendResult] = []
         results.reserveCapacity(drafts.count)
-        for draft in drafts {
+        for (index, draft) in drafts.enumerated() {
+            // Where a refusal happened, for a batch that names the line.
+            position?.pointee = index
             // One index probe per new event: the insert itself tells whether the id was already there.
             var attempt = appender
             let observedAtText = (draft.observedAt ?? recordedAt).rfc3339

@@ -48,7 +48,7 @@ struct AppendCommand: ParsableCommand {
         if let jsonl {
             let source = JSONLinesSource(argument: jsonl)
             if perLine { return try log.feed(from: source, defaultActor: defaultActor, acknowledge: acknowledge) }
-            return try log.appendBatch(from: source, defaultActor: defaultActor).forEach(acknowledge)
+            return try log.appendBatch(from: source, defaultActor: defaultActor, acknowledge: acknowledge)
         }
         acknowledge(try log.append(try makeDraft(actor: defaultActor)))
     }
