@@ -191,12 +191,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = directory.appendingPathComponent("detach.sh")
         let pidFile = directory.appendingPathComponent("child.pid")
-        try Data("#!/bin/sh\n(sleep 30; echo late) &\necho $! > '\(pidFile.path)'\necho VERSION=4007\n".utf8)
+        try Data("#!/bin/sh\n(sleep 300; echo late) &\necho $! > '\(pidFile.path)'\necho VERSION=4007\n".utf8)
             .write(to: script)
         chmod(script.path, 0o755)
         let process = FlasherProcess(timeoutMilliseconds: 600_000, killGraceMilliseconds: 100)
         let result = try await process.run([script.path])
-        // The run ends with the script, not with the 30 s child that still holds its output: no `late` line, and the
+        // The run ends with the script, not with the 300 s child that still holds its output: no `late` line, and the
         // child is gone well before its sleep would have ended.
         #expect(result.status == 0 && !result.timedOut)
         #expect(result.stdoutText == "VERSION=4007\n")
