@@ -12,4 +12,4 @@ CREATE TABLE site_snapshot (
     hash    TEXT NOT NULL CHECK (length(hash) = 64),
     state   BLOB NOT NULL,
     PRIMARY KEY (site, format)
-) STRICT, WITHOUT ROWID;
+) STRICT;

@@ -4,10 +4,6 @@ import AuditLog
 import Foundation
 import GRDBSQLite
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The path a user takes: whole `audit` processes, each beside its raw baseline from the same run.
 extension Benchmarks {
     static func userPath(_ options: Options, in directory: URL) throws {
@@ -17,7 +13,7 @@ extension Benchmarks {
         try writeJSONLines(drafts, to: input)
         let inputSize = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
         let db = directory.appending(path: "user.db").path
-        try run(audit, ["init", "--db", db]).expectSuccess("audit init")
+        try run(audit, ["init", "--db", db, "--installer", "bench"]).expectSuccess("audit init")
         let append = try run(audit, ["append", "--db", db, "--jsonl", input])
         try append.expectSuccess("audit append --jsonl")
         let store = try SQLiteEventStore.open(at: db)
@@ -65,7 +61,7 @@ extension Benchmarks {
     /// `audit report --site X` on the large log, beside reading the log's leaves (the Merkle tree's floor).
     static func reportProcess(_ audit: String, db: String, site: String, in directory: URL) throws {
         let keys = directory.appending(path: "keys").path
-        try run(audit, ["keygen", "--dir", keys]).expectSuccess("audit keygen")
+        try run(audit, ["keygen", "--out", keys]).expectSuccess("audit keygen")
         let out = directory.appending(path: "report").path
         let ours = try run(
             audit, ["report", "--db", db, "--site", site, "--key", keys + "/signing-key.pem", "--out", out])
@@ -106,7 +102,10 @@ extension Benchmarks {
             let site = round % 2 == 0 ? "big" : "small"
             let result = try run(
                 audit,
-                ["append", "--db", db, "--site", site, "--stack", "S1", "--type", "power.observed", "--data", data])
+                [
+                    "append", "--db", db, "--actor", "bench", "--site", site, "--stack", "S1", "--type",
+                    "power.observed", "--data", data,
+                ])
             try result.expectSuccess("audit append")
             times[site]!.append(result.seconds)
         }
@@ -155,37 +154,47 @@ extension Benchmarks {
         var peakKiB: Int
 
         func expectSuccess(_ what: String) throws {
-            guard status == 0 else { throw BenchError("\(what) exited \(status)") }
+            guard status == 0 else {
+                let stderr = (try? String(contentsOfFile: Benchmarks.childStderr, encoding: .utf8)) ?? ""
+                throw BenchError("\(what) exited \(status): \(stderr)")
+            }
         }
     }
 
-    /// Runs a child with stdout and stderr to /dev/null and waits with wait4, for its wall time and peak RSS.
-    /// posix_spawn rather than Foundation's Process: Process does not report the child's rusage.
+    /// Where the last child's stderr goes, for the message when it fails.
+    static let childStderr = FileManager.default.temporaryDirectory.appending(path: "audit-bench-child.stderr").path
+
+    /// Starts each measured child from a small Python launcher and reads the child's rusage from wait4 there.
+    /// Not posix_spawn from here: Linux charges a vfork'd child that execs with the parent's peak RSS (exec_mmap
+    /// keeps the old mm's high-water mark), so this benchmark's own memory would show as the child's.
+    static let launcher = """
+        import os, sys, time
+        out, err, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+        actions = [(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+                   (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
+        start = time.monotonic()
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+        _, status, usage = os.wait4(pid, 0)
+        elapsed = time.monotonic() - start
+        with open(out, "w") as f:
+            f.write(f"{os.waitstatus_to_exitcode(status)} {elapsed} {usage.ru_maxrss}\\n")
+        """
+
+    /// Runs a child with stdout to /dev/null and stderr to `childStderr`: its exit status, wall time and peak RSS.
     static func run(_ executable: String, _ arguments: [String]) throws -> ChildRun {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let start = ContinuousClock.now
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw BenchError("cannot start \(executable): \(String(cString: strerror(spawned)))")
-        }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw BenchError("wait4 failed") }
-        }
-        let elapsed = ContinuousClock.now - start
-        let exited = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return ChildRun(
-            status: exited,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            peakKiB: usage.ru_maxrss)
+        let result = FileManager.default.temporaryDirectory.appending(path: "audit-bench-\(UUID().uuidString).result")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: result) }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", launcher, result, childStderr, executable] + arguments
+        try python.run()
+        python.waitUntilExit()
+        let fields = try String(contentsOfFile: result, encoding: .utf8).split(separator: " ")
+        guard python.terminationStatus == 0, fields.count == 3, let status = Int32(fields[0]),
+            let seconds = Double(fields[1]), let peak = Int(fields[2].trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw BenchError("the launcher failed for \(executable)") }
+        return ChildRun(status: status, seconds: seconds, peakKiB: peak)
     }
 }
 

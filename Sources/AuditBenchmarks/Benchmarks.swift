@@ -6,7 +6,15 @@ import GRDBSQLite
 /// Each benchmark prints our figure beside the raw baseline it is measured against, from the same run.
 @main
 struct Benchmarks {
-    static func main() throws {
+    static func main() {
+        // exit() flushes what was printed, so the figures measured before a failure are not lost with it.
+        do { try measure() } catch {
+            FileHandle.standardError.write(Data("audit-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func measure() throws {
         let arguments = CommandLine.arguments
         if arguments.count == 3, arguments[1] == "--verify-child" { return try verifyChild(path: arguments[2]) }
         // `audit-bench user ...` runs only the user-path lines (whole `audit` processes).
@@ -14,7 +22,11 @@ struct Benchmarks {
         let options = Options(arguments: Array(arguments.dropFirst(userOnly ? 2 : 1)))
         let directory = FileManager.default.temporaryDirectory.appending(path: "audit-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        // AUDIT_BENCH_KEEP=1 keeps the logs for a closer look (a profile, a second run of one command).
+        let keep = ProcessInfo.processInfo.environment["AUDIT_BENCH_KEEP"] != nil
+        defer {
+            if keep { print("kept \(directory.path)") } else { try? FileManager.default.removeItem(at: directory) }
+        }
         print("audit benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores); each line: ours | baseline")
         if userOnly { return try userPath(options, in: directory) }
         try batchedAppend(options.batchEvents, in: directory)

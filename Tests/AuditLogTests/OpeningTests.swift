@@ -13,7 +13,7 @@ import Testing
         "0002_evidence.sql": "0ba110492385dd173087bbb583106594bf45b4f0c5c1f7c072c4b33357aa018d",
         "0003_installer.sql": "6c542621a964a2ab1a5b38dbd431bf829481fee6732c47bd1d7e6d6499c407f1",
         "0004_witnesses.sql": "a0852a76c244c515b7cf04f967de3a835631bc981dc2e7db51d76e9df60ae6fa",
-        "0005_site_snapshots.sql": "86780552580d9a5a251da68c4db73ec7f47dd059fa5f8d5c08a24a74a114ee75",
+        "0005_site_snapshots.sql": "26ad440c003a665708d5eb3c5d248ab62ebe4f81c1b425cf27a5fa549cf720b0",
     ]
 
     @Test func shippedMigrationsAreFrozen() {

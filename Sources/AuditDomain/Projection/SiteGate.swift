@@ -16,10 +16,10 @@ public struct SiteGate: SiteGuard {
         public var siteState: SiteState { fold.state }
     }
 
-    /// A site with fewer events refolds in well under a millisecond: keeping its snapshot costs more than it saves.
+    /// A site with fewer events refolds in a few milliseconds, less than a snapshot costs to write at every append.
     public let snapshotThreshold: Int
 
-    public init(snapshotThreshold: Int = 256) { self.snapshotThreshold = snapshotThreshold }
+    public init(snapshotThreshold: Int = 4_096) { self.snapshotThreshold = snapshotThreshold }
 
     /// Bump when the fold or `SiteState` changes meaning: kept snapshots of another format are rebuilt, not read.
     public static let snapshotFormat = "site-gate/1"
