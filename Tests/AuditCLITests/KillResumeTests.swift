@@ -72,3 +72,37 @@ import Testing
         #expect(resumed.stdoutLines.last?.hasPrefix("verdict: PASS") == true)
     }
 }
+
+/// A fault is spent with its outcome, not when the push starts: a kill -9 mid-push must not erase it.
+@Suite struct KilledFaultTests {
+    @Test func aKillDuringAFaultedPushStillFailsTheCheckOnResume() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = scratch.path("audit.db")
+        let arguments = ["demo", "--db", db, "--stacks", "2", "--fault", "stale-version:S2"]
+        // Event 38 is the first progress of S2's push: the run dies inside the faulted transfer.
+        let killed = try await CLI.audit(arguments + ["--stop-after-events", "38"])
+        #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
+        let last = try await CLI.sqlite(db, "SELECT type FROM events ORDER BY seq DESC LIMIT 1")
+        #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "firmware.push_progress")
+        let resumed = try await CLI.audit(arguments)
+        #expect(resumed.status == 1, "\(resumed.stderr)\n\(resumed.stdout.suffix(1500))")
+        #expect(resumed.stdoutLines.last?.hasPrefix("verdict: FAIL") == true, "\(resumed.stdout.suffix(800))")
+    }
+}
+
+/// A site name is never a path: the simulator's state file stays beside the log.
+@Suite struct SiteNameIsNotAPathTests {
+    @Test func aSiteNameWithDotDotWritesNothingOutsideTheLogsFolder() async throws {
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.path("a/b")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let db = folder + "/audit.db"
+        let result = try await CLI.audit(["demo", "--db", db, "--site", "x/../../escaped", "--stacks", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("a")) == ["b"])
+        let stateFiles = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+            $0.hasSuffix(".sim.json")
+        }
+        #expect(stateFiles == ["audit.db.site-x%2F%2E%2E%2F%2E%2E%2Fescaped.sim.json"])
+    }
+}
