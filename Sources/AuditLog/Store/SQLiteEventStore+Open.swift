@@ -49,6 +49,7 @@ extension SQLiteEventStore {
                 throw .database("\(directory): \(error.localizedDescription)")
             }
         }
+        if let loop = symbolicLinkLoop(path) { throw loop }
         if access(path, F_OK) == 0 { throw .alreadyExists(path: path) }
         let name = (path as NSString).lastPathComponent
         let staging = ((directory.isEmpty ? "." : directory) as NSString)
@@ -171,14 +172,25 @@ extension SQLiteEventStore {
 
     /// Refuses what cannot be a log before SQLite sees it, with a reason SQLite would not give.
     private static func checkFile(_ path: String) throws(AuditLogError) {
+        if let loop = symbolicLinkLoop(path) { throw loop }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noLog(path: path) }
         guard !isDirectory.boolValue else { throw .notAnAuditLog(path: path, reason: "it is a directory") }
         // SQLite takes an empty file for an empty database; say what it is rather than "another application's".
         var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw .notAnAuditLog(path: path, reason: "it is not a regular file (a device, FIFO or socket)")
+        }
         if stat(path, &info) == 0, info.st_size == 0 {
             throw .notAnAuditLog(path: path, reason: "it is empty (0 bytes); create a log with 'audit init'")
         }
+    }
+
+    /// A symbolic link that resolves to itself is neither a missing log nor one to create: say it is a loop.
+    static func symbolicLinkLoop(_ path: String) -> AuditLogError? {
+        var info = stat()
+        guard stat(path, &info) != 0, errno == ELOOP else { return nil }
+        return .notAnAuditLog(path: path, reason: "it is a loop of symbolic links (ELOOP); point it at a log file")
     }
 
     private static func open(
