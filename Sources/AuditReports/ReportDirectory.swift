@@ -65,9 +65,10 @@ public enum ReportDirectory {
         }
     }
 
+    /// Each file is new in the staging folder and complete before the folder is renamed into place.
     private static func writeFile(_ data: Data, _ url: URL) throws(ReportError) {
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw .fileSystem(operation: "write", path: url.path, reason: error.localizedDescription)
+        do throws(FileWriteError) { try DurableFile.create(data, at: url.path) } catch {
+            throw .fileSystem(operation: "write", path: url.path, reason: error.description)
         }
     }
 }

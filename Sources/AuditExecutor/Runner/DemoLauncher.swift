@@ -66,26 +66,12 @@ public struct DemoLauncher: Sendable {
         } catch {
             throw .imageNotWritten(path: path, reason: error.localizedDescription)
         }
-        func failure() -> RunError { .imageNotWritten(path: path, reason: String(cString: strerror(errno))) }
-        let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure() }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                let error = failure()
-                close(descriptor)
-                throw error
-            }
-            written += count
+        do throws(FileWriteError) { try DurableFile.create(bytes, at: staging) } catch {
+            throw .imageNotWritten(path: path, reason: error.description)
         }
-        guard fsync(descriptor) == 0 else {
-            let error = failure()
-            close(descriptor)
-            throw error
+        guard rename(staging, path) == 0 else {
+            throw .imageNotWritten(path: path, reason: String(cString: strerror(errno)))
         }
-        guard close(descriptor) == 0, rename(staging, path) == 0 else { throw failure() }
         return path
     }
 

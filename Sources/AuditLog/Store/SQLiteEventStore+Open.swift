@@ -186,6 +186,13 @@ extension SQLiteEventStore {
         }
     }
 
+    /// True when the file system holding `path` has no block left for an unprivileged writer.
+    static func isFull(_ path: String) -> Bool {
+        var info = statvfs()
+        let directory = (path as NSString).deletingLastPathComponent
+        return statvfs(directory.isEmpty ? "." : directory, &info) == 0 && info.f_bavail == 0
+    }
+
     /// A symbolic link that resolves to itself is neither a missing log nor one to create: say it is a loop.
     static func symbolicLinkLoop(_ path: String) -> AuditLogError? {
         var info = stat()
@@ -243,6 +250,10 @@ extension SQLiteEventStore {
         case let error as AuditLogError: return error
         case let error as DatabaseError where error.resultCode == .SQLITE_NOTADB:
             return .notAnAuditLog(path: path, reason: "it is not an SQLite database")
+        case let error as DatabaseError
+        where [.SQLITE_IOERR, .SQLITE_FULL].contains(error.resultCode.primaryResultCode) && isFull(path):
+            // SQLite says only "disk I/O error" when it cannot grow the log or make its side files.
+            return .database("\(path): no space left on device")
         case let error as DatabaseError:
             return .database("\(path): \(error.message ?? "\(error.resultCode)")")
         default: return .database("\(path): \(error)")
