@@ -122,6 +122,17 @@ import Testing
         #expect(try Self.size(db) == 1)
     }
 
+    @Test func aModelNameWithABidiOverrideIsRefused() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try Self.registeredLog(scratch)
+        let result = try await CLI.audit([
+            "record", "site", "--db", db, "--site", "q", "--stacks", "S1:A", "--model", "BMS\u{202E}X",
+        ])
+        #expect(result.status == 65, "\(result.stderr)")
+        expectOneLineError(result, contains: "the model name holds U+202E")
+        #expect(try Self.size(db) == 1)
+    }
+
     @Test func aRegistrationInJSONLinesMeetsTheSameRules() async throws {
         let scratch = try TemporaryDirectory()
         let db = try Self.registeredLog(scratch)

@@ -30,6 +30,11 @@ extension SiteState {
                 }
             }
         case .siteRegistered(let payload):
+            if let scalar = payload.model.name.firstHiddenControl {
+                throw .invalidPayload(
+                    type: event.type.rawValue,
+                    reason: "the model name holds \(scalar.codePoint), \(StackIdentity.hiddenControl)")
+            }
             // A registration by JSON Lines meets the rules of `--stacks`: an id no event could carry is refused now.
             for (index, identity) in payload.stacks.enumerated() {
                 let entry = "\(identity.id):\(identity.serial)"
