@@ -274,6 +274,17 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("")) == ["loop.db"])
     }
 
+    @Test func initOnADanglingSymbolicLinkSaysSoNotAlreadyExists() async throws {
+        let scratch = try TemporaryDirectory()
+        let link = scratch.path("link.db")
+        #expect(symlink(scratch.path("nowhere/audit.db"), link) == 0)
+        let result = try await CLI.audit(["init", "--db", link])
+        #expect(result.status == 65, "\(result.stderr)")
+        expectOneLineError(result, contains: "is a symbolic link to a missing file")
+        #expect(!result.stderr.contains("already exists"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("")) == ["link.db"])
+    }
+
     /// A value holding a newline reaches the one stderr line escaped, all of it.
     @Test func aMessageHoldingANewlineIsEscapedNotCut() async throws {
         let scratch = try TemporaryDirectory()

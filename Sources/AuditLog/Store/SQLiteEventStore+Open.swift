@@ -51,6 +51,12 @@ extension SQLiteEventStore {
         }
         if let loop = symbolicLinkLoop(path) { throw loop }
         if access(path, F_OK) == 0 { throw .alreadyExists(path: path) }
+        // A link to nothing is a name link(2) cannot take: say so rather than that a log "already exists".
+        var linkStatus = stat()
+        if lstat(path, &linkStatus) == 0 {
+            throw .notAnAuditLog(
+                path: path, reason: "it is a symbolic link to a missing file; give the link's target or remove it")
+        }
         let name = (path as NSString).lastPathComponent
         let staging = ((directory.isEmpty ? "." : directory) as NSString)
             .appendingPathComponent(".\(name).partial-\(UUID().uuidString.lowercased())")
