@@ -88,6 +88,22 @@ import Testing
         #expect(resumed.status == 1, "\(resumed.stderr)\n\(resumed.stdout.suffix(1500))")
         #expect(resumed.stdoutLines.last?.hasPrefix("verdict: FAIL") == true, "\(resumed.stdout.suffix(800))")
     }
+
+    /// A stall the demo retries past still stalls the push resumed after the kill: its time-out is in the log.
+    @Test func aKillDuringAStalledPushStillMeetsTheStallOnResume() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = scratch.path("audit.db")
+        let arguments = ["demo", "--db", db, "--stacks", "2", "--fault", "push-stalls:S2"]
+        let killed = try await CLI.audit(arguments + ["--stop-after-events", "38"])
+        #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
+        let last = try await CLI.sqlite(db, "SELECT type FROM events ORDER BY seq DESC LIMIT 1")
+        #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "firmware.push_progress")
+        let resumed = try await CLI.audit(arguments)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let stalls = try await CLI.sqlite(
+            db, "SELECT count(*) FROM events WHERE type = 'firmware.push_failed' AND payload LIKE '%timed out%'")
+        #expect(stalls.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
 }
 
 /// A site name is never a path: the simulator's state file stays beside the log.
