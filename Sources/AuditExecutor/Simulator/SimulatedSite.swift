@@ -12,6 +12,8 @@ public final class SimulatedSite: @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var state: SimulatedSiteState
+    /// Faults that fired in a push whose outcome is not yet in the log; in memory only, so a kill forgets them.
+    private var fired: [SimFault] = []
 
     /// `<log>.site-<name>.sim.json`, beside the log it belongs to; the name escaped, never a path.
     public static func stateFileURL(logPath: String, siteName: String) -> URL {
@@ -181,6 +183,22 @@ public final class SimulatedSite: @unchecked Sendable {
         locked { state in state.faults.first(where: { predicate($0) && !state.spentFaults.contains($0) }) }
     }
 
+    /// Notes that `fault` fired in the current push; it is spent by `spendFired(stack:)` once the log holds the outcome.
+    func fire(_ fault: SimFault) {
+        lock.withLock { fired.append(fault) }
+        logger.info("sim: fault \(fault) fires")
+    }
+
+    /// Spends the faults that fired on `stack`: the push's outcome is now recorded, so a resume must not meet them.
+    func spendFired(stack: String) throws(SimulatorError) {
+        let faults = lock.withLock {
+            let mine = fired.filter { $0.stack == stack }
+            fired.removeAll { $0.stack == stack }
+            return mine
+        }
+        for fault in faults { try spend(fault) }
+    }
+
     /// Marks `fault` spent, together with `change` in one write of the site file, once its outcome is settled.
     func spend(_ fault: SimFault, with change: (inout SimulatedSiteState) throws(SimulatorError) -> Void = { _ in })
         throws(SimulatorError)
@@ -189,7 +207,7 @@ public final class SimulatedSite: @unchecked Sendable {
             try change(&state)
             if !state.spentFaults.contains(fault) { state.spentFaults.append(fault) }
         }
-        logger.info("sim: fault \(fault) fires")
+        logger.info("sim: fault \(fault) spent")
     }
 
     /// Marks the first unspent fault matching `predicate` as spent and returns it.

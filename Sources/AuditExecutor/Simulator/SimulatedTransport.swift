@@ -61,7 +61,8 @@ public struct SimulatedTransport: FirmwareTransport {
         if let refusal {
             return failed(refusal)
         }
-        // Read, not spent: it is spent with its outcome, so a kill -9 mid-push meets the same fault on resume.
+        // Read, not spent: it is spent once its outcome is in the log (`outcomeRecorded`), so a kill -9 before
+        // that meets the same fault on resume.
         let fault = site.pendingFault { fault in
             switch fault {
             case .pushFails(stack, _), .pushStalls(stack), .staleVersion(stack), .powerCutMidPush(stack): true
@@ -69,7 +70,7 @@ public struct SimulatedTransport: FirmwareTransport {
             }
         }
         if let fault, case .pushFails(_, let reason) = fault {
-            try simulator { try site.spend(fault) }
+            site.fire(fault)
             return failed(reason)
         }
         progress(0)
@@ -77,7 +78,7 @@ public struct SimulatedTransport: FirmwareTransport {
             try await pause(stepMilliseconds)
             if let fault, case .pushStalls = fault, percent > 40 {
                 try await pause(stallTimeoutMilliseconds)
-                try simulator { try site.spend(fault) }
+                site.fire(fault)
                 return failed("timed out: no progress for \(stallTimeoutMilliseconds) ms at 40%")
             }
             if let fault, case .powerCutMidPush = fault, percent > 50 {
@@ -90,7 +91,7 @@ public struct SimulatedTransport: FirmwareTransport {
             transcript += "progress \(percent)\n"
         }
         if let fault, case .staleVersion = fault {
-            try simulator { try site.spend(fault) }
+            site.fire(fault)
             logger.info("sim: \(stack) keeps its old firmware")
         } else {
             try simulator { try site.installFirmware(stack, version: request.targetVersion) }
@@ -100,6 +101,11 @@ public struct SimulatedTransport: FirmwareTransport {
         return .completed(
             versionReadBack: readBack, durationMilliseconds: elapsed(), outputDigest: SHA256.hash(transcript),
             exitStatus: nil)
+    }
+
+    /// Spends the faults this push fired; the power cut was spent with the cut itself, which the site file holds.
+    public func outcomeRecorded(_ request: PushRequest) async throws(TransportError) {
+        try simulator { try site.spendFired(stack: request.stack) }
     }
 
     public func readVersion(stack: String, serial: String) async throws(TransportError) -> String? {
