@@ -75,16 +75,23 @@ import Testing
 
 /// A fault is spent with its outcome, not when the push starts: a kill -9 mid-push must not erase it.
 @Suite struct KilledFaultTests {
-    @Test func aKillDuringAFaultedPushStillFailsTheCheckOnResume() async throws {
-        let scratch = try TemporaryDirectory()
+    /// Demos `fault` on S2 of two stacks, killed inside S2's push, then resumed with the same command.
+    func killedMidPushThenResumed(_ fault: String, in scratch: borrowing TemporaryDirectory) async throws -> (
+        db: String, resumed: ProcessResult
+    ) {
         let db = scratch.path("audit.db")
-        let arguments = ["demo", "--db", db, "--stacks", "2", "--fault", "stale-version:S2"]
+        let arguments = ["demo", "--db", db, "--stacks", "2", "--fault", fault]
         // Event 38 is the first progress of S2's push: the run dies inside the faulted transfer.
         let killed = try await CLI.audit(arguments + ["--stop-after-events", "38"])
         #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
         let last = try await CLI.sqlite(db, "SELECT type FROM events ORDER BY seq DESC LIMIT 1")
         #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "firmware.push_progress")
-        let resumed = try await CLI.audit(arguments)
+        return (db, try await CLI.audit(arguments))
+    }
+
+    @Test func aKillDuringAFaultedPushStillFailsTheCheckOnResume() async throws {
+        let scratch = try TemporaryDirectory()
+        let (_, resumed) = try await killedMidPushThenResumed("stale-version:S2", in: scratch)
         #expect(resumed.status == 1, "\(resumed.stderr)\n\(resumed.stdout.suffix(1500))")
         #expect(resumed.stdoutLines.last?.hasPrefix("verdict: FAIL") == true, "\(resumed.stdout.suffix(800))")
     }
@@ -92,13 +99,7 @@ import Testing
     /// A stall the demo retries past still stalls the push resumed after the kill: its time-out is in the log.
     @Test func aKillDuringAStalledPushStillMeetsTheStallOnResume() async throws {
         let scratch = try TemporaryDirectory()
-        let db = scratch.path("audit.db")
-        let arguments = ["demo", "--db", db, "--stacks", "2", "--fault", "push-stalls:S2"]
-        let killed = try await CLI.audit(arguments + ["--stop-after-events", "38"])
-        #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
-        let last = try await CLI.sqlite(db, "SELECT type FROM events ORDER BY seq DESC LIMIT 1")
-        #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "firmware.push_progress")
-        let resumed = try await CLI.audit(arguments)
+        let (db, resumed) = try await killedMidPushThenResumed("push-stalls:S2", in: scratch)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let stalls = try await CLI.sqlite(
             db, "SELECT count(*) FROM events WHERE type = 'firmware.push_failed' AND payload LIKE '%timed out%'")
