@@ -38,25 +38,8 @@ extension SysExit {
     }
 }
 
-/// One line for any error: an `AuditFailure`'s message, else its description with line breaks escaped.
+/// One line for any error: an `AuditFailure`'s message, else its description, with controls escaped.
 public func oneLineMessage(_ error: any Error) -> String {
     let text = (error as? any AuditFailure)?.message ?? String(describing: error)
-    return text.replacingNewlines()
-}
-
-extension String {
-    /// Replaces every line break so a message can never split into two lines on stderr.
-    func replacingNewlines() -> String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    return text.escapingControls
 }

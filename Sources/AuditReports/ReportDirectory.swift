@@ -1,3 +1,4 @@
+import AuditLog
 import Foundation
 
 /// The report folder: written whole into a hidden sibling, then renamed into place, so it is never half there.
@@ -6,15 +7,8 @@ public enum ReportDirectory {
     public static let signatureName = "report.json.sig"
     public static let htmlName = "report.html"
 
-    /// A folder name for a site: characters outside `[A-Za-z0-9._-]` become `-`, so a site can't name a path.
-    public static func defaultName(site: String) -> String {
-        let safe = String(
-            site.unicodeScalars.map { scalar in
-                scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
-                    ? Character(scalar) : "-"
-            })
-        return safe.hasPrefix(".") || safe.isEmpty ? "site-" + safe : safe
-    }
+    /// A folder name for a site, escaped and shortened by `SiteFileName`, so a site can't name a path.
+    public static func defaultName(site: String) -> String { SiteFileName.make(site) }
 
     /// Refuses an existing non-empty folder (or a file) before any work is done.
     public static func checkWritable(_ directory: URL) throws(ReportError) {
@@ -71,9 +65,10 @@ public enum ReportDirectory {
         }
     }
 
+    /// Each file is new in the staging folder and complete before the folder is renamed into place.
     private static func writeFile(_ data: Data, _ url: URL) throws(ReportError) {
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw .fileSystem(operation: "write", path: url.path, reason: error.localizedDescription)
+        do throws(FileWriteError) { try DurableFile.create(data, at: url.path) } catch {
+            throw .fileSystem(operation: "write", path: url.path, reason: error.description)
         }
     }
 }

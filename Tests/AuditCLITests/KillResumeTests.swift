@@ -72,3 +72,54 @@ import Testing
         #expect(resumed.stdoutLines.last?.hasPrefix("verdict: PASS") == true)
     }
 }
+
+/// A fault is spent with its outcome, not when the push starts: a kill -9 mid-push must not erase it.
+@Suite struct KilledFaultTests {
+    /// Demos `fault` on S2 of two stacks, killed inside S2's push, then resumed with the same command.
+    func killedMidPushThenResumed(_ fault: String, in scratch: borrowing TemporaryDirectory) async throws -> (
+        db: String, resumed: ProcessResult
+    ) {
+        let db = scratch.path("audit.db")
+        let arguments = ["demo", "--db", db, "--stacks", "2", "--fault", fault]
+        // Event 38 is the first progress of S2's push: the run dies inside the faulted transfer.
+        let killed = try await CLI.audit(arguments + ["--stop-after-events", "38"])
+        #expect(killed.wasKilled(by: SIGKILL), "\(killed.status) \(killed.stderr)")
+        let last = try await CLI.sqlite(db, "SELECT type FROM events ORDER BY seq DESC LIMIT 1")
+        #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "firmware.push_progress")
+        return (db, try await CLI.audit(arguments))
+    }
+
+    @Test func aKillDuringAFaultedPushStillFailsTheCheckOnResume() async throws {
+        let scratch = try TemporaryDirectory()
+        let (_, resumed) = try await killedMidPushThenResumed("stale-version:S2", in: scratch)
+        #expect(resumed.status == 1, "\(resumed.stderr)\n\(resumed.stdout.suffix(1500))")
+        #expect(resumed.stdoutLines.last?.hasPrefix("verdict: FAIL") == true, "\(resumed.stdout.suffix(800))")
+    }
+
+    /// A stall the demo retries past still stalls the push resumed after the kill: its time-out is in the log.
+    @Test func aKillDuringAStalledPushStillMeetsTheStallOnResume() async throws {
+        let scratch = try TemporaryDirectory()
+        let (db, resumed) = try await killedMidPushThenResumed("push-stalls:S2", in: scratch)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let stalls = try await CLI.sqlite(
+            db, "SELECT count(*) FROM events WHERE type = 'firmware.push_failed' AND payload LIKE '%timed out%'")
+        #expect(stalls.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+    }
+}
+
+/// A site name is never a path: the simulator's state file stays beside the log.
+@Suite struct SiteNameIsNotAPathTests {
+    @Test func aSiteNameWithDotDotWritesNothingOutsideTheLogsFolder() async throws {
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.path("a/b")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let db = folder + "/audit.db"
+        let result = try await CLI.audit(["demo", "--db", db, "--site", "x/../../escaped", "--stacks", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("a")) == ["b"])
+        let stateFiles = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+            $0.hasSuffix(".sim.json")
+        }
+        #expect(stateFiles == ["audit.db.site-x%2F%2E%2E%2F%2E%2E%2Fescaped.sim.json"])
+    }
+}

@@ -176,7 +176,7 @@ import Testing
                 scratch.url.path, CLI.auditPath, db, keys.privateKey,
             ])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(FileManager.default.fileExists(atPath: scratch.path("Depot-7-North/report.json")))
+        #expect(FileManager.default.fileExists(atPath: scratch.path("Depot%207%2FNorth/report.json")))
     }
 
     static var verifySignatureScript: String { toolPath("verify-signature.sh") }

@@ -68,8 +68,18 @@ import Testing
         ("S1:A,", "", "not ID:SERIAL"),
         ("S1:A,,S2:B", "", "not ID:SERIAL"),
         ("S1:A,S1:B", "S1:B", "stack id 'S1' is listed twice"),
-        ("S\u{7}1:A", "S\u{7}1:A", "stack id 'S\u{7}1' holds a control character"),
-        ("S1:A\u{1}B", "S1:A\u{1}B", "the serial holds a control character"),
+        ("S\u{7}1:A", "S\u{7}1:A", "stack id 'S\u{7}1' holds U+0007, a control character or bidirectional mark"),
+        ("S1:A\u{1}B", "S1:A\u{1}B", "the serial holds U+0001, a control character or bidirectional mark"),
+        ("S\u{9B}1:A", "S\u{9B}1:A", "stack id 'S\u{9B}1' holds U+009B, a control character or bidirectional mark"),
+        (
+            "S\u{202E}1:A", "S\u{202E}1:A",
+            "stack id 'S\u{202E}1' holds U+202E, a control character or bidirectional mark"
+        ),
+        ("S1:A\u{2067}B", "S1:A\u{2067}B", "the serial holds U+2067, a control character or bidirectional mark"),
+        (
+            String(repeating: "s", count: 257) + ":A", String(repeating: "s", count: 257) + ":A",
+            "stack id '\(String(repeating: "s", count: 257))' is longer than 256 bytes"
+        ),
     ])
     func refuses(text: String, entry: String, reason: String) {
         #expect(throws: DomainError.invalidStackList(entry, reason)) { try StackIdentity.list(parsing: text) }

@@ -173,3 +173,17 @@ final class ScriptedLines: LineReader, @unchecked Sendable {
         #expect(throws: PromptError.self) { try ScriptedPrompter(path: "/nonexistent/answers.jsonl") }
     }
 }
+
+/// A stack id or answer stored by an older writer cannot drive the terminal through the run's narration.
+@Suite struct EchoEscapeTests {
+    struct Fixed: Prompter {
+        func ask(_ prompt: Prompt) async throws(PromptError) -> Answer { .note("ok\u{1B}[2J") }
+    }
+
+    @Test func theEchoedQuestionAndAnswerShowControlsEscaped() async throws {
+        let output = BufferSink()
+        let prompter = EchoingPrompter(Fixed(), output: output)
+        _ = try await prompter.ask(Prompt(.note(id: "why"), text: "S\u{9B}1 \u{202E}note"))
+        #expect(output.text == "  S\\u{9b}1 \\u{202e}note > ok\\u{1b}[2J\n")
+    }
+}

@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: [
         (Case.missingImage, SysExit.notFound, "no such file"),
-        (.imageIsADirectory, .ioError, "Is a directory"),
+        (.imageIsADirectory, .invalidInput, "is not a regular file"),
         (.missingAnswers, .notFound, "answers file: no such file"),
         (.badAnswers, .invalidInput, "line 1: not JSON"),
         (.missingFlasherConfig, .notFound, "flasher config: no such file"),

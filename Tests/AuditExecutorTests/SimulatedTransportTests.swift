@@ -63,8 +63,21 @@ import Testing
         let first = try await sim.push(pushRequest("S1"), progress: { _ in })
         #expect(first.isCompleted == false)
         if case .failed(let reason, _, _, _) = first { #expect(reason == "checksum error") }
+        try await sim.outcomeRecorded(pushRequest("S1"))
         #expect(try await sim.push(pushRequest("S2"), progress: { _ in }).isCompleted)
         #expect(try await sim.push(pushRequest("S1", attempt: 2), progress: { _ in }).isCompleted)
+    }
+
+    /// A fault is spent only once its outcome is in the log: a run killed before that meets it again.
+    @Test func aFaultWhoseOutcomeWasNeverRecordedFiresAgain() async throws {
+        let (site, clock) = try makeSite(stacks: 2, faults: [.staleVersion(stack: "S1")])
+        try isolate(site)
+        let sim = transport(site, clock)
+        _ = try await sim.push(pushRequest("S1"), progress: { _ in })
+        #expect(site.snapshot.spentFaults.isEmpty)
+        // No outcomeRecorded: the run died before the log held the outcome, so the next push meets the fault again.
+        let again = try await sim.push(pushRequest("S1", attempt: 2), progress: { _ in })
+        if case .completed(let version, _, _, _) = again { #expect(version == "4006") } else { Issue.record() }
     }
 
     @Test func stalledPushTimesOutWithProgressStopped() async throws {

@@ -117,10 +117,18 @@ struct ReportFixture: ~Copyable {
     }
 
     @Test(arguments: [
-        ("site-1", "site-1"), ("Depot 7/North", "Depot-7-North"), ("..", "site-.."), ("", "site-"),
-        ("Zürich", "Z-rich"),
+        ("site-1", "site-1"), ("Depot 7/North", "Depot%207%2FNorth"), ("..", "%2E%2E"), ("", "%"),
+        ("Zürich", "Z%C3%BCrich"), ("x/../../escaped", "x%2F%2E%2E%2F%2E%2E%2Fescaped"),
     ])
     func defaultFolderNamesCannotEscapeTheCurrentDirectory(site: String, name: String) {
         #expect(ReportDirectory.defaultName(site: site) == name)
+    }
+
+    @Test func aLongSiteNameIsShortenedAndHashedSoDistinctSitesStayDistinct() {
+        let first = ReportDirectory.defaultName(site: String(repeating: "a", count: 249) + "b")
+        let second = ReportDirectory.defaultName(site: String(repeating: "a", count: 249) + "c")
+        #expect(first.utf8.count == SiteFileName.maximumLength)
+        #expect(first != second)
+        #expect(first.hasPrefix(String(repeating: "a", count: 100)))
     }
 }

@@ -13,6 +13,10 @@ public struct DeviceModel: Sendable, Hashable, Codable {
     }
 
     public func pins(_ bank: DIPBank) -> Int { bank == .addr ? addrPins : invPins }
+
+    /// The pins a DIP bank may have, by hand (`record site --addr-pins`) and in JSON Lines alike; a handful on
+    /// real hardware, so a count outside this range can only be a bad record.
+    public static let pinRange = 1...64
 }
 
 /// One stack on site; `order` 1 is the master, 2... the slaves in chain order.
@@ -41,9 +45,9 @@ public struct SiteRegistered: EventPayload {
         let model = try PayloadReader(type: payload.type, data: payload.value("model"))
         let addrPins: Int = try model.integer("addr_pins")
         let invPins: Int = try model.integer("inv_pins")
-        // A DIP bank has a handful of pins; a count outside this range can only be a bad record.
-        for (key, pins) in [("addr_pins", addrPins), ("inv_pins", invPins)] where !(1...64).contains(pins) {
-            throw model.fail(key, "must be between 1 and 64, not \(pins)")
+        let range = DeviceModel.pinRange
+        for (key, pins) in [("addr_pins", addrPins), ("inv_pins", invPins)] where !range.contains(pins) {
+            throw model.fail(key, "must be between \(range.lowerBound) and \(range.upperBound), not \(pins)")
         }
         self.model = DeviceModel(name: try model.string("name"), addrPins: addrPins, invPins: invPins)
         guard let stacks = try payload.value("stacks").arrayValue else {

@@ -55,6 +55,7 @@ extension SiteState {
     public func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
         if case .siteRegistered = event {
             if let registeredSeq { throw .alreadyRegistered(site: site, seq: registeredSeq) }
+            do { try validate(event, stack: stack) } catch { throw .invalid(error) }
             return
         }
         guard registeredSeq != nil else { throw .unknownSite(site) }

@@ -1,3 +1,5 @@
+import AuditCore
+
 extension SiteState {
     /// Checks an observation against what the site already knows, before a writer appends it: the log
     /// cannot be corrected afterwards, so a DIP position with the wrong pin count or an unknown stack stops here.
@@ -25,6 +27,26 @@ extension SiteState {
                 let holder = links.first { ($0.key.first == port || $0.key.second == port) && $0.key != payload.edge }
                 if let (edge, seq) = holder {
                     throw .portTaken(port: port.description, cable: edge.description, seq: seq)
+                }
+            }
+        case .siteRegistered(let payload):
+            if let scalar = payload.model.name.firstHiddenControl {
+                throw .invalidPayload(
+                    type: event.type.rawValue,
+                    reason: "the model name holds \(scalar.codePoint), \(StackIdentity.hiddenControl)")
+            }
+            // A registration by JSON Lines meets the rules of `--stacks`: an id no event could carry is refused now.
+            for (index, identity) in payload.stacks.enumerated() {
+                let entry = "\(identity.id):\(identity.serial)"
+                if let problem = StackIdentity.idProblem(identity.id) {
+                    throw .invalidStackList(entry, "stack id '\(identity.id)' \(problem)")
+                }
+                if let scalar = identity.serial.firstHiddenControl {
+                    throw .invalidStackList(
+                        entry, "the serial holds \(scalar.codePoint), \(StackIdentity.hiddenControl)")
+                }
+                guard !payload.stacks[..<index].contains(where: { $0.id == identity.id }) else {
+                    throw .invalidStackList(entry, "stack id '\(identity.id)' is listed twice")
                 }
             }
         default: return

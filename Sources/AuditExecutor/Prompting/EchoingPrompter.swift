@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Shows each question and the answer it got, so an unattended (simulated or scripted) run reads like a visit.
 public struct EchoingPrompter: Prompter {
     private let inner: any Prompter
@@ -10,7 +12,7 @@ public struct EchoingPrompter: Prompter {
 
     public func ask(_ prompt: Prompt) async throws(PromptError) -> Answer {
         let answer = try await inner.ask(prompt)
-        output.write("  \(prompt.text) > \(answer)\n")
+        output.write("  \(prompt.text) > \(answer)".escapingControls + "\n")
         return answer
     }
 }

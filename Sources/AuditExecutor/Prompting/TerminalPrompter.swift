@@ -1,3 +1,4 @@
+import AuditCore
 import Foundation
 
 /// A source of typed lines, injected so the terminal prompter can be tested without a terminal.
@@ -50,7 +51,7 @@ public struct TerminalPrompter: Prompter {
         guard isTerminal else { throw .noTerminal(prompt: prompt.text) }
         var attempts = 0
         while attempts < maxAttempts {
-            output.write("\(prompt.text) [\(prompt.expected)] > ")
+            output.write("\(prompt.text) [\(prompt.expected)] > ".escapingControls)
             guard let line = await readLineOffThePool() else {
                 output.write("\n")
                 throw .endOfInput(prompt: prompt.text)
@@ -65,7 +66,7 @@ public struct TerminalPrompter: Prompter {
             do {
                 return try prompt.kind.parse(line)
             } catch {
-                output.write("  not accepted: \(error)\n")
+                output.write("  not accepted: \(error)".escapingControls + "\n")
             }
         }
         throw .tooManyInvalidAnswers(prompt: prompt.text, attempts: maxAttempts)

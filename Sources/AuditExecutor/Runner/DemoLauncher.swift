@@ -45,17 +45,32 @@ public struct DemoLauncher: Sendable {
     }
 
     /// The same bytes every time, so every demo log names the same image digest.
+    static var imageBytes: Data {
+        Data("AUDIT-DEMO-FIRMWARE \(targetVersion)\n".utf8)
+            + (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    }
+
+    /// Writes the demo image beside the log unless its exact bytes are already there. It is written whole under a
+    /// temporary name, made durable, then renamed into place: a full disk or a kill never leaves a truncated image
+    /// for the next demo to push, and one an older demo left is replaced.
     static func writeImage(besideLog logPath: String) throws(RunError) -> String {
         let directory = (logPath as NSString).deletingLastPathComponent
-        let path = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(imageName)
-        guard !FileManager.default.fileExists(atPath: path) else { return path }
+        let folder = directory.isEmpty ? "." : directory
+        let path = (folder as NSString).appendingPathComponent(imageName)
+        let bytes = imageBytes
+        if FileManager.default.contents(atPath: path) == bytes { return path }
+        let staging = (folder as NSString).appendingPathComponent(".\(imageName).partial-\(UUID().uuidString)")
+        defer { unlink(staging) }
         do {
-            try FileManager.default.createDirectory(
-                atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
-            let bytes = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-            try Data("AUDIT-DEMO-FIRMWARE \(targetVersion)\n".utf8 + bytes).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw .imageNotWritten(path: path, reason: error.localizedDescription)
+        }
+        do throws(FileWriteError) { try DurableFile.create(bytes, at: staging) } catch {
+            throw .imageNotWritten(path: path, reason: error.description)
+        }
+        guard rename(staging, path) == 0 else {
+            throw .imageNotWritten(path: path, reason: String(cString: strerror(errno)))
         }
         return path
     }

@@ -1,3 +1,4 @@
+import AuditCore
 import AuditDomain
 import AuditLog
 import Foundation
@@ -108,7 +109,8 @@ public struct ProcedureRunner: Sendable {
         return RunResult(findings: findings, state: session.state)
     }
 
-    func say(_ line: String) { output.write(line + "\n") }
+    /// One line of narration; names and codes from the log are shown escaped (`escapingControls`).
+    func say(_ line: String) { output.write(line.escapingControls + "\n") }
 
     /// Asks outside any step (the stack list): nothing is recorded yet that `back` could correct.
     func ask(_ prompt: Prompt) async throws(RunError) -> Answer {

@@ -69,6 +69,7 @@ struct PushDriver {
             try fold(progress)
             bar.finish("error: \(error)")
             try session.record(.pushFailed(PushFailed(reason: "transport error: \(error)")), stack: stack)
+            try await settled(request)
             throw .transport(error)
         }
         try fold(progress)
@@ -77,14 +78,21 @@ struct PushDriver {
             bar.finish("done, reads \(version)")
             if manual { runner.say("  \(stack): pushed, reads \(version)") }
             try session.record(.pushCompleted(PushCompleted(version: version)), stack: stack)
+            try await settled(request)
             if version != target { walker.warn("\(stack) reads \(version) after the push, not \(target)") }
             return true
         case .failed(let reason, _, _, _):
             bar.finish("failed: \(reason)")
             try session.record(.pushFailed(PushFailed(reason: reason)), stack: stack)
+            try await settled(request)
             try await checkUnit(stack)
             return false
         }
+    }
+
+    /// Tells the transport the push's outcome is recorded, so a simulated fault is spent only now.
+    private func settled(_ request: PushRequest) async throws(RunError) {
+        do { try await runner.transport.outcomeRecorded(request) } catch { throw .transport(error) }
     }
 
     private func fold(_ progress: ProgressRecorder) throws(RunError) {

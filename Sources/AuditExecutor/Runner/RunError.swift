@@ -11,6 +11,8 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
     case transport(TransportError)
     /// The firmware image could not be hashed (missing: 66, unreadable: 74).
     case image(FileReadError)
+    /// The firmware image is not a regular file with content: a 0-byte file, a FIFO or a device is never pushed.
+    case unusableImage(path: String, reason: String)
     /// The demo's image could not be written beside the log.
     case imageNotWritten(path: String, reason: String)
     case alreadyCompleted(site: String, seq: Int64)
@@ -37,6 +39,7 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
         case .prompt(let error): error.description
         case .transport(let error): error.description
         case .image(let error): "firmware image: \(error)"
+        case .unusableImage(let path, let reason): "firmware image \(path) \(reason); nothing was pushed"
         case .imageNotWritten(let path, let reason): "cannot write firmware image \(path): \(reason)"
         case .alreadyCompleted(let site, let seq):
             "site '\(site)' already completed its run (event \(seq)); choose another --site"
@@ -65,7 +68,7 @@ public enum RunError: AuditFailure, Equatable, CustomStringConvertible {
         case .image(let error), .flasherConfigUnreadable(let error): error.exitStatus
         case .imageNotWritten: .ioError
         case .alreadyCompleted, .aborted: .refusingToOverwrite
-        case .mismatchedResume, .noStacks, .flasherConfig: .invalidInput
+        case .mismatchedResume, .noStacks, .flasherConfig, .unusableImage: .invalidInput
         case .invalidStacks, .noTerminal, .noFlasherConfig, .notReopenable: .usage
         case .simulator(let error): error.exitStatus
         }

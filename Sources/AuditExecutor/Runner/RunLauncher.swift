@@ -1,3 +1,4 @@
+import AuditCore
 import AuditCrypto
 import AuditDomain
 import AuditLog
@@ -128,7 +129,7 @@ public struct RunLauncher: Sendable {
             throw error
         }
         if let witness, let line = await witness.finish(within: request.witnessing?.endWait ?? .zero) {
-            output.write(line + "\n")
+            output.write(line.escapingControls + "\n")
         }
         // The check is read back from the log, as `audit check` reads it, not from the run's memory.
         let events: [LoggedEvent]

@@ -12,10 +12,12 @@ public final class SimulatedSite: @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var state: SimulatedSiteState
+    /// Faults that fired in a push whose outcome is not yet in the log; in memory only, so a kill forgets them.
+    private var fired: [SimFault] = []
 
-    /// `<log>.site-<name>.sim.json`, beside the log it belongs to.
+    /// `<log>.site-<name>.sim.json`, beside the log it belongs to; the name escaped, never a path.
     public static func stateFileURL(logPath: String, siteName: String) -> URL {
-        URL(fileURLWithPath: logPath + ".site-\(siteName).sim.json")
+        URL(fileURLWithPath: logPath + ".site-\(SiteFileName.make(siteName)).sim.json")
     }
 
     /// Lays out a new site from `configuration` and writes it (replacing any file at `stateFile`).
@@ -176,6 +178,38 @@ public final class SimulatedSite: @unchecked Sendable {
 
     // MARK: Faults and pushes (used by the simulated transport and technician)
 
+    /// The first unspent fault matching `predicate`, left unspent: a run killed before its outcome meets it again.
+    public func pendingFault(where predicate: (SimFault) -> Bool) -> SimFault? {
+        locked { state in state.faults.first(where: { predicate($0) && !state.spentFaults.contains($0) }) }
+    }
+
+    /// Notes that `fault` fired in the current push; it is spent by `spendFired(stack:)` once the log holds the outcome.
+    func fire(_ fault: SimFault) {
+        lock.withLock { fired.append(fault) }
+        logger.info("sim: fault \(fault) fires")
+    }
+
+    /// Spends the faults that fired on `stack`: the push's outcome is now recorded, so a resume must not meet them.
+    func spendFired(stack: String) throws(SimulatorError) {
+        let faults = lock.withLock {
+            let mine = fired.filter { $0.stack == stack }
+            fired.removeAll { $0.stack == stack }
+            return mine
+        }
+        for fault in faults { try spend(fault) }
+    }
+
+    /// Marks `fault` spent, together with `change` in one write of the site file, once its outcome is settled.
+    func spend(_ fault: SimFault, with change: (inout SimulatedSiteState) throws(SimulatorError) -> Void = { _ in })
+        throws(SimulatorError)
+    {
+        try mutate { state throws(SimulatorError) in
+            try change(&state)
+            if !state.spentFaults.contains(fault) { state.spentFaults.append(fault) }
+        }
+        logger.info("sim: fault \(fault) spent")
+    }
+
     /// Marks the first unspent fault matching `predicate` as spent and returns it.
     public func takeFault(where predicate: (SimFault) -> Bool) throws(SimulatorError) -> SimFault? {
         try mutate { state throws(SimulatorError) in
@@ -206,8 +240,8 @@ public final class SimulatedSite: @unchecked Sendable {
     }
 
     /// The power cut of a transfer half way: the BMS goes dark and the next boot finds a broken image.
-    func cutPower(_ id: String) throws(SimulatorError) {
-        try mutate { state throws(SimulatorError) in
+    func cutPower(_ id: String, spending fault: SimFault) throws(SimulatorError) {
+        try spend(fault) { state throws(SimulatorError) in
             let index = try state.index(of: id)
             state.stacks[index].power = .off
             state.stacks[index].lcd = ""

@@ -89,6 +89,8 @@ public struct SimulatedTechnician: Prompter {
                 serial: serial)
             do {
                 let outcome = try await transport.push(request, progress: { _ in })
+                // The technician's own push: what it did is known here, before any answer reaches the log.
+                try await transport.outcomeRecorded(request)
                 if case .failed(let reason, _, _, _) = outcome { failures.record(reason, for: "push-failed:\(stack)") }
                 return outcome.isCompleted
             } catch {

@@ -61,24 +61,28 @@ public struct SimulatedTransport: FirmwareTransport {
         if let refusal {
             return failed(refusal)
         }
-        let fault = try simulator {
-            try site.takeFault { fault in
-                switch fault {
-                case .pushFails(stack, _), .pushStalls(stack), .staleVersion(stack), .powerCutMidPush(stack): true
-                default: false
-                }
+        // Read, not spent: it is spent once its outcome is in the log (`outcomeRecorded`), so a kill -9 before
+        // that meets the same fault on resume.
+        let fault = site.pendingFault { fault in
+            switch fault {
+            case .pushFails(stack, _), .pushStalls(stack), .staleVersion(stack), .powerCutMidPush(stack): true
+            default: false
             }
         }
-        if case .pushFails(_, let reason) = fault { return failed(reason) }
+        if let fault, case .pushFails(_, let reason) = fault {
+            site.fire(fault)
+            return failed(reason)
+        }
         progress(0)
         for percent in stride(from: 10, through: 100, by: 10) {
             try await pause(stepMilliseconds)
-            if case .pushStalls = fault, percent > 40 {
+            if let fault, case .pushStalls = fault, percent > 40 {
                 try await pause(stallTimeoutMilliseconds)
+                site.fire(fault)
                 return failed("timed out: no progress for \(stallTimeoutMilliseconds) ms at 40%")
             }
-            if case .powerCutMidPush = fault, percent > 50 {
-                try simulator { try site.cutPower(stack) }
+            if let fault, case .powerCutMidPush = fault, percent > 50 {
+                try simulator { try site.cutPower(stack, spending: fault) }
                 logger.info("sim: power cut on \(stack) at 50%")
                 if powerCut == .killProcess { kill(getpid(), SIGKILL) }
                 return failed("power lost during transfer at 50%")
@@ -86,7 +90,8 @@ public struct SimulatedTransport: FirmwareTransport {
             progress(percent)
             transcript += "progress \(percent)\n"
         }
-        if case .staleVersion = fault {
+        if let fault, case .staleVersion = fault {
+            site.fire(fault)
             logger.info("sim: \(stack) keeps its old firmware")
         } else {
             try simulator { try site.installFirmware(stack, version: request.targetVersion) }
@@ -96,6 +101,11 @@ public struct SimulatedTransport: FirmwareTransport {
         return .completed(
             versionReadBack: readBack, durationMilliseconds: elapsed(), outputDigest: SHA256.hash(transcript),
             exitStatus: nil)
+    }
+
+    /// Spends the faults this push fired; the power cut was spent with the cut itself, which the site file holds.
+    public func outcomeRecorded(_ request: PushRequest) async throws(TransportError) {
+        try simulator { try site.spendFired(stack: request.stack) }
     }
 
     public func readVersion(stack: String, serial: String) async throws(TransportError) -> String? {

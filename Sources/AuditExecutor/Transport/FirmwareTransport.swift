@@ -10,6 +10,14 @@ public protocol FirmwareTransport: Sendable {
 
     /// The version the stack reports now, or nil when it cannot be read (powered off, no answer).
     func readVersion(stack: String, serial: String) async throws(TransportError) -> String?
+
+    /// Called once the outcome of `request`'s push is in the log: what the push did may now be forgotten.
+    func outcomeRecorded(_ request: PushRequest) async throws(TransportError)
+}
+
+extension FirmwareTransport {
+    /// A real device keeps no state about a push beyond the push itself.
+    public func outcomeRecorded(_ request: PushRequest) async throws(TransportError) {}
 }
 
 /// Everything a transport needs to push one image to one stack.

@@ -32,9 +32,7 @@ public struct EventDraft: Sendable, Hashable {
         func check(_ value: String, _ field: String) throws(EventValidationError) {
             guard !value.isEmpty else { throw .empty(field) }
             guard value.utf8.count <= 256 else { throw .tooLong(field) }
-            guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                throw .controlCharacter(field)
-            }
+            if let scalar = value.firstHiddenControl { throw .controlCharacter(field, scalar) }
         }
         try check(site, "site")
         if let stack { try check(stack, "stack") }
@@ -53,7 +51,8 @@ public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertib
 
     case empty(String)
     case tooLong(String)
-    case controlCharacter(String)
+    /// A C0 or C1 control, DEL, a line separator or a bidirectional mark (`Unicode.Scalar.isHiddenControl`).
+    case controlCharacter(String, Unicode.Scalar)
     case dataNotObject
     case invalidEventID(String)
     case observedInFuture(observed: Timestamp, recorded: Timestamp)
@@ -65,7 +64,8 @@ public enum EventValidationError: AuditFailure, Equatable, CustomStringConvertib
         switch self {
         case .empty(let field): "\(field) must not be empty"
         case .tooLong(let field): "\(field) is longer than 256 bytes"
-        case .controlCharacter(let field): "\(field) contains a control character"
+        case .controlCharacter(let field, let scalar):
+            "\(field) contains \(scalar.codePoint), a control character or bidirectional mark; a name holds neither"
         case .dataNotObject: "data must be a JSON object"
         case .invalidEventID(let text): "event id '\(text)' is not a UUID"
         case .invalidUTF8(let field): "\(field) is not valid UTF-8"

@@ -7,12 +7,12 @@ public struct Installer: Sendable, Hashable {
     public var name: String
     public var company: String?
 
-    /// Refuses a name that could not stand as an actor (empty, `unknown`, a control character) or over 200 characters.
+    /// Refuses a name that cannot stand as an actor (empty, `unknown`, a control or bidi mark) or over 200 characters.
     public init(name: String, company: String? = nil) throws(ActorError) {
         try ActorError.check(name, source: "--installer")
         if let company {
             guard !company.allSatisfy(\.isWhitespace), company.count <= 200,
-                !company.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                company.firstHiddenControl == nil
             else { throw .invalid(company, source: "--company") }
         }
         self.name = name
@@ -42,7 +42,7 @@ public enum ActorError: AuditFailure, Equatable, CustomStringConvertible {
     static func check(_ actor: String, source: String) throws(ActorError) {
         let trimmed = actor.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.lowercased() != "unknown", actor.count <= 200,
-            !actor.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            actor.firstHiddenControl == nil
         else { throw .invalid(actor, source: source) }
     }
 }

@@ -49,7 +49,14 @@ extension SQLiteEventStore {
                 throw .database("\(directory): \(error.localizedDescription)")
             }
         }
+        if let loop = symbolicLinkLoop(path) { throw loop }
         if access(path, F_OK) == 0 { throw .alreadyExists(path: path) }
+        // A link to nothing is a name link(2) cannot take: say so rather than that a log "already exists".
+        var linkStatus = stat()
+        if lstat(path, &linkStatus) == 0 {
+            throw .notAnAuditLog(
+                path: path, reason: "it is a symbolic link to a missing file; give the link's target or remove it")
+        }
         let name = (path as NSString).lastPathComponent
         let staging = ((directory.isEmpty ? "." : directory) as NSString)
             .appendingPathComponent(".\(name).partial-\(UUID().uuidString.lowercased())")
@@ -171,14 +178,32 @@ extension SQLiteEventStore {
 
     /// Refuses what cannot be a log before SQLite sees it, with a reason SQLite would not give.
     private static func checkFile(_ path: String) throws(AuditLogError) {
+        if let loop = symbolicLinkLoop(path) { throw loop }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .noLog(path: path) }
         guard !isDirectory.boolValue else { throw .notAnAuditLog(path: path, reason: "it is a directory") }
         // SQLite takes an empty file for an empty database; say what it is rather than "another application's".
         var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw .notAnAuditLog(path: path, reason: "it is not a regular file (a device, FIFO or socket)")
+        }
         if stat(path, &info) == 0, info.st_size == 0 {
             throw .notAnAuditLog(path: path, reason: "it is empty (0 bytes); create a log with 'audit init'")
         }
+    }
+
+    /// True when the file system holding `path` has no block left for an unprivileged writer.
+    static func isFull(_ path: String) -> Bool {
+        var info = statvfs()
+        let directory = (path as NSString).deletingLastPathComponent
+        return statvfs(directory.isEmpty ? "." : directory, &info) == 0 && info.f_bavail == 0
+    }
+
+    /// A symbolic link that resolves to itself is neither a missing log nor one to create: say it is a loop.
+    static func symbolicLinkLoop(_ path: String) -> AuditLogError? {
+        var info = stat()
+        guard stat(path, &info) != 0, errno == ELOOP else { return nil }
+        return .notAnAuditLog(path: path, reason: "it is a loop of symbolic links (ELOOP); point it at a log file")
     }
 
     private static func open(
@@ -231,6 +256,10 @@ extension SQLiteEventStore {
         case let error as AuditLogError: return error
         case let error as DatabaseError where error.resultCode == .SQLITE_NOTADB:
             return .notAnAuditLog(path: path, reason: "it is not an SQLite database")
+        case let error as DatabaseError
+        where [.SQLITE_IOERR, .SQLITE_FULL].contains(error.resultCode.primaryResultCode) && isFull(path):
+            // SQLite says only "disk I/O error" when it cannot grow the log or make its side files.
+            return .database("\(path): no space left on device")
         case let error as DatabaseError:
             return .database("\(path): \(error.message ?? "\(error.resultCode)")")
         default: return .database("\(path): \(error)")

@@ -57,7 +57,7 @@ struct AppendCommand: ParsableCommand {
         switch output.format {
         case .json: emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex)])
         case .text:
-            print("\(result.inserted ? "recorded" : "already recorded") seq \(result.seq) hash \(result.hash.hex)")
+            say("\(result.inserted ? "recorded" : "already recorded") seq \(result.seq) hash \(result.hash.hex)")
         }
         fflush(nil)
     }

@@ -47,7 +47,8 @@ struct KeyShowCommand: ParsableCommand {
                 "verifier_key": .string(shown.verifierKey.description),
             ])
         case .text:
-            print("key id \(shown.keyID)\nverifier key \(shown.verifierKey.description)")
+            say("key id \(shown.keyID)")
+            say("verifier key \(shown.verifierKey.description)")
         }
     }
 }

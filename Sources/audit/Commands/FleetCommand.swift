@@ -104,7 +104,7 @@ struct FleetCommand: AsyncParsableCommand {
                 ]
             }
             printTable([header] + rows)
-            print(counted(sites.count, "site"))
+            say(counted(sites.count, "site"))
         }
     }
 
@@ -122,10 +122,10 @@ enum FleetSite {
         case .json: emit(["site": row, "events": .array(events)])
         case .text:
             let failing = FleetCommand.list(row["failing"])
-            print(
+            say(
                 "\(row["verdict"]?.stringValue?.uppercased() ?? "-"): site \(site) in log \(logID), installer "
                     + "\(row["installer"]?.stringValue ?? "-")" + (failing == "-" ? "" : "; failing: \(failing)"))
-            print(
+            say(
                 "firmware \(FleetCommand.list(row["firmware"])); "
                     + (row["witnessed"]?.boolValue == true ? "witnessed by the collector" : "NOT WITNESSED")
                     + (row["fork_detected"]?.boolValue == true ? "; FORK DETECTED: the log was rewritten" : ""))

@@ -28,8 +28,9 @@ struct InitCommand: ParsableCommand {
             if let company = identity?.company { fields["company"] = .string(company) }
             emit(.object(fields))
         case .text:
-            print("created \(store.path)\nlog id \(store.logID)")
-            if let identity { print("installer \(identity.name)" + (identity.company.map { ", \($0)" } ?? "")) }
+            say("created \(store.path)")
+            say("log id \(store.logID)")
+            if let identity { say("installer \(identity.name)" + (identity.company.map { ", \($0)" } ?? "")) }
         }
     }
 }
@@ -74,7 +75,7 @@ struct InstallerShow: ParsableCommand {
         switch format {
         case .json:
             emit(["installer": .string(identity.name), "company": identity.company.map(JSONValue.string) ?? .null])
-        case .text: Swift.print("installer \(identity.name)" + (identity.company.map { ", \($0)" } ?? ""))
+        case .text: say("installer \(identity.name)" + (identity.company.map { ", \($0)" } ?? ""))
         }
     }
 }

@@ -22,9 +22,11 @@ struct KeygenCommand: ParsableCommand {
             ])
         case .text:
             if key.completedInterrupted {
-                print("note: finished the key pair an interrupted keygen left (the public key was missing)")
+                say("note: finished the key pair an interrupted keygen left (the public key was missing)")
             }
-            print("key id \(key.keyID)\nprivate key \(key.privateKey.path)\npublic key \(key.publicKey.path)")
+            say("key id \(key.keyID)")
+            say("private key \(key.privateKey.path)")
+            say("public key \(key.publicKey.path)")
         }
     }
 }

@@ -23,7 +23,7 @@ struct LogCommand: ParsableCommand {
         let filter = EventFilter(site: site, type: type, afterSeq: after, limit: limit)
         let header = {
             guard output.format == .text else { return }
-            print(
+            say(
                 "SEQ".padding(6) + "OBSERVED_AT".padding(25) + "SITE".padding(12) + "STACK".padding(7)
                     + "TYPE".padding(26) + "DATA")
         }
@@ -31,7 +31,7 @@ struct LogCommand: ParsableCommand {
             switch output.format {
             case .json: emit(event.json)
             case .text:
-                print(
+                say(
                     String(event.seq).padding(6) + event.observedAt.rfc3339.padding(25) + event.site.padding(12)
                         + (event.stack ?? "-").padding(7) + event.type.padding(26) + event.payload)
             }

@@ -48,9 +48,9 @@ struct ReportCommand: AsyncParsableCommand {
                 failing.isEmpty
                 ? ""
                 : " (\(counted(failing.count, "rule")) \(failing.count == 1 ? "fails" : "fail"): \(failing.joined(separator: ", ")))"
-            print("\(report.verdict.rawValue.uppercased()): site \(report.site)\(detail)")
-            print("wrote \(directory.path)/{report.json,report.json.sig,report.html}, signed by key \(report.keyID)")
-            print(
+            say("\(report.verdict.rawValue.uppercased()): site \(report.site)\(detail)")
+            say("wrote \(directory.path)/{report.json,report.json.sig,report.html}, signed by key \(report.keyID)")
+            say(
                 witnesses.isEmpty
                     ? "NOT WITNESSED: no witness cosigned a checkpoint holding this site's events"
                     : "witnessed: checkpoint size \(report.checkpoint.size) cosigned by \(witnesses.joined(separator: ", "))"

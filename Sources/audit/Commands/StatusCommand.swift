@@ -16,7 +16,7 @@ struct StatusCommand: ParsableCommand {
         let procedure = state.procedure.map {
             "\($0.value.procedureID) \($0.value.procedureVersion), target \($0.value.targetVersion)"
         }
-        print(
+        say(
             "site \(state.site): phase \(state.phase), procedure \(procedure ?? "not started"), "
                 + counted(state.eventCount, "event"))
         let header = [
@@ -35,8 +35,8 @@ struct StatusCommand: ParsableCommand {
             ]
         }
         printTable([header] + rows)
-        print("links now: \(state.links.keys.sorted().map(\.description).joined(separator: " ").nonEmpty ?? "none")")
-        print(
+        say("links now: \(state.links.keys.sorted().map(\.description).joined(separator: " ").nonEmpty ?? "none")")
+        say(
             "links originally: \(state.originalLinks.keys.sorted().map(\.description).joined(separator: " ").nonEmpty ?? "none")"
         )
     }
@@ -47,7 +47,7 @@ func printTable(_ rows: [[String]]) {
     guard let first = rows.first else { return }
     let widths = first.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
     for row in rows {
-        print(row.enumerated().map { $1.padding(widths[$0] + 1) }.joined(separator: " ").trimmingTrailingSpaces())
+        say(row.enumerated().map { $1.padding(widths[$0] + 1) }.joined(separator: " ").trimmingTrailingSpaces())
     }
 }
 

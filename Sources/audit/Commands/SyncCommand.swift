@@ -50,7 +50,7 @@ struct SyncCommand: AsyncParsableCommand {
             chunkSize: chunk, collectorKey: try collectorKey.map { try NoteVerifierKey(parsing: $0) },
             retry: SyncRetry(retries: retries))
         let outcome = try await client.sync(store: store)
-        print(
+        say(
             "synced \(outcome.sent) events to \(to): the collector holds \(outcome.size); "
                 + "cosigned size \(outcome.cosigned.size) by \(outcome.cosigned.witness.name)")
     }

@@ -60,15 +60,15 @@ struct VerifyCommand: ParsableCommand {
             }
             emit(.object(object))
         case .text:
-            for warning in chain.warnings { print("warning: \(warning)") }
-            if chain.isIntact { print("intact: \(chain.size) events, head \(chain.head.hex)") }
+            for warning in chain.warnings { say("warning: \(warning)") }
+            if chain.isIntact { say("intact: \(chain.size) events, head \(chain.head.hex)") }
             if let against = verification.against, against.matches, let current = against.consistency?.current {
                 let checkpoint = against.checkpoint
-                print(
+                say(
                     "matches the report: its \(checkpoint.size) events still have root \(checkpoint.root.hex), "
                         + "proven a prefix of the log's \(current.size) (root \(current.root.hex))")
                 if !against.signatureChecked {
-                    print("note: the report's signature was not checked; give --pubkey to check it")
+                    say("note: the report's signature was not checked; give --pubkey to check it")
                 }
             }
         }

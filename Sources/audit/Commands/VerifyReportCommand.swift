@@ -54,18 +54,18 @@ struct VerifyReportCommand: ParsableCommand {
                 } ?? .null,
             ])
         case .text:
-            print(
+            say(
                 "valid: report for site \(report.site) signed by key \(report.keyID); verdict "
                     + "\(report.verdict.rawValue.uppercased()) re-derived from \(report.events.count) events, "
                     + "each proven against checkpoint root \(report.checkpoint.root.hex) (size \(report.checkpoint.size))"
             )
             switch report.mode {
-            case .simulation: print("SIMULATION: this report is of a simulated run, not of work on a site")
-            case .notRecorded: print("note: the report does not say whether its pushes were simulated")
+            case .simulation: say("SIMULATION: this report is of a simulated run, not of work on a site")
+            case .notRecorded: say("note: the report does not say whether its pushes were simulated")
             case .visit: break
             }
             if cosignatures.isEmpty {
-                print("NOT WITNESSED: no witness cosigned the checkpoint; only the signer's key vouches for the log")
+                say("NOT WITNESSED: no witness cosigned the checkpoint; only the signer's key vouches for the log")
             }
             for cosignature in cosignatures {
                 let trust =
@@ -74,11 +74,11 @@ struct VerifyReportCommand: ParsableCommand {
                     case true?: ""
                     case false?: " (not a witness of the given policy)"
                     }
-                print("witnessed by \(cosignature.witness.name) at \(cosignature.time.rfc3339)\(trust)")
+                say("witnessed by \(cosignature.witness.name) at \(cosignature.time.rfc3339)\(trust)")
             }
             if let policy {
                 let met = policy.witnesses.filter(report.witnessing.witnesses.contains).count
-                print(
+                say(
                     "witness policy met: \(met) of \(policy.witnesses.count) trusted witnesses cosigned (quorum \(policy.quorum))"
                 )
             }

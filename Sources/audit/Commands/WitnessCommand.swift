@@ -30,7 +30,7 @@ struct WitnessAddCommand: ParsableCommand {
         let key = try NoteVerifierKey(parsing: vkey)
         try WitnessURL.check(url)
         try log.open().addWitness(LogWitness(key: key, url: url))
-        print("witness \(key.name) added at \(url)")
+        say("witness \(key.name) added at \(url)")
     }
 }
 
@@ -55,7 +55,7 @@ struct WitnessListCommand: ParsableCommand {
         case .text:
             for witness in witnesses {
                 let size = witness.cosignedSize.map { "size \($0)" } ?? "nothing cosigned yet"
-                print("\(witness.name) \(witness.url) \(size)")
+                say("\(witness.name) \(witness.url) \(size)")
             }
         }
     }
@@ -72,7 +72,7 @@ struct WitnessRemoveCommand: ParsableCommand {
 
     func run() throws {
         try log.open().removeWitness(named: name)
-        print("witness \(name) removed")
+        say("witness \(name) removed")
     }
 }
 
@@ -98,7 +98,7 @@ struct WitnessSubmitCommand: AsyncParsableCommand {
         for outcome in outcomes {
             switch outcome.result {
             case .success(let cosigned):
-                print("cosigned by \(outcome.witness.name): size \(cosigned.size) at \(cosigned.cosignedAt)")
+                say("cosigned by \(outcome.witness.name): size \(cosigned.size) at \(cosigned.cosignedAt)")
             case .failure(let error):
                 FileHandle.standardError.write(Data("audit: \(oneLineMessage(error))\n".utf8))
                 // Unreachable wins: it is the one status a caller retries on.

@@ -9,11 +9,11 @@ func printCheck(_ check: SiteCheck, format: OutputFormat = .text) {
         for finding in check.findings {
             let evidence =
                 finding.evidence.isEmpty ? "" : " [seq \(finding.evidence.map(String.init).joined(separator: ","))]"
-            print(
+            say(
                 "\(finding.verdict.rawValue.uppercased().padding(13))\(finding.rule.padding(28))\(finding.message)\(evidence)"
             )
         }
-        print(
+        say(
             "verdict: \(check.verdict.rawValue.uppercased()) (\(check.failing.count) failing of \(counted(check.findings.count, "rule")))"
         )
     }

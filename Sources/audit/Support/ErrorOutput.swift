@@ -11,8 +11,9 @@ enum ErrorOutput {
         let code = command.exitCode(for: error)
         // ArgumentParser's own failures: unknown flags, missing options, values of the wrong type, validate().
         if code == .validationFailure {
-            let text = command.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            return (.usage, oneLineMessage(PresentedFailure(.usage, text)))
+            // The brief message only (no usage screen); a value holding a newline is escaped with it, never cut.
+            let text = command.message(for: error)
+            return (.usage, oneLineMessage(PresentedFailure(.usage, text.isEmpty ? "\(error)" : text)))
         }
         return (.internalError, oneLineMessage(error))
     }

@@ -47,6 +47,12 @@ func emit(_ value: JSONValue) {
     print(value.canonicalText)
 }
 
+/// One line of text output with its controls escaped (`escapingControls`, as every error line is): a stored name
+/// or LCD code is shown as it is stored and can neither drive the terminal nor start a line of its own.
+func say(_ line: String) {
+    print(line.escapingControls)
+}
+
 /// `1 stack`, `2 stacks`: the domain's one pluralisation.
 func counted(_ count: Int, _ noun: String) -> String { Plural.count(count, noun) }
 

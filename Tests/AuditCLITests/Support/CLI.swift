@@ -46,15 +46,18 @@ enum CLI {
 
     @discardableResult
     static func audit(
-        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        workingDirectory: String? = nil
     ) async throws -> ProcessResult {
-        try await run(auditPath, arguments, stdin: stdin, environment: environment)
+        try await run(
+            auditPath, arguments, stdin: stdin, environment: environment, workingDirectory: workingDirectory)
     }
 
     /// Runs `executable` (a path, or a name looked up in PATH) to completion with `stdin` as its whole input.
     @discardableResult
     static func run(
-        _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        workingDirectory: String? = nil
     ) async throws -> ProcessResult {
         _ = auditPath
         let program: Executable = executable.hasPrefix("/") ? .path(.init(executable)) : .name(executable)
@@ -63,6 +66,7 @@ enum CLI {
         defer { close(input) }
         let result = try await Subprocess.run(
             program, arguments: Arguments(arguments), environment: Self.environment(environment),
+            workingDirectory: workingDirectory.map { .init($0) },
             input: .fileDescriptor(.init(rawValue: input), closeAfterSpawningProcess: false),
             output: .string(limit: outputLimit), error: .string(limit: outputLimit))
         let (status, signaled): (Int32, Bool) =

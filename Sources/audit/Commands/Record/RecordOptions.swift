@@ -57,7 +57,7 @@ struct RecordOptions: ParsableArguments {
         case .json:
             emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex), "type": .string(event.type.rawValue)])
         case .text:
-            print("\(result.inserted ? "recorded" : "already recorded") \(event.type.rawValue) seq \(result.seq)")
+            say("\(result.inserted ? "recorded" : "already recorded") \(event.type.rawValue) seq \(result.seq)")
         }
     }
 }

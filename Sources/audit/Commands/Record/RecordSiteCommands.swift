@@ -14,8 +14,10 @@ struct RecordSite: ParsableCommand {
     @Option(name: .customLong("inv-pins"), help: "Pins of the INV DIP bank on this model.") var invPins = 6
 
     func run() throws {
-        guard (1...16).contains(addrPins), (1...16).contains(invPins) else {
-            throw ValidationError("--addr-pins and --inv-pins must be between 1 and 16")
+        let range = DeviceModel.pinRange
+        guard range.contains(addrPins), range.contains(invPins) else {
+            throw ValidationError(
+                "--addr-pins and --inv-pins must be between \(range.lowerBound) and \(range.upperBound)")
         }
         let identities = try parsed("--stacks") { () throws(DomainError) in try StackIdentity.list(parsing: stacks) }
         let model = DeviceModel(name: model, addrPins: addrPins, invPins: invPins)
