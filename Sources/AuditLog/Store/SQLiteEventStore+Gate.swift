@@ -58,7 +58,7 @@ extension SQLiteEventStore {
             var batch = GatedBatch(store: self, gate: gate, db: db, recordedAt: recordedAt)
             try feed(&batch)
             try batch.keepSnapshots()
-            return batch.heads
+            return batch.kept
         }
         // Only a committed append moves the cache on.
         for (site, head) in advanced {
@@ -150,8 +150,15 @@ public struct GatedBatch<Gate: SiteGuard> {
     let recordedAt: Timestamp
     /// The folded state of each site this transaction touched, as of the site's last inserted event.
     var states: [String: Gate.State] = [:]
-    /// What the cache learns at commit: each touched site's state and the head it names.
-    var heads: [String: CachedSiteState] = [:]
+    /// Each touched site's last inserted event: the head its state in `states` names at commit.
+    var heads: [String: (seq: Int64, hash: Digest)] = [:]
+
+    /// What the cache learns at commit.
+    var kept: [String: CachedSiteState] {
+        heads.reduce(into: [:]) { kept, head in
+            kept[head.key] = CachedSiteState(seq: head.value.seq, hash: head.value.hash, state: states[head.key]!)
+        }
+    }
 
     init(store: SQLiteEventStore, gate: Gate, db: Database, recordedAt: Timestamp) {
         self.store = store
@@ -196,11 +203,11 @@ public struct GatedBatch<Gate: SiteGuard> {
             return try SQLiteEventStore.append(
                 drafts, recordedAt: recordedAt, genesis: store.genesis, in: db, position: &position
             ) { event in
-                // Every inserted event belongs to a site admitted above; fold it with its real seq.
-                guard var state = states[event.site] else { return }
-                try gate.apply(event, to: &state)
-                states[event.site] = state
-                heads[event.site] = CachedSiteState(seq: event.seq, hash: event.hash, state: state)
+                // Every inserted event belongs to a site admitted above; fold it with its real seq, in place: a
+                // copy taken here would make the fold copy the site's whole state once per event.
+                guard states[event.site] != nil else { return }
+                try gate.apply(event, to: &states[event.site]!)
+                heads[event.site] = (event.seq, event.hash)
             }
         } catch let error as AuditLogError {
             throw BatchRefusal(offset: position, error: error)
@@ -235,10 +242,8 @@ public struct GatedBatch<Gate: SiteGuard> {
                 ON CONFLICT (site, format) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, state = excluded.state
                 """)
         for (site, head) in heads {
-            guard let state = head.state as? Gate.State, let bytes = gate.snapshot(of: state), let seq = head.seq,
-                let hash = head.hash
-            else { continue }
-            try upsert.execute(arguments: [site, Gate.snapshotFormat, seq, hash.hex, Data(bytes)])
+            guard let state = states[site], let bytes = gate.snapshot(of: state) else { continue }
+            try upsert.execute(arguments: [site, Gate.snapshotFormat, head.seq, head.hash.hex, Data(bytes)])
         }
     }
 }
