@@ -42,14 +42,7 @@ extension Benchmarks {
         var scanned = 0
         let scan = try seconds { scanned = try raw.scanChainColumns() }
         guard scanned == count else { throw BenchError("raw scan read \(scanned) rows") }
-        let messages = try raw.chainMessages()
-        let hasher = SHA256Hasher()
-        let hashing = seconds {
-            for range in messages.ranges {
-                messages.bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[range])) }
-                _ = hasher.finalize()
-            }
-        }
+        let hashing = hashingSeconds(try raw.chainMessages())
         line(
             "verify (process)", ours: Double(count) / ours.seconds, baseline: Double(count) / scan, unit: "ev/s",
             target: "≥90% of the raw scan")

@@ -1,4 +1,5 @@
 import AuditCrypto
+import AuditTestSupport
 import Testing
 
 @Suite struct MerkleTreeBatchTests {

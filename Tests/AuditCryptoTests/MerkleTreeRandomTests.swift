@@ -1,4 +1,5 @@
 import AuditCrypto
+import AuditTestSupport
 import Testing
 
 /// Textbook recursive RFC 6962 definitions (MTH, PATH, SUBPROOF), slow but obviously right.
@@ -112,20 +113,5 @@ enum ReferenceMerkle {
         #expect(
             MerkleTree.verifyInclusion(
                 leafHash: leafHashes[count - 1], index: count - 1, treeSize: count, proof: proof, root: root))
-    }
-}
-
-/// Deterministic generator so a failing random case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

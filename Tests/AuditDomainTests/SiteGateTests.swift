@@ -6,25 +6,13 @@ import Testing
 
 /// The incremental gate decides exactly as the full re-read does, whichever writer last moved the site.
 @Suite struct SiteGateTests {
-    /// A seeded generator, so a failing sequence can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     let registration = DomainEvent.siteRegistered(
         SiteRegistered(
             model: DeviceModel(name: "BMS", addrPins: 6, invPins: 6),
             stacks: [StackIdentity(id: "S1", serial: "A", order: 1), StackIdentity(id: "S2", serial: "B", order: 2)]))
 
     /// One random draft, valid or not, for one of two sites; sometimes reusing an earlier id (a retry or a clash).
-    func randomDraft(_ random: inout SplitMix, size: Int64, earlier: [EventDraft]) throws -> EventDraft {
+    func randomDraft(_ random: inout SplitMix64, size: Int64, earlier: [EventDraft]) throws -> EventDraft {
         if !earlier.isEmpty, Int.random(in: 0..<10, using: &random) == 0 {
             var draft = earlier.randomElement(using: &random)!
             if Bool.random(using: &random) { draft.actor = "someone else" }
@@ -72,7 +60,7 @@ import Testing
         ]
         let gate = SiteGate(snapshotThreshold: 1)
         let reference = InMemoryEventStore()
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         var earlier: [EventDraft] = []
         var decisions: Set<String> = []
         for _ in 0..<50 {
