@@ -6,9 +6,18 @@ import GRDBSQLite
 /// Each benchmark prints our figure beside the raw baseline it is measured against, from the same run.
 @main
 struct Benchmarks {
-    static func main() throws {
+    static let usage = """
+        usage: audit-bench [--batch N] [--durable N] [--verify N] [--sites N]
+               audit-bench collector [--events N] [--sites N] [--chunk N] [--runs N]
+
+        """
+
+    static func main() async throws {
         let arguments = CommandLine.arguments
         if arguments.count == 3, arguments[1] == "--verify-child" { return try verifyChild(path: arguments[2]) }
+        if arguments.count >= 2, arguments[1] == "collector" {
+            return try await CollectorBenchmark.run(Array(arguments.dropFirst(2)))
+        }
         let options = Options(arguments: Array(arguments.dropFirst()))
         let directory = FileManager.default.temporaryDirectory.appending(path: "audit-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,7 +47,7 @@ struct Benchmarks {
                 case "--sites": sites = value
                 default:
                     FileHandle.standardError.write(
-                        Data("usage: audit-bench [--batch N] [--durable N] [--verify N] [--sites N]\n".utf8))
+                        Data(Benchmarks.usage.utf8))
                     exit(64)
                 }
             }

@@ -194,9 +194,19 @@ public struct PostgresCollectorStore: CollectorStore {
                         UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now()
                         WHERE log_id = \(logID)
                         """, logger: logger)
-                    for site in Set(new.map(\.site)).sorted() {
-                        let events = try await Self.events(logID: logID, site: site, connection, logger)
-                        let row = FleetSite.project(logID: logID, installer: installer, site: site, events: events)
+                    // Each touched site is folded again from its held events (one query for them all) and the
+                    // chunk's, which are in hand: the chunk's rows are never read back.
+                    let sites = Set(new.map(\.site)).sorted()
+                    var bySite: [String: [LoggedEvent]] = [:]
+                    for event in try await Self.events(
+                        logID: logID, sites: sites, before: new[0].seq, connection, logger)
+                    {
+                        bySite[event.site, default: []].append(event)
+                    }
+                    for event in new { bySite[event.site, default: []].append(event) }
+                    for site in sites {
+                        let row = FleetSite.project(
+                            logID: logID, installer: installer, site: site, events: bySite[site] ?? [])
                         try await Self.upsert(row, connection, logger)
                     }
                     return .appended(AppendOutcome(appended: new.count, size: last.seq))
@@ -256,12 +266,28 @@ public struct PostgresCollectorStore: CollectorStore {
     static func events(logID: String, site: String, _ connection: PostgresConnection, _ logger: Logger) async throws
         -> [LoggedEvent]
     {
+        try await decode(
+            try await connection.query(
+                """
+                SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
+                FROM event WHERE log_id = \(logID) AND site = \(site) ORDER BY seq
+                """, logger: logger))
+    }
+
+    /// The held events of `sites` before seq `before`, in seq order: what a chunk's sites were before it.
+    static func events(
+        logID: String, sites: [String], before: Int64, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> [LoggedEvent] {
+        try await decode(
+            try await connection.query(
+                """
+                SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
+                FROM event WHERE log_id = \(logID) AND site = ANY(\(sites)::text[]) AND seq < \(before) ORDER BY seq
+                """, logger: logger))
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [LoggedEvent] {
         var events: [LoggedEvent] = []
-        let rows = try await connection.query(
-            """
-            SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
-            FROM event WHERE log_id = \(logID) AND site = \(site) ORDER BY seq
-            """, logger: logger)
         for try await row in rows {
             let cells = row.makeRandomAccess()
             let seq = try cells[0].decode(Int64.self)
