@@ -10,11 +10,13 @@ public struct Collector: Sendable {
     public let store: any CollectorStore
     /// The collector's cosignature/v1 signer: its verifier key is what auditors pass to `verify-report --witness`.
     public let signer: NoteSigner
+    /// The key the collector signs sites' reports with (the Ed25519 key behind `signer`); nil signs none.
+    public let reportKey: Ed25519PrivateKey?
     /// Seconds since the Unix epoch; injected so tests can move the clock.
     public let now: @Sendable () -> Int64
 
     public init(
-        store: any CollectorStore, signer: NoteSigner,
+        store: any CollectorStore, signer: NoteSigner, reportKey: Ed25519PrivateKey? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws(SyncError) {
         guard signer.verifierKey.type == .cosignatureV1 else {
@@ -22,6 +24,7 @@ public struct Collector: Sendable {
         }
         self.store = store
         self.signer = signer
+        self.reportKey = reportKey
         self.now = now
     }
 

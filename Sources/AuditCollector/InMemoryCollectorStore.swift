@@ -136,6 +136,16 @@ public final class InMemoryCollectorStore: CollectorStore, @unchecked Sendable {
         }
     }
 
+    public func latestCheckpoint(logID: String) async throws(SyncError) -> StoredCheckpoint? {
+        try withContents { contents in
+            guard let log = contents.logs[logID], let size = log.checkpoints.keys.max(),
+                let stored = log.checkpoints[size]
+            else { return nil }
+            let head = size == 0 ? ChainHash.genesis(logID: logID) : log.events[Int(size) - 1].hash
+            return StoredCheckpoint(size: size, root: stored.root, head: head, note: stored.note)
+        }
+    }
+
     public func logs() async throws(SyncError) -> [LogSummary] {
         try withContents { contents in
             contents.logs.values.sorted { $0.state.logID < $1.state.logID }.map { log in

@@ -1,6 +1,7 @@
 import AuditCrypto
 import AuditLog
 import AuditSyncProtocol
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -18,7 +19,7 @@ public struct PostgresCollectorStore: CollectorStore {
 
     /// Applies the migrations not yet applied, in order, under an advisory lock; refuses a changed one.
     public func migrate() async throws(SyncError) {
-        try await run { () async throws -> Void in
+        try await run(deadline: nil) { () async throws -> Void in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(7380)", logger: logger)
                 try await connection.query(
@@ -314,8 +315,9 @@ public struct PostgresCollectorStore: CollectorStore {
     }
 
     public func leafHashes(logID: String, size: Int64) async throws(SyncError) -> [Digest] {
-        let hasher = SHA256Hasher()
-        return try await run { () async throws -> [Digest] in
+        // Every leaf of the log: far more rows than any other call reads.
+        return try await run(deadline: .seconds(60)) { () async throws -> [Digest] in
+            let hasher = SHA256Hasher()
             var leaves: [Digest] = []
             leaves.reserveCapacity(Int(size))
             for try await hash in try await client.query(
@@ -356,6 +358,25 @@ public struct PostgresCollectorStore: CollectorStore {
                     "UPDATE log SET witnessed_size = \(size) WHERE log_id = \(logID)", logger: logger)
                 return cosignature
             }
+        }
+    }
+
+    public func latestCheckpoint(logID: String) async throws(SyncError) -> StoredCheckpoint? {
+        try await run { () async throws -> StoredCheckpoint? in
+            for try await (size, root, note, head) in try await client.query(
+                """
+                SELECT c.size, c.root, c.note, e.hash FROM checkpoint c
+                LEFT JOIN event e ON e.log_id = c.log_id AND e.seq = c.size
+                WHERE c.log_id = \(logID) ORDER BY c.size DESC LIMIT 1
+                """, logger: logger
+            ).decode((Int64, String, String, String?).self) {
+                guard let root = Digest(hex: root) else { throw SyncError.storage("checkpoint.root is not hex") }
+                guard let head = size == 0 ? ChainHash.genesis(logID: logID) : head.flatMap({ Digest(hex: $0) }) else {
+                    throw SyncError.storage("event \(size) of log \(logID) is missing or not hex")
+                }
+                return StoredCheckpoint(size: size, root: root, head: head, note: note)
+            }
+            return nil
         }
     }
 
@@ -403,8 +424,8 @@ public struct PostgresCollectorStore: CollectorStore {
                   AND (\(query.simulation)::bool IS NULL OR s.simulation = \(query.simulation))
                   AND (\(query.since)::text IS NULL OR s.last_at >= \(query.since))
                   AND (\(query.until)::text IS NULL OR s.last_at < \(query.until))
-                  AND (\(query.site)::text IS NULL OR s.site = \(query.site))
-                ORDER BY s.site, s.log_id LIMIT \(query.limit) OFFSET \(query.offset)
+                  AND (\(query.site)::text IS NULL OR s.site COLLATE "C" = \(query.site))
+                ORDER BY s.site COLLATE "C", s.log_id LIMIT \(query.limit) OFFSET \(query.offset)
                 """, logger: logger)
             for try await row in rows {
                 let cells = row.makeRandomAccess()
@@ -445,17 +466,78 @@ public struct PostgresCollectorStore: CollectorStore {
         }
     }
 
-    /// Maps PostgreSQL's errors to 503 (the client retries), keeping our own refusals as they are.
-    func run<T: Sendable>(_ body: () async throws -> T) async throws(SyncError) -> T {
-        do { return try await body() } catch let error as SyncError { throw error } catch let error
-            as PostgresTransactionError
-        {
+    /// How long one store call may take before its request is answered 503, which `audit sync` retries: a query
+    /// caught on a connection PostgreSQL dropped in a restart can be left waiting by PostgresNIO, never failed.
+    public static let deadline: Duration = .seconds(10)
+
+    /// Maps PostgreSQL's errors to 503 (the client retries), keeping our own refusals as they are; a call past
+    /// `deadline` is 503 too, and is left to finish or not on its own (every write is idempotent).
+    func run<T: Sendable>(
+        deadline: Duration? = Self.deadline, _ body: @escaping @Sendable () async throws -> T
+    ) async throws(SyncError) -> T {
+        let outcome: Result<T, any Error>
+        if let deadline {
+            guard let finished = await Deadline.run(deadline, body) else {
+                logger.warning("a store call outlived its deadline", metadata: ["deadline": "\(deadline)"])
+                throw .storage("PostgreSQL did not answer within \(deadline)")
+            }
+            outcome = finished
+        } else {
+            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+        }
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as SyncError): throw error
+        case .failure(let error as PostgresTransactionError):
             if let inner = error.closureError as? SyncError { throw inner }
-            throw .storage(
-                String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " "))
-        } catch {
-            throw .storage(
-                String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " "))
+            throw .storage(Self.oneLine(error))
+        case .failure(let error): throw .storage(Self.oneLine(error))
+        }
+    }
+
+    static func oneLine(_ error: any Error) -> String {
+        String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
+
+/// Runs a body against a deadline without waiting for it past the deadline: a future that is never completed
+/// ignores cancellation, so a task group would wait on it forever.
+enum Deadline {
+    /// The body's outcome, or nil once `limit` has passed first.
+    static func run<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<
+        T, any Error
+    >? {
+        await withCheckedContinuation { continuation in
+            let gate = Gate(continuation)
+            let work = Task {
+                let outcome: Result<T, any Error>
+                do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+                gate.open(outcome)
+            }
+            Task {
+                do { try await Task.sleep(for: limit) } catch { return }
+                if gate.open(nil) { work.cancel() }
+            }
+        }
+    }
+
+    /// Resumes its continuation once, with whichever value comes first.
+    final class Gate<Value: Sendable>: @unchecked Sendable {
+        // Guarded by `lock`; nil once resumed.
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Value, Never>?
+
+        init(_ continuation: CheckedContinuation<Value, Never>) { self.continuation = continuation }
+
+        /// True when this value was the first.
+        @discardableResult
+        func open(_ value: Value) -> Bool {
+            let waiting: CheckedContinuation<Value, Never>? = lock.withLock {
+                defer { continuation = nil }
+                return continuation
+            }
+            waiting?.resume(returning: value)
+            return waiting != nil
         }
     }
 }

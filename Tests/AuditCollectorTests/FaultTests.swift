@@ -7,10 +7,6 @@ import AuditTestSupport
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Faults with real processes: the collector killed mid-sync, PostgreSQL restarted under load, 20 laptops at once.
 @Suite struct FaultTests {
     @Test func killingTheCollectorMidSyncLosesNoAcknowledgedChunkAndTheNextSyncCompletes() async throws {
@@ -49,7 +45,7 @@ import Testing
         var laptops: [Laptop] = []
         for index in 0..<4 {
             let laptop = try Laptop.make(
-                in: scratch, name: "laptop-\(index)", drafts: ScenarioBuilder.fleet(sites: 30))
+                in: scratch, name: "laptop-\(index)", drafts: ScenarioBuilder.fleet(sites: 12))
             try await collector.enroll("installer-\(index)", publicKey: laptop.publicKey)
             laptops.append(laptop)
         }
@@ -70,15 +66,9 @@ import Testing
                 }
                 try await cluster.restart()
                 #expect(finished.value < laptops.count, "every sync ended before the restart: nothing was tested")
-                var results: [Int: Run.Result] = [:]
-                for try await (index, result) in group { results[index] = result }
-                return results
+                return try await Self.collect(&group)
             }
-            for (index, laptop) in laptops.enumerated() {
-                let result = try #require(results[index])
-                #expect(result.status == 0, "laptop \(index): \(result.stderr)")
-                try await Self.expectHolds(collector, laptop)
-            }
+            try await Self.expectEverySynced(results, laptops, collector)
             // The collector is the same process throughout: it reconnected, and still answers.
             let after = try await CollectorProcessTests.get(url + "/v1/logs")
             #expect(after["logs"]?.arrayValue?.count == laptops.count)
@@ -106,15 +96,9 @@ import Testing
                         )
                     }
                 }
-                var results: [Int: Run.Result] = [:]
-                for try await (index, result) in group { results[index] = result }
-                return results
+                return try await Self.collect(&group)
             }
-            for (index, laptop) in laptops.enumerated() {
-                let result = try #require(results[index])
-                #expect(result.status == 0, "laptop \(index): \(result.stderr)")
-                try await Self.expectHolds(collector, laptop)
-            }
+            try await Self.expectEverySynced(results, laptops, collector)
             let logs = try #require(try await CollectorProcessTests.get(url + "/v1/logs")["logs"]?.arrayValue)
             #expect(logs.count == 20)
             #expect(logs.allSatisfy { $0["checkpoint"]?["size"] == $0["size"] })
@@ -124,6 +108,26 @@ import Testing
             let found = try await CollectorProcessTests.get(url + "/v1/sites?site=\(query)")
             #expect(found["sites"]?.arrayValue?.compactMap { $0["site"]?.stringValue } == [hostile])
             #expect(try await collector.sql("SELECT count(*) FROM site") == "40")
+        }
+    }
+
+    /// The group's syncs by laptop index.
+    static func collect(_ group: inout ThrowingTaskGroup<(Int, Run.Result), any Error>) async throws
+        -> [Int: Run.Result]
+    {
+        var results: [Int: Run.Result] = [:]
+        for try await (index, result) in group { results[index] = result }
+        return results
+    }
+
+    /// Every laptop's `audit sync` exited 0, and the collector holds exactly its log.
+    static func expectEverySynced(
+        _ results: [Int: Run.Result], _ laptops: [Laptop], _ collector: CollectorFixture
+    ) async throws {
+        for (index, laptop) in laptops.enumerated() {
+            let result = try #require(results[index])
+            #expect(result.status == 0, "laptop \(index): \(result.stderr)")
+            try await expectHolds(collector, laptop)
         }
     }
 

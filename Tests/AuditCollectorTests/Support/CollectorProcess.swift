@@ -12,6 +12,11 @@ struct CollectorFixture: Sendable {
     var database: String
     var keyPath: String
 
+    /// The collector key's public half, as `audit keygen` writes it beside the private key.
+    var publicKeyPath: String {
+        URL(fileURLWithPath: keyPath).deletingLastPathComponent().appending(path: KeyFiles.publicKeyFileName).path
+    }
+
     /// A new database (of the shared cluster unless `cluster` is given) and a collector key in `scratch`.
     static func make(
         in scratch: borrowing TemporaryDirectory, cluster: PostgresCluster = .shared
