@@ -23,12 +23,13 @@ final class BenchPostgres {
         if getuid() == 0 { try Shell.check("chown", ["-R", "postgres:postgres", folder]) }
         try Self.asPostgres("initdb", ["-D", folder + "/data", "-U", "postgres", "--auth=trust", "-E", "UTF8"])
         port = try Self.freePort()
+        // The server outlives pg_ctl and would hold a captured pipe open: pg_ctl's output goes to a file.
         try Self.asPostgres(
             "pg_ctl",
             [
                 "start", "-w", "-t", "60", "-D", folder + "/data", "-l", folder + "/server.log", "-o",
                 "-p \(port) -k \(folder)/socket -c listen_addresses=127.0.0.1 -c max_connections=100",
-            ])
+            ], output: folder + "/pg_ctl.out")
     }
 
     func url(_ database: String) -> String { "postgres://postgres@127.0.0.1:\(port)/\(database)" }
@@ -57,10 +58,14 @@ final class BenchPostgres {
 
     /// PostgreSQL refuses to run as root: as root, its tools run as the postgres user.
     @discardableResult
-    static func asPostgres(_ tool: String, _ arguments: [String]) throws -> String {
-        getuid() == 0
-            ? try Shell.check("runuser", ["-u", "postgres", "--", "\(binaries)/\(tool)"] + arguments)
-            : try Shell.check("\(binaries)/\(tool)", arguments)
+    static func asPostgres(_ tool: String, _ arguments: [String], output: String? = nil) throws -> String {
+        let (executable, all) =
+            getuid() == 0
+            ? ("runuser", ["-u", "postgres", "--", "\(binaries)/\(tool)"] + arguments)
+            : ("\(binaries)/\(tool)", arguments)
+        guard let output else { return try Shell.check(executable, all) }
+        try Shell.run(executable, all, output: output)
+        return ""
     }
 
     static func freePort() throws -> Int {
@@ -121,6 +126,36 @@ enum Shell {
                     + String(decoding: errorData.data, as: UTF8.self).prefix(500))
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs `executable` (a path) with stdout and stderr to the file `output` and waits with waitpid: for a tool
+    /// that leaves a daemon behind (pg_ctl start), which Foundation's Process was seen never to reap here.
+    static func run(_ executable: String, _ arguments: [String], output: String) throws {
+        let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin").split(separator: ":")
+        guard
+            let path = executable.hasPrefix("/")
+                ? executable
+                : search.map({ "\($0)/\(executable)" }).first(where: FileManager.default.isExecutableFile)
+        else { throw BenchError("\(executable) is not on PATH") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw BenchError("cannot start \(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw BenchError("waitpid \(path): \(String(cString: strerror(errno)))") }
+        }
+        guard status == 0 else {
+            let said = String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
+            throw BenchError("\(path) exited with status \(status): \(said.prefix(500))")
+        }
     }
 
     final class ErrorBox: @unchecked Sendable {

@@ -78,11 +78,25 @@ enum CollectorBenchmark {
         let held = try postgres.psql("collector", ["-c", "SELECT count(*), max(seq) FROM event"])
         guard held == "\(total)|\(total)" else { throw BenchError("the collector holds \(held), not \(total) events") }
         let loadAfterSync = load()
+        // A sync with nothing new: the state, one held chunk again, and the checkpoint, which reads every leaf.
+        let resync = try Benchmarks.seconds {
+            try Shell.check(
+                audit,
+                [
+                    "sync", "--db", db, "--to", collector.url, "--key", keys + "/laptop/signing-key.pem",
+                    "--installer", "bench", "--chunk", String(options.chunk),
+                ])
+        }
         let copy = try copyBaseline(db: db, logID: logID, postgres: postgres, in: directory)
         Benchmarks.line(
             "collector ingest (sync)", ours: Double(total) / sync, baseline: Double(total) / copy, unit: "ev/s",
             target: "≥50% of COPY and ≥50000 ev/s")
-        print("  load before \(loadBefore), after sync \(loadAfterSync), after COPY \(load())")
+        print(
+            "  sync \(ms(sync)) ms, COPY \(ms(copy)) ms; load before \(loadBefore), after sync \(loadAfterSync), after COPY \(load())"
+        )
+        print(
+            "re-sync, nothing new         ours \(ms(resync)) ms | the checkpoint reads \(total) leaf hashes | target none"
+        )
 
         // Queries over HTTP, on the synced fleet: the failing filter and the dashboard's first page.
         let session = URLSession(configuration: .ephemeral)
