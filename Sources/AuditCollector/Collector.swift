@@ -106,8 +106,14 @@ public struct Collector: Sendable {
             throw .conflict(
                 "the checkpoint has size \(checkpoint.size); the collector accepted size \(state.witnessedSize)")
         }
-        let leaves = try await store.leafHashes(logID: logID, size: checkpoint.size)
-        guard leaves.count == Int(checkpoint.size), MerkleTree.root(leafHashes: leaves) == checkpoint.root else {
+        let root: Digest?
+        if let range = try await store.compactRange(logID: logID), range.size == checkpoint.size {
+            root = range.root
+        } else {
+            let leaves = try await store.leafHashes(logID: logID, size: checkpoint.size)
+            root = leaves.count == Int(checkpoint.size) ? MerkleTree.root(leafHashes: leaves) : nil
+        }
+        guard root == checkpoint.root else {
             throw .conflict("the checkpoint's root is not the root of the collector's \(checkpoint.size) events")
         }
         let cosignature = Cosignature.sign(checkpointText: note.text, timestamp: UInt64(now()), with: signer)

@@ -80,6 +80,9 @@ public protocol CollectorStore: Sendable {
     func state(logID: String) async throws(SyncError) -> LogState?
     /// Checks and stores one chunk (see the protocol's note); a fork stores the evidence and throws `.fork`.
     func append(logID: String, installer: String, chunk: [LoggedEvent]) async throws(SyncError) -> AppendOutcome
+    /// The Merkle compact range of every held event of the log, or nil when the store does not keep it (then a
+    /// checkpoint is checked against `leafHashes`).
+    func compactRange(logID: String) async throws(SyncError) -> MerkleTree.CompactRange?
     /// The log's state and the leaf hashes of its events 1...size, for checking a checkpoint.
     func leafHashes(logID: String, size: Int64) async throws(SyncError) -> [Digest]
     /// Stores an accepted checkpoint and its cosignature; a re-sent checkpoint of a stored size returns the stored

@@ -190,9 +190,12 @@ public struct PostgresCollectorStore: CollectorStore {
                 case .append(let new):
                     guard let last = new.last else { return .appended(AppendOutcome(appended: 0, size: state.size)) }
                     try await Self.insert(new, logID: logID, connection, logger)
+                    let range = try await Self.extendedRange(
+                        logID: logID, size: state.size, new, created: created, connection, logger)
                     try await connection.query(
                         """
-                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now()
+                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now(),
+                            merkle_range = \(range)
                         WHERE log_id = \(logID)
                         """, logger: logger)
                     // Each touched site is folded again from its held events (one query for them all) and the
@@ -217,6 +220,48 @@ public struct PostgresCollectorStore: CollectorStore {
         switch stored {
         case .appended(let outcome): return outcome
         case .forked(let seq): throw .fork(seq: seq)
+        }
+    }
+
+    /// The log's stored compact range extended by `new`, as stored (hex nodes concatenated); nil stays nil: a log
+    /// synced before migration 0002 has no range, and its checkpoints are checked from the leaves.
+    static func extendedRange(
+        logID: String, size: Int64, _ new: [LoggedEvent], created: Bool, _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> String? {
+        var stored: String?
+        if !created {
+            for try await text in try await connection.query(
+                "SELECT merkle_range FROM log WHERE log_id = \(logID)", logger: logger
+            ).decode(String?.self) {
+                stored = text
+            }
+        }
+        guard var range = created ? MerkleTree.CompactRange() : try stored.map({ try decodeRange($0, size: size) })
+        else { return nil }
+        let hasher = SHA256Hasher()
+        for event in new { range.append(leafHash: MerkleTree.leafHash(of: event.hash, using: hasher)) }
+        return range.nodes.map(\.hex).joined()
+    }
+
+    static func decodeRange(_ text: String, size: Int64) throws -> MerkleTree.CompactRange {
+        let bytes = Array(text.utf8)
+        guard bytes.count % 64 == 0 else { throw SyncError.storage("log.merkle_range is not whole hashes") }
+        let nodes = stride(from: 0, to: bytes.count, by: 64).compactMap { Digest(hexBytes: bytes[$0..<$0 + 64]) }
+        guard nodes.count == bytes.count / 64, let range = MerkleTree.CompactRange(size: size, nodes: nodes) else {
+            throw SyncError.storage("log.merkle_range is not the compact range of \(size) events")
+        }
+        return range
+    }
+
+    public func compactRange(logID: String) async throws(SyncError) -> MerkleTree.CompactRange? {
+        try await run { () async throws -> MerkleTree.CompactRange? in
+            for try await (size, text) in try await client.query(
+                "SELECT size, merkle_range FROM log WHERE log_id = \(logID)", logger: logger
+            ).decode((Int64, String?).self) {
+                return try text.map { try Self.decodeRange($0, size: size) }
+            }
+            return nil
         }
     }
 

@@ -76,7 +76,16 @@ import Testing
             // Applying again is a no-op: both files are recorded, neither changed.
             try await postgres.migrate()
             _ = try await Self.fill(memory)
-            _ = try await Self.fill(postgres)
+            let logs = try await Self.fill(postgres)
+            // The stored compact range of each log, extended chunk by chunk, has the root of all its leaves.
+            for log in logs.values {
+                let leaves = try log.events(EventFilter()).map {
+                    MerkleTree.leafHash(of: $0.hash, using: SHA256Hasher())
+                }
+                let range = try #require(try await postgres.compactRange(logID: log.logID))
+                #expect(range.size == Int64(leaves.count))
+                #expect(range.root == MerkleTree.root(leafHashes: leaves))
+            }
 
             let all = try await memory.sites(SiteQuery())
             #expect(all.count == 6)

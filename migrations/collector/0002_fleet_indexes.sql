@@ -14,3 +14,8 @@ CREATE INDEX site_by_verdict ON site (verdict, site COLLATE "C", log_id);
 
 -- The listing's order and `?site=NAME`: the dashboard's first page is the first rows of this index.
 CREATE INDEX site_by_name ON site (site COLLATE "C", log_id);
+
+-- The Merkle compact range of the log's held events (the roots of its perfect subtrees, largest first, each 64
+-- hex characters, concatenated), extended in each chunk's transaction: a checkpoint of the held size is checked
+-- against it without reading every leaf. NULL for a log synced before this migration: checked from its leaves.
+ALTER TABLE log ADD COLUMN merkle_range TEXT;
