@@ -78,7 +78,7 @@ enum CollectorBenchmark {
         let held = try postgres.psql("collector", ["-c", "SELECT count(*), max(seq) FROM event"])
         guard held == "\(total)|\(total)" else { throw BenchError("the collector holds \(held), not \(total) events") }
         let loadAfterSync = load()
-        // A sync with nothing new: the state, one held chunk again, and the checkpoint, which reads every leaf.
+        // A sync with nothing new: the state, one held event again, and the checkpoint (its root from the range).
         let resync = try Benchmarks.seconds {
             try Shell.check(
                 audit,
@@ -95,7 +95,7 @@ enum CollectorBenchmark {
             "  sync \(ms(sync)) ms, COPY \(ms(copy)) ms; load before \(loadBefore), after sync \(loadAfterSync), after COPY \(load())"
         )
         print(
-            "re-sync, nothing new         ours \(ms(resync)) ms | the checkpoint reads \(total) leaf hashes | target none"
+            "re-sync, nothing new         ours \(ms(resync)) ms | the laptop hashes its \(total) leaves, the collector checks its compact range | target none"
         )
 
         // Queries over HTTP, on the synced fleet: the failing filter and the dashboard's first page.
