@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "AuditCollectorServer",
             dependencies: [
-                "AuditCore", "AuditCollector", "AuditSyncProtocol", "AuditLog", "AuditReports",
+                "AuditCore", "AuditCrypto", "AuditCollector", "AuditSyncProtocol", "AuditLog", "AuditReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

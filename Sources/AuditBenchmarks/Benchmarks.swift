@@ -6,17 +6,26 @@ import GRDBSQLite
 /// Each benchmark prints our figure beside the raw baseline it is measured against, from the same run.
 @main
 struct Benchmarks {
-    static func main() {
+    static let usage = """
+        usage: audit-bench [user] [--batch N] [--durable N] [--verify N] [--sites N] [--history N]
+               audit-bench collector [--events N] [--sites N] [--chunk N] [--runs N]
+
+        """
+
+    static func main() async {
         // exit() flushes what was printed, so the figures measured before a failure are not lost with it.
-        do { try measure() } catch {
+        do { try await measure() } catch {
             FileHandle.standardError.write(Data("audit-bench: \(error)\n".utf8))
             exit(1)
         }
     }
 
-    static func measure() throws {
+    static func measure() async throws {
         let arguments = CommandLine.arguments
         if arguments.count == 3, arguments[1] == "--verify-child" { return try verifyChild(path: arguments[2]) }
+        if arguments.count >= 2, arguments[1] == "collector" {
+            return try await CollectorBenchmark.run(Array(arguments.dropFirst(2)))
+        }
         // `audit-bench user ...` runs only the user-path lines (whole `audit` processes).
         let userOnly = arguments.count > 1 && arguments[1] == "user"
         let options = Options(arguments: Array(arguments.dropFirst(userOnly ? 2 : 1)))
@@ -56,9 +65,7 @@ struct Benchmarks {
                 case "--history": historyEvents = value
                 default:
                     FileHandle.standardError.write(
-                        Data(
-                            "usage: audit-bench [user] [--batch N] [--durable N] [--verify N] [--sites N] [--history N]\n"
-                                .utf8))
+                        Data(Benchmarks.usage.utf8))
                     exit(64)
                 }
             }

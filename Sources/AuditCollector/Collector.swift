@@ -10,11 +10,13 @@ public struct Collector: Sendable {
     public let store: any CollectorStore
     /// The collector's cosignature/v1 signer: its verifier key is what auditors pass to `verify-report --witness`.
     public let signer: NoteSigner
+    /// The key the collector signs sites' reports with (the Ed25519 key behind `signer`); nil signs none.
+    public let reportKey: Ed25519PrivateKey?
     /// Seconds since the Unix epoch; injected so tests can move the clock.
     public let now: @Sendable () -> Int64
 
     public init(
-        store: any CollectorStore, signer: NoteSigner,
+        store: any CollectorStore, signer: NoteSigner, reportKey: Ed25519PrivateKey? = nil,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) throws(SyncError) {
         guard signer.verifierKey.type == .cosignatureV1 else {
@@ -22,6 +24,7 @@ public struct Collector: Sendable {
         }
         self.store = store
         self.signer = signer
+        self.reportKey = reportKey
         self.now = now
     }
 
@@ -103,8 +106,14 @@ public struct Collector: Sendable {
             throw .conflict(
                 "the checkpoint has size \(checkpoint.size); the collector accepted size \(state.witnessedSize)")
         }
-        let leaves = try await store.leafHashes(logID: logID, size: checkpoint.size)
-        guard leaves.count == Int(checkpoint.size), MerkleTree.root(leafHashes: leaves) == checkpoint.root else {
+        let root: Digest?
+        if let range = try await store.compactRange(logID: logID), range.size == checkpoint.size {
+            root = range.root
+        } else {
+            let leaves = try await store.leafHashes(logID: logID, size: checkpoint.size)
+            root = leaves.count == Int(checkpoint.size) ? MerkleTree.root(leafHashes: leaves) : nil
+        }
+        guard root == checkpoint.root else {
             throw .conflict("the checkpoint's root is not the root of the collector's \(checkpoint.size) events")
         }
         let cosignature = Cosignature.sign(checkpointText: note.text, timestamp: UInt64(now()), with: signer)

@@ -42,6 +42,16 @@ public struct LogSummary: Sendable, Hashable {
     }
 }
 
+/// The last checkpoint the collector accepted from a log, as stored.
+public struct StoredCheckpoint: Sendable, Hashable {
+    public var size: Int64
+    public var root: Digest
+    /// The hash of event `size`: the checkpoint's chain head.
+    public var head: Digest
+    /// The checkpoint note: the log's signature, then the collector's cosignature.
+    public var note: String
+}
+
 /// What an accepted chunk changed.
 public struct AppendOutcome: Sendable, Hashable {
     /// Events stored by this chunk (0 for a re-send of held events).
@@ -70,6 +80,9 @@ public protocol CollectorStore: Sendable {
     func state(logID: String) async throws(SyncError) -> LogState?
     /// Checks and stores one chunk (see the protocol's note); a fork stores the evidence and throws `.fork`.
     func append(logID: String, installer: String, chunk: [LoggedEvent]) async throws(SyncError) -> AppendOutcome
+    /// The Merkle compact range of every held event of the log, or nil when the store does not keep it (then a
+    /// checkpoint is checked against `leafHashes`).
+    func compactRange(logID: String) async throws(SyncError) -> MerkleTree.CompactRange?
     /// The log's state and the leaf hashes of its events 1...size, for checking a checkpoint.
     func leafHashes(logID: String, size: Int64) async throws(SyncError) -> [Digest]
     /// Stores an accepted checkpoint and its cosignature; a re-sent checkpoint of a stored size returns the stored
@@ -77,6 +90,8 @@ public protocol CollectorStore: Sendable {
     func recordCheckpoint(
         logID: String, size: Int64, root: Digest, note: String, cosignature: String
     ) async throws(SyncError) -> String
+    /// The accepted checkpoint of the largest size, or nil before the first one.
+    func latestCheckpoint(logID: String) async throws(SyncError) -> StoredCheckpoint?
     func logs() async throws(SyncError) -> [LogSummary]
     func sites(_ query: SiteQuery) async throws(SyncError) -> [FleetSite]
     /// One site's events in one log, in seq order.

@@ -110,6 +110,9 @@ public final class InMemoryCollectorStore: CollectorStore, @unchecked Sendable {
         }
     }
 
+    /// Kept only by the PostgreSQL store: in memory every leaf is at hand.
+    public func compactRange(logID: String) async throws(SyncError) -> MerkleTree.CompactRange? { nil }
+
     public func leafHashes(logID: String, size: Int64) async throws(SyncError) -> [Digest] {
         let hasher = SHA256Hasher()
         return try withContents { contents in
@@ -133,6 +136,16 @@ public final class InMemoryCollectorStore: CollectorStore, @unchecked Sendable {
             for (site, row) in log.sites { log.sites[site]?.witnessed = row.lastSeq <= size }
             contents.logs[logID] = log
             return cosignature
+        }
+    }
+
+    public func latestCheckpoint(logID: String) async throws(SyncError) -> StoredCheckpoint? {
+        try withContents { contents in
+            guard let log = contents.logs[logID], let size = log.checkpoints.keys.max(),
+                let stored = log.checkpoints[size]
+            else { return nil }
+            let head = size == 0 ? ChainHash.genesis(logID: logID) : log.events[Int(size) - 1].hash
+            return StoredCheckpoint(size: size, root: stored.root, head: head, note: stored.note)
         }
     }
 

@@ -1,6 +1,7 @@
 import AuditCrypto
 import AuditLog
 import AuditSyncProtocol
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -18,7 +19,7 @@ public struct PostgresCollectorStore: CollectorStore {
 
     /// Applies the migrations not yet applied, in order, under an advisory lock; refuses a changed one.
     public func migrate() async throws(SyncError) {
-        try await run { () async throws -> Void in
+        try await run(deadline: nil) { () async throws -> Void in
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(7380)", logger: logger)
                 try await connection.query(
@@ -189,14 +190,27 @@ public struct PostgresCollectorStore: CollectorStore {
                 case .append(let new):
                     guard let last = new.last else { return .appended(AppendOutcome(appended: 0, size: state.size)) }
                     try await Self.insert(new, logID: logID, connection, logger)
+                    let range = try await Self.extendedRange(
+                        logID: logID, size: state.size, new, created: created, connection, logger)
                     try await connection.query(
                         """
-                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now()
+                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now(),
+                            merkle_range = \(range)
                         WHERE log_id = \(logID)
                         """, logger: logger)
-                    for site in Set(new.map(\.site)).sorted() {
-                        let events = try await Self.events(logID: logID, site: site, connection, logger)
-                        let row = FleetSite.project(logID: logID, installer: installer, site: site, events: events)
+                    // Each touched site is folded again from its held events (one query for them all) and the
+                    // chunk's, which are in hand: the chunk's rows are never read back.
+                    let sites = Set(new.map(\.site)).sorted()
+                    var bySite: [String: [LoggedEvent]] = [:]
+                    for event in try await Self.events(
+                        logID: logID, sites: sites, before: new[0].seq, connection, logger)
+                    {
+                        bySite[event.site, default: []].append(event)
+                    }
+                    for event in new { bySite[event.site, default: []].append(event) }
+                    for site in sites {
+                        let row = FleetSite.project(
+                            logID: logID, installer: installer, site: site, events: bySite[site] ?? [])
                         try await Self.upsert(row, connection, logger)
                     }
                     return .appended(AppendOutcome(appended: new.count, size: last.seq))
@@ -206,6 +220,48 @@ public struct PostgresCollectorStore: CollectorStore {
         switch stored {
         case .appended(let outcome): return outcome
         case .forked(let seq): throw .fork(seq: seq)
+        }
+    }
+
+    /// The log's stored compact range extended by `new`, as stored (hex nodes concatenated); nil stays nil: a log
+    /// synced before migration 0002 has no range, and its checkpoints are checked from the leaves.
+    static func extendedRange(
+        logID: String, size: Int64, _ new: [LoggedEvent], created: Bool, _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws -> String? {
+        var stored: String?
+        if !created {
+            for try await text in try await connection.query(
+                "SELECT merkle_range FROM log WHERE log_id = \(logID)", logger: logger
+            ).decode(String?.self) {
+                stored = text
+            }
+        }
+        guard var range = created ? MerkleTree.CompactRange() : try stored.map({ try decodeRange($0, size: size) })
+        else { return nil }
+        let hasher = SHA256Hasher()
+        for event in new { range.append(leafHash: MerkleTree.leafHash(of: event.hash, using: hasher)) }
+        return range.nodes.map(\.hex).joined()
+    }
+
+    static func decodeRange(_ text: String, size: Int64) throws -> MerkleTree.CompactRange {
+        let bytes = Array(text.utf8)
+        guard bytes.count % 64 == 0 else { throw SyncError.storage("log.merkle_range is not whole hashes") }
+        let nodes = stride(from: 0, to: bytes.count, by: 64).compactMap { Digest(hexBytes: bytes[$0..<$0 + 64]) }
+        guard nodes.count == bytes.count / 64, let range = MerkleTree.CompactRange(size: size, nodes: nodes) else {
+            throw SyncError.storage("log.merkle_range is not the compact range of \(size) events")
+        }
+        return range
+    }
+
+    public func compactRange(logID: String) async throws(SyncError) -> MerkleTree.CompactRange? {
+        try await run { () async throws -> MerkleTree.CompactRange? in
+            for try await (size, text) in try await client.query(
+                "SELECT size, merkle_range FROM log WHERE log_id = \(logID)", logger: logger
+            ).decode((Int64, String?).self) {
+                return try text.map { try Self.decodeRange($0, size: size) }
+            }
+            return nil
         }
     }
 
@@ -256,12 +312,28 @@ public struct PostgresCollectorStore: CollectorStore {
     static func events(logID: String, site: String, _ connection: PostgresConnection, _ logger: Logger) async throws
         -> [LoggedEvent]
     {
+        try await decode(
+            try await connection.query(
+                """
+                SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
+                FROM event WHERE log_id = \(logID) AND site = \(site) ORDER BY seq
+                """, logger: logger))
+    }
+
+    /// The held events of `sites` before seq `before`, in seq order: what a chunk's sites were before it.
+    static func events(
+        logID: String, sites: [String], before: Int64, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> [LoggedEvent] {
+        try await decode(
+            try await connection.query(
+                """
+                SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
+                FROM event WHERE log_id = \(logID) AND site = ANY(\(sites)::text[]) AND seq < \(before) ORDER BY seq
+                """, logger: logger))
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [LoggedEvent] {
         var events: [LoggedEvent] = []
-        let rows = try await connection.query(
-            """
-            SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash
-            FROM event WHERE log_id = \(logID) AND site = \(site) ORDER BY seq
-            """, logger: logger)
         for try await row in rows {
             let cells = row.makeRandomAccess()
             let seq = try cells[0].decode(Int64.self)
@@ -288,8 +360,9 @@ public struct PostgresCollectorStore: CollectorStore {
     }
 
     public func leafHashes(logID: String, size: Int64) async throws(SyncError) -> [Digest] {
-        let hasher = SHA256Hasher()
-        return try await run { () async throws -> [Digest] in
+        // Every leaf of the log: far more rows than any other call reads.
+        return try await run(deadline: .seconds(60)) { () async throws -> [Digest] in
+            let hasher = SHA256Hasher()
             var leaves: [Digest] = []
             leaves.reserveCapacity(Int(size))
             for try await hash in try await client.query(
@@ -330,6 +403,25 @@ public struct PostgresCollectorStore: CollectorStore {
                     "UPDATE log SET witnessed_size = \(size) WHERE log_id = \(logID)", logger: logger)
                 return cosignature
             }
+        }
+    }
+
+    public func latestCheckpoint(logID: String) async throws(SyncError) -> StoredCheckpoint? {
+        try await run { () async throws -> StoredCheckpoint? in
+            for try await (size, root, note, head) in try await client.query(
+                """
+                SELECT c.size, c.root, c.note, e.hash FROM checkpoint c
+                LEFT JOIN event e ON e.log_id = c.log_id AND e.seq = c.size
+                WHERE c.log_id = \(logID) ORDER BY c.size DESC LIMIT 1
+                """, logger: logger
+            ).decode((Int64, String, String, String?).self) {
+                guard let root = Digest(hex: root) else { throw SyncError.storage("checkpoint.root is not hex") }
+                guard let head = size == 0 ? ChainHash.genesis(logID: logID) : head.flatMap({ Digest(hex: $0) }) else {
+                    throw SyncError.storage("event \(size) of log \(logID) is missing or not hex")
+                }
+                return StoredCheckpoint(size: size, root: root, head: head, note: note)
+            }
+            return nil
         }
     }
 
@@ -377,8 +469,8 @@ public struct PostgresCollectorStore: CollectorStore {
                   AND (\(query.simulation)::bool IS NULL OR s.simulation = \(query.simulation))
                   AND (\(query.since)::text IS NULL OR s.last_at >= \(query.since))
                   AND (\(query.until)::text IS NULL OR s.last_at < \(query.until))
-                  AND (\(query.site)::text IS NULL OR s.site = \(query.site))
-                ORDER BY s.site, s.log_id LIMIT \(query.limit) OFFSET \(query.offset)
+                  AND (\(query.site)::text IS NULL OR s.site COLLATE "C" = \(query.site))
+                ORDER BY s.site COLLATE "C", s.log_id LIMIT \(query.limit) OFFSET \(query.offset)
                 """, logger: logger)
             for try await row in rows {
                 let cells = row.makeRandomAccess()
@@ -419,17 +511,78 @@ public struct PostgresCollectorStore: CollectorStore {
         }
     }
 
-    /// Maps PostgreSQL's errors to 503 (the client retries), keeping our own refusals as they are.
-    func run<T: Sendable>(_ body: () async throws -> T) async throws(SyncError) -> T {
-        do { return try await body() } catch let error as SyncError { throw error } catch let error
-            as PostgresTransactionError
-        {
+    /// How long one store call may take before its request is answered 503, which `audit sync` retries: a query
+    /// caught on a connection PostgreSQL dropped in a restart can be left waiting by PostgresNIO, never failed.
+    public static let deadline: Duration = .seconds(10)
+
+    /// Maps PostgreSQL's errors to 503 (the client retries), keeping our own refusals as they are; a call past
+    /// `deadline` is 503 too, and is left to finish or not on its own (every write is idempotent).
+    func run<T: Sendable>(
+        deadline: Duration? = Self.deadline, _ body: @escaping @Sendable () async throws -> T
+    ) async throws(SyncError) -> T {
+        let outcome: Result<T, any Error>
+        if let deadline {
+            guard let finished = await Deadline.run(deadline, body) else {
+                logger.warning("a store call outlived its deadline", metadata: ["deadline": "\(deadline)"])
+                throw .storage("PostgreSQL did not answer within \(deadline)")
+            }
+            outcome = finished
+        } else {
+            do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+        }
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as SyncError): throw error
+        case .failure(let error as PostgresTransactionError):
             if let inner = error.closureError as? SyncError { throw inner }
-            throw .storage(
-                String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " "))
-        } catch {
-            throw .storage(
-                String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " "))
+            throw .storage(Self.oneLine(error))
+        case .failure(let error): throw .storage(Self.oneLine(error))
+        }
+    }
+
+    static func oneLine(_ error: any Error) -> String {
+        String(reflecting: error).prefix(300).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
+
+/// Runs a body against a deadline without waiting for it past the deadline: a future that is never completed
+/// ignores cancellation, so a task group would wait on it forever.
+enum Deadline {
+    /// The body's outcome, or nil once `limit` has passed first.
+    static func run<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<
+        T, any Error
+    >? {
+        await withCheckedContinuation { continuation in
+            let gate = Gate(continuation)
+            let work = Task {
+                let outcome: Result<T, any Error>
+                do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
+                gate.open(outcome)
+            }
+            Task {
+                do { try await Task.sleep(for: limit) } catch { return }
+                if gate.open(nil) { work.cancel() }
+            }
+        }
+    }
+
+    /// Resumes its continuation once, with whichever value comes first.
+    final class Gate<Value: Sendable>: @unchecked Sendable {
+        // Guarded by `lock`; nil once resumed.
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Value, Never>?
+
+        init(_ continuation: CheckedContinuation<Value, Never>) { self.continuation = continuation }
+
+        /// True when this value was the first.
+        @discardableResult
+        func open(_ value: Value) -> Bool {
+            let waiting: CheckedContinuation<Value, Never>? = lock.withLock {
+                defer { continuation = nil }
+                return continuation
+            }
+            waiting?.resume(returning: value)
+            return waiting != nil
         }
     }
 }

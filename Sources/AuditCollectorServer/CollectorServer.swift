@@ -1,5 +1,6 @@
 import AuditCollector
 import AuditCore
+import AuditCrypto
 import AuditLog
 import AuditSyncProtocol
 import Hummingbird
@@ -59,6 +60,17 @@ public enum CollectorServer {
                 try LogID.check(logID)
                 let events = try await collector.store.events(logID: logID, site: try parameter(context, "site"))
                 return json(["events": .array(events.map(SyncEvent.json))])
+            }
+        }
+        // The site's report signed with the collector's key: report.json's exact bytes and its signature (hex).
+        router.get("v1/logs/:log/sites/:site/report") { _, context -> Response in
+            await answer(logger) { () async throws(SyncError) -> Response in
+                let signed = try await CollectorReport.signed(
+                    collector: collector, logID: try parameter(context, "log"), site: try parameter(context, "site"))
+                return json([
+                    "report": .string(String(decoding: signed.json, as: UTF8.self)),
+                    "signature": .string(Hex.encode(signed.signature)), "key_id": .string(signed.report.keyID),
+                ])
             }
         }
         router.get("/") { request, _ -> Response in

@@ -1,4 +1,5 @@
 import AuditCrypto
+import AuditLog
 
 /// The three files of a report, ready to write: the signature covers report.json's bytes exactly.
 public struct SignedReport: Sendable {
@@ -18,5 +19,15 @@ public enum ReportSigner {
         let json = report.canonicalBytes
         return SignedReport(
             report: report, json: json, signature: key.sign(json), html: try HTMLRenderer.render(report))
+    }
+}
+
+extension SignedReport {
+    /// A report received as its signed bytes (from a collector): replayed, so its page and proofs are this build's.
+    public init(json: [UInt8], signature: [UInt8]) throws(ReportError) {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: json) } catch { throw .malformed("report.json: \(error)") }
+        let report = try ReportBuilder.build(try ReportInputs(json: value))
+        self.init(report: report, json: json, signature: signature, html: try HTMLRenderer.render(report))
     }
 }

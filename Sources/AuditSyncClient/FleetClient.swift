@@ -1,3 +1,4 @@
+import AuditCrypto
 import AuditLog
 import Foundation
 
@@ -77,6 +78,17 @@ public struct FleetClient: Sendable {
         let answer = try await get("/v1/logs/\(Self.segment(logID))/sites/\(Self.segment(site))/events", query: [])
         guard let events = answer["events"]?.arrayValue else { throw .badAnswer("no events in the answer") }
         return (row, events)
+    }
+
+    /// The site's report as the collector signed it with its own key: report.json's bytes and the raw signature.
+    public func report(logID: String, site: String) async throws(SyncClientError) -> (
+        json: [UInt8], signature: [UInt8]
+    ) {
+        let answer = try await get("/v1/logs/\(Self.segment(logID))/sites/\(Self.segment(site))/report", query: [])
+        guard let json = answer["report"]?.stringValue, let hex = answer["signature"]?.stringValue,
+            let signature = Hex.decode(hex)
+        else { throw .badAnswer("no report and signature in the answer") }
+        return (Array(json.utf8), signature)
     }
 
     /// A path segment with everything but unreserved characters percent-encoded (site names are free text).

@@ -12,7 +12,7 @@ import Foundation
 public enum SyncClientError: AuditFailure, Equatable, CustomStringConvertible {
     /// No answer: offline is normal on site (exit 74).
     case unreachable(url: String, reason: String)
-    /// The collector refused, with its status and one-line reason.
+    /// The collector refused, with its status and one-line reason; 404 (no such log or site) exits 66.
     case refused(status: Int, reason: String)
     /// The collector's answer is not what the protocol says.
     case badAnswer(String)
@@ -25,7 +25,12 @@ public enum SyncClientError: AuditFailure, Equatable, CustomStringConvertible {
     public var exitStatus: SysExit {
         switch self {
         case .unreachable: .ioError
-        case .refused(let status, _): status == 503 ? .ioError : .no
+        case .refused(let status, _):
+            switch status {
+            case 503: .ioError
+            case 404: .notFound
+            default: .no
+            }
         case .badAnswer, .collectorAhead, .unexpectedKey: .no
         case .invalidURL: .invalidInput
         }
@@ -61,11 +66,22 @@ public protocol SyncTransport: Sendable {
     ) async throws(SyncClientError) -> (status: Int, body: [UInt8])
 }
 
-/// Foundation's URLSession with short timeouts.
+/// Foundation's URLSession with short timeouts: one session for every request of the transport.
+///
+/// A session per request costs more than the request on Linux: each one's libdispatch sources keep waking after
+/// `finishTasksAndInvalidate`, so a sync of many chunks spent most of its time in the kernel and 20 concurrent
+/// syncs hit their timeouts. One session also keeps the connection alive between chunks.
 public struct URLSessionSyncTransport: SyncTransport {
     public let timeout: TimeInterval
+    let session: URLSession
 
-    public init(timeout: TimeInterval = 30) { self.timeout = timeout }
+    public init(timeout: TimeInterval = 30) {
+        self.timeout = timeout
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 4
+        session = URLSession(configuration: configuration)
+    }
 
     public func send(
         method: String, url: URL, headers: [String: String], body: [UInt8]
@@ -74,11 +90,6 @@ public struct URLSessionSyncTransport: SyncTransport {
         request.httpMethod = method
         if method != "GET" { request.httpBody = Data(body) }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 4
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
         do {
             let (data, response) = try await session.data(for: request)
             guard let http = response as? HTTPURLResponse else {

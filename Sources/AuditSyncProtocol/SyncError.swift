@@ -10,6 +10,8 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
     case forbidden(String)
     /// No such log on the collector (404).
     case unknownLog(String)
+    /// The log holds no event of this site (404).
+    case unknownSite(site: String, logID: String)
     /// A chunk that does not continue the collector's copy, or a checkpoint it cannot accept (409).
     case conflict(String)
     /// The log offered another hash at a seq the collector holds: a rewrite, kept as evidence (409).
@@ -26,7 +28,7 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
         case .malformed: 400
         case .unauthenticated: 401
         case .forbidden: 403
-        case .unknownLog: 404
+        case .unknownLog, .unknownSite: 404
         case .conflict, .fork: 409
         case .tooLarge: 413
         case .unsupportedMediaType: 415
@@ -37,7 +39,7 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
     public var exitStatus: SysExit {
         switch self {
         case .malformed, .tooLarge, .unsupportedMediaType: .invalidInput
-        case .unknownLog: .notFound
+        case .unknownLog, .unknownSite: .notFound
         case .unauthenticated, .forbidden, .conflict, .fork: .no
         case .storage: .ioError
         }
@@ -49,6 +51,7 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
         case .unauthenticated(let reason): "not authenticated: \(reason)"
         case .forbidden(let reason): "forbidden: \(reason)"
         case .unknownLog(let logID): "unknown log '\(logID)'"
+        case .unknownSite(let site, let logID): "the collector holds no site '\(site)' in log \(logID)"
         case .conflict(let reason): "refused: \(reason)"
         case .fork(let seq):
             "fork: the collector holds another event at seq \(seq); the offered rows are kept as evidence"

@@ -73,7 +73,7 @@ struct CollectorServeCommand: AsyncParsableCommand {
             group.cancelAll()
         }
         let serving = try database.store()
-        let collector = try Collector(store: serving, signer: signer)
+        let collector = try Collector(store: serving, signer: signer, reportKey: privateKey)
         say("collector key \(signer.verifierKey.description)")
         let app = CollectorServer.application(
             collector: collector, database: serving, host: host, port: port, logger: logger

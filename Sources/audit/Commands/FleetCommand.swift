@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditLog
+import AuditReports
 import AuditSyncClient
 import Foundation
 
@@ -22,8 +23,10 @@ struct FleetCommand: AsyncParsableCommand {
         abstract: "Ask a fleet collector about the sites synced to it: by verdict, rule, installer, firmware, date.",
         discussion: """
             `audit fleet --collector URL [filters]` lists the sites passing every filter; \
-            `audit fleet --collector URL site LOG SITE` shows one site's verdict and events. \
-            An unreachable collector is one line on stderr and exit 74.
+            `audit fleet --collector URL site LOG SITE` shows one site's verdict and events; \
+            `audit fleet --collector URL report LOG SITE [--out DIR]` writes the site's report as the collector \
+            signed it with its own key, for `audit verify-report --pubkey COLLECTOR.pub.pem`. \
+            A site the collector does not hold exits 66. An unreachable collector is one line on stderr and exit 74.
             """)
 
     @OptionGroup var options: CollectorOptions
@@ -55,8 +58,11 @@ struct FleetCommand: AsyncParsableCommand {
     @Option(help: "At most this many sites.")
     var limit: Int?
 
-    @Argument(help: "`site LOG SITE` for one site of one log instead of the listing.")
+    @Argument(help: "`site LOG SITE` for one site of one log, or `report LOG SITE` for its collector-signed report.")
     var target: [String] = []
+
+    @Option(help: "With `report LOG SITE`: the folder to write, new or empty (default: named after the site).")
+    var out: String?
 
     @OptionGroup var output: FormatOptions
 
@@ -67,11 +73,12 @@ struct FleetCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !target.isEmpty {
-            guard target.count == 3, target[0] == "site" else {
-                throw ValidationError("after the options only `site LOG SITE` may follow")
+            guard target.count == 3, ["site", "report"].contains(target[0]) else {
+                throw ValidationError("after the options only `site LOG SITE` or `report LOG SITE` may follow")
             }
-            if filtered { throw ValidationError("filters do not go with `site LOG SITE`") }
+            if filtered { throw ValidationError("filters do not go with `\(target[0]) LOG SITE`") }
         }
+        if out != nil, target.first != "report" { throw ValidationError("--out goes with `report LOG SITE`") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, Timestamp(rfc3339: value) == nil {
                 throw ValidationError("\(name) is an RFC 3339 time, e.g. 2026-05-01T00:00:00Z")
@@ -81,6 +88,10 @@ struct FleetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if target.count == 3, target[0] == "report" {
+            return try await FleetSite.writeReport(
+                client: options.client(), logID: target[1], site: target[2], out: out, format: output.format)
+        }
         if target.count == 3 {
             return try await FleetSite.show(
                 client: options.client(), logID: target[1], site: target[2], format: output.format)
@@ -116,6 +127,30 @@ struct FleetCommand: AsyncParsableCommand {
 
 /// One synced site: its verdict, failing rules and events as the collector holds them.
 enum FleetSite {
+    /// Fetches the collector-signed report and writes its folder; its page and proofs are rendered here.
+    static func writeReport(
+        client: FleetClient, logID: String, site: String, out: String?, format: OutputFormat
+    ) async throws {
+        let directory = URL(fileURLWithPath: out ?? ReportDirectory.defaultName(site: site))
+        try ReportDirectory.checkWritable(directory)
+        let (json, signature) = try await client.report(logID: logID, site: site)
+        let signed = try SignedReport(json: json, signature: signature)
+        try ReportDirectory.write(signed, to: directory)
+        let report = signed.report
+        switch format {
+        case .json:
+            emit([
+                "verdict": .string(report.verdict.rawValue), "directory": .string(directory.path),
+                "key_id": .string(report.keyID), "checkpoint_size": .integer(report.checkpoint.size),
+                "witnessing": .string(report.witnessing.status.rawValue),
+            ])
+        case .text:
+            print(
+                "\(report.verdict.rawValue.uppercased()): site \(report.site) in log \(logID), report by the collector")
+            print("wrote \(directory.path)/{report.json,report.json.sig,report.html}, signed by key \(report.keyID)")
+        }
+    }
+
     static func show(client: FleetClient, logID: String, site: String, format: OutputFormat) async throws {
         let (row, events) = try await client.site(logID: logID, site: site)
         switch format {

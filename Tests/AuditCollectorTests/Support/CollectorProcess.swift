@@ -12,17 +12,40 @@ struct CollectorFixture: Sendable {
     var database: String
     var keyPath: String
 
-    /// A new database and a collector key in `scratch`.
-    static func make(in scratch: borrowing TemporaryDirectory) async throws -> CollectorFixture {
+    /// The collector key's public half, as `audit keygen` writes it beside the private key.
+    var publicKeyPath: String {
+        URL(fileURLWithPath: keyPath).deletingLastPathComponent().appending(path: KeyFiles.publicKeyFileName).path
+    }
+
+    /// A new database (of the shared cluster unless `cluster` is given) and a collector key in `scratch`.
+    static func make(
+        in scratch: borrowing TemporaryDirectory, cluster: PostgresCluster = .shared
+    ) async throws -> CollectorFixture {
         let keys = try KeyLocation.generate(in: scratch.url.appending(path: "collector-keys"))
-        return CollectorFixture(database: try await PostgresCluster.shared.database(), keyPath: keys.privateKey.path)
+        return CollectorFixture(database: try await cluster.database(), keyPath: keys.privateKey.path)
+    }
+
+    /// The running collector as a test sees it: its URL, its verifier key, and SIGKILL at will.
+    struct Running: Sendable {
+        var url: String
+        var vkey: String
+        var port: Int
+        /// Sends SIGKILL now; `serve` still expects the process to end by it.
+        var kill: @Sendable () -> Void
     }
 
     /// Runs the collector for the duration of `body`, then kills it with SIGKILL.
     func serve(_ body: (_ url: String, _ vkey: String) async throws -> Void) async throws {
+        try await serve(port: 0) { running in try await body(running.url, running.vkey) }
+    }
+
+    /// Runs the collector on `port` (0: a free one) for the duration of `body`, then kills it with SIGKILL.
+    func serve(port: Int, _ body: (Running) async throws -> Void) async throws {
         let result = try await Subprocess.run(
             .path(.init(Run.serverPath)),
-            arguments: ["collector", "serve", "--database", database, "--listen", "127.0.0.1:0", "--key", keyPath],
+            arguments: [
+                "collector", "serve", "--database", database, "--listen", "127.0.0.1:\(port)", "--key", keyPath,
+            ],
             environment: Run.environment, input: .none, output: .sequence, error: .discarded
         ) { execution in
             var text = ""
@@ -35,7 +58,11 @@ struct CollectorFixture: Sendable {
             let lines = text.split(separator: "\n").map(String.init)
             let vkey = try #require(lines.first { $0.hasPrefix("collector key ") }).dropFirst("collector key ".count)
             let address = try #require(lines.first { $0.hasPrefix("listening on ") }).dropFirst("listening on ".count)
-            return try await body("http://\(address)", String(vkey))
+            let bound = try #require(address.split(separator: ":").last.flatMap { Int($0) })
+            let running = Running(
+                url: "http://\(address)", vkey: String(vkey), port: bound,
+                kill: { try? execution.send(signal: .kill) })
+            return try await body(running)
         }
         #expect(result.terminationStatus == .signaled(SIGKILL))
     }
@@ -66,11 +93,18 @@ struct Laptop: Sendable {
         in scratch: borrowing TemporaryDirectory, name: String = "laptop",
         sites: [(String, Deviation?)] = [("site-1", nil)]
     ) throws -> Laptop {
+        try make(
+            in: scratch, name: name,
+            drafts: sites.flatMap { ScenarioBuilder(site: $0.0, deviation: $0.1).build().drafts })
+    }
+
+    /// A laptop whose log holds `drafts`, appended through the domain's one append path.
+    static func make(in scratch: borrowing TemporaryDirectory, name: String = "laptop", drafts: [EventDraft]) throws
+        -> Laptop
+    {
         let db = scratch.path("\(name).db")
         let store = try SQLiteEventStore.create(at: db)
-        for (site, deviation) in sites {
-            _ = try SiteLog(store).append(ScenarioBuilder(site: site, deviation: deviation).build().drafts)
-        }
+        _ = try SiteLog(store).append(drafts)
         let keys = try KeyLocation.generate(in: scratch.url.appending(path: "\(name)-keys"))
         return Laptop(db: db, privateKey: keys.privateKey.path, publicKey: keys.publicKey.path, logID: store.logID)
     }

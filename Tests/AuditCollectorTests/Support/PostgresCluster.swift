@@ -5,9 +5,12 @@ import Subprocess
 /// A throwaway PostgreSQL cluster for this test process: initdb into a temporary folder, a free port on
 /// 127.0.0.1, a private socket folder; stopped (immediate shutdown) when the process exits.
 ///
-/// One cluster per process; each test takes a database of its own with `database()`, so tests stay independent.
+/// One shared cluster per process; each test takes a database of its own with `database()`, so tests stay
+/// independent. A test that restarts PostgreSQL makes a cluster of its own, so no other test sees the restart.
 actor PostgresCluster {
     static let shared = PostgresCluster()
+
+    init() {}
 
     static let binaries = "/usr/lib/postgresql/15/bin"
 
@@ -97,21 +100,25 @@ struct ClusterError: Error, CustomStringConvertible {
     var description: String { "PostgreSQL test cluster: \(step) failed: \(output)" }
 }
 
-/// Stops the cluster at process exit: the postmaster gets SIGQUIT (pg_ctl stop -m immediate) and its folder goes.
+/// Stops every cluster at process exit: each postmaster gets SIGQUIT (an immediate shutdown) and its folder goes.
 enum ClusterShutdown {
-    nonisolated(unsafe) static var dataFolder: String?
-    nonisolated(unsafe) static var folder: String?
+    static let lock = NSLock()
+    nonisolated(unsafe) static var clusters: [(data: String, folder: String)] = []
 
     static func register(dataFolder data: String, folder root: String) {
-        dataFolder = data
-        folder = root
+        let first = lock.withLock {
+            clusters.append((data, root))
+            return clusters.count == 1
+        }
+        guard first else { return }
         atexit {
-            guard let data = ClusterShutdown.dataFolder,
-                let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
-                let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) })
-            else { return }
-            kill(pid, SIGQUIT)
-            if let root = ClusterShutdown.folder { try? FileManager.default.removeItem(atPath: root) }
+            for (data, root) in ClusterShutdown.lock.withLock({ ClusterShutdown.clusters }) {
+                guard let pidFile = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+                    let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) })
+                else { continue }
+                kill(pid, SIGQUIT)
+                try? FileManager.default.removeItem(atPath: root)
+            }
         }
     }
 }
