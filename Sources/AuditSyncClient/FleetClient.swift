@@ -105,7 +105,11 @@ public struct FleetClient: Sendable {
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         guard let url = components.url else { throw .invalidURL(base + path) }
         let (status, body) = try await transport.send(method: "GET", url: url, headers: [:], body: [])
-        guard status == 200 else { throw SyncClient.refusal(status, body) }
+        guard status == 200 else {
+            let refusal = SyncClient.refusal(status, body)
+            guard status == 400, case .refused(_, let reason) = refusal else { throw refusal }
+            throw .queryRefused(reason: reason)
+        }
         do { return try JSONValue(parsing: body) } catch { throw .badAnswer("the answer to \(path) is not JSON") }
     }
 }

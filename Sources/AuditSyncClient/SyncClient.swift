@@ -21,6 +21,8 @@ public enum SyncClientError: AuditFailure, Equatable, CustomStringConvertible {
     /// The collector's verifier key is not the one pinned with --collector-key.
     case unexpectedKey(String)
     case invalidURL(String)
+    /// A fleet query the collector could not read (400): the user's filter, so invalid input.
+    case queryRefused(reason: String)
 
     public var exitStatus: SysExit {
         switch self {
@@ -32,7 +34,7 @@ public enum SyncClientError: AuditFailure, Equatable, CustomStringConvertible {
             default: .no
             }
         case .badAnswer, .collectorAhead, .unexpectedKey: .no
-        case .invalidURL: .invalidInput
+        case .invalidURL, .queryRefused: .invalidInput
         }
     }
 
@@ -45,6 +47,7 @@ public enum SyncClientError: AuditFailure, Equatable, CustomStringConvertible {
             "the collector holds \(collector) events of this log, which has \(log): it was rewritten or lost events"
         case .unexpectedKey(let key): "the collector's key is \(key), not the one given with --collector-key"
         case .invalidURL(let text): "'\(text)' is not an http or https URL"
+        case .queryRefused(let reason): "the collector refused the query: \(reason)"
         }
     }
 }

@@ -61,7 +61,9 @@ import Testing
             #expect(missing.stderrLines.count == 1, "\(missing.stderr)")
             #expect(missing.stderr.contains("no site 'nowhere'"), "\(missing.stderr)")
             let bad = try await Run.audit(["fleet", "--collector", url, "--verdict", "maybe"])
-            #expect(bad.status == 1)
+            #expect(bad.status == 65)
+            #expect(bad.stderrLines.count == 1, "\(bad.stderr)")
+            #expect(bad.stderr.contains("the collector refused the query: "), "\(bad.stderr)")
             #expect(bad.stderr.contains("verdict is pass, fail"), "\(bad.stderr)")
         }
     }
