@@ -25,7 +25,9 @@ import Testing
                 transport: transport, chunkSize: 25, retry: SyncRetry(retries: 0))
             await #expect(throws: SyncClientError.self) { try await client.sync(store: store) }
             let acknowledged = try #require(transport.acknowledged.last)
-            #expect(acknowledged == 125)
+            // At least the five chunks before the kill; on a loaded machine the sixth may be answered before the
+            // SIGKILL lands. Either way the collector holds what it acknowledged and not the whole log.
+            #expect(acknowledged >= 125)
             let held = try #require(Int64(try await collector.sql("SELECT size FROM log")))
             #expect(held >= acknowledged && held < size, "held \(held), acknowledged \(acknowledged)")
             try await Self.expectHeldPrefix(collector, laptop, size: held)
