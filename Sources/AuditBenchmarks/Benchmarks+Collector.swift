@@ -67,26 +67,16 @@ enum CollectorBenchmark {
 
         // Ingest: the whole log through `audit sync`, against COPY of the same rows into the same table.
         let loadBefore = load()
-        let sync = try Benchmarks.seconds {
-            try Shell.check(
-                audit,
-                [
-                    "sync", "--db", db, "--to", collector.url, "--key", keys + "/laptop/signing-key.pem",
-                    "--installer", "bench", "--chunk", String(options.chunk),
-                ])
-        }
+        let syncArguments = [
+            "sync", "--db", db, "--to", collector.url, "--key", keys + "/laptop/signing-key.pem",
+            "--installer", "bench", "--chunk", String(options.chunk),
+        ]
+        let sync = try Benchmarks.seconds { try Shell.check(audit, syncArguments) }
         let held = try postgres.psql("collector", ["-c", "SELECT count(*), max(seq) FROM event"])
         guard held == "\(total)|\(total)" else { throw BenchError("the collector holds \(held), not \(total) events") }
         let loadAfterSync = load()
         // A sync with nothing new: the state, one held event again, and the checkpoint (its root from the range).
-        let resync = try Benchmarks.seconds {
-            try Shell.check(
-                audit,
-                [
-                    "sync", "--db", db, "--to", collector.url, "--key", keys + "/laptop/signing-key.pem",
-                    "--installer", "bench", "--chunk", String(options.chunk),
-                ])
-        }
+        let resync = try Benchmarks.seconds { try Shell.check(audit, syncArguments) }
         let copy = try copyBaseline(db: db, logID: logID, postgres: postgres, in: directory)
         Benchmarks.line(
             "collector ingest (sync)", ours: Double(total) / sync, baseline: Double(total) / copy, unit: "ev/s",

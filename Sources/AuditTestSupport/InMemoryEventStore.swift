@@ -77,7 +77,9 @@ public final class InMemoryEventStore: EventStore, @unchecked Sendable {
         do {
             try feed { part in
                 do { return try append(part, attaching: [], gate: gate) } catch let error as AuditLogError {
-                    guard case .invalidEvent(let index, _) = error else { throw BatchRefusal(offset: 0, error: error) }
+                    guard case .invalidEvent(let index, _) = error else {
+                        throw BatchRefusal(offset: nil, error: error)
+                    }
                     throw BatchRefusal(offset: index, error: error)
                 }
             }

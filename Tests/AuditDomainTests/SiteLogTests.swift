@@ -189,6 +189,23 @@ import Testing
         #expect(try store.head().size == 0)
     }
 
+    /// A directory opens but cannot be read: both modes say so (74), and the batch records nothing.
+    @Test(arguments: [false, true]) func anUnreadableSourceIsAnIOErrorNotAnEmptyFeed(perLine: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let store = InMemoryEventStore()
+        let error = #expect(throws: FeedError.self) {
+            if perLine {
+                try SiteLog(store).feed(from: .file(path: directory.url.path), defaultActor: "t") { _ in }
+            } else {
+                try SiteLog(store).appendBatch(from: .file(path: directory.url.path), defaultActor: "t") { _ in }
+            }
+        }
+        #expect(error?.exitStatus == .ioError)
+        #expect(error?.line == nil)
+        #expect(error?.message.hasSuffix("cannot read it: Is a directory") == true, "\(String(describing: error))")
+        #expect(try store.head().size == 0)
+    }
+
     @Test func aMissingFileIsNotFound() throws {
         let missing = "/nonexistent-\(UUID().uuidString).jsonl"
         let error = #expect(throws: FeedError.self) {

@@ -95,13 +95,11 @@ public struct FeedError: AuditFailure, CustomStringConvertible {
     /// Why the input itself could not be read.
     public enum ReadProblem: AuditFailure, Equatable, CustomStringConvertible {
         case unreadable(errno: Int32)
-        case notUTF8
 
         public var description: String {
             switch self {
             case .unreadable(let code) where code == ENOENT: "cannot read it: no such file"
             case .unreadable(let code): "cannot read it: \(String(cString: strerror(code)))"
-            case .notUTF8: "is not UTF-8 text"
             }
         }
 
@@ -109,7 +107,6 @@ public struct FeedError: AuditFailure, CustomStringConvertible {
             switch self {
             case .unreadable(let code) where code == ENOENT || code == ENOTDIR: .notFound
             case .unreadable: .ioError
-            case .notUTF8: .invalidInput
             }
         }
     }
@@ -126,7 +123,6 @@ public struct FeedError: AuditFailure, CustomStringConvertible {
     }
 
     public var description: String {
-        if case .notUTF8? = underlying as? ReadProblem { return "\(source) is not UTF-8 text" }
         if let line { return "\(source): line \(line): \(oneLineMessage(underlying))" }
         return "\(source): \(oneLineMessage(underlying))"
     }
@@ -210,9 +206,10 @@ struct BatchTally {
     /// The refusal as the user reads it: the line, and for an id used twice in this batch, both lines, never a
     /// seq the rollback removes.
     func failure(_ refusal: BatchRefusal, part: [EventDraft], lines: [Int], source: JSONLinesSource) -> FeedError {
-        let line = lines.indices.contains(refusal.offset) ? lines[refusal.offset] : nil
-        if case .eventIDConflict(let eventID, let seq) = refusal.error, let line,
-            let earlier = earlierLine(of: eventID, seq: seq, before: refusal.offset, part: part, lines: lines)
+        let offset = refusal.offset.flatMap { lines.indices.contains($0) ? $0 : nil }
+        let line = offset.map { lines[$0] }
+        if case .eventIDConflict(let eventID, let seq) = refusal.error, let offset, let line,
+            let earlier = earlierLine(of: eventID, seq: seq, before: offset, part: part, lines: lines)
         {
             return FeedError(
                 source: source.description, line: line,
@@ -271,7 +268,8 @@ extension SiteLog {
         from source: JSONLinesSource, defaultActor: String, acknowledge: (AppendResult) -> Void
     ) throws(FeedError) {
         var lineNumber = 0
-        for line in try source.lines() {
+        let lines = try source.lines()
+        for line in lines {
             lineNumber += 1
             do {
                 // A blank line (spaces, tabs, CR) parses to no draft and is skipped.
@@ -284,6 +282,10 @@ extension SiteLog {
             } catch {
                 throw FeedError(source: source.description, line: lineNumber, error)
             }
+        }
+        // What was read before the failure is committed; the failure itself is still the feed's end, said so.
+        if let code = lines.readError {
+            throw FeedError(source: source.description, line: nil, FeedError.ReadProblem.unreadable(errno: code))
         }
     }
 }

@@ -26,7 +26,7 @@ extension EventDraft {
     }
 
     /// Like `parseJSONLines(bytes:defaultActor:)`, keeping each draft's 1-based line so later errors can name it.
-    public static func parseNumberedJSONLines(
+    static func parseNumberedJSONLines(
         bytes: [UInt8], defaultActor: String
     ) throws(JSONLinesError) -> [(line: Int, draft: EventDraft)] {
         var drafts: [(line: Int, draft: EventDraft)] = []

@@ -15,12 +15,13 @@ final class SiteStateCache: @unchecked Sendable {
     }
 }
 
-/// A refusal inside a batch, with the offset of the draft it names within the part handed to `GatedBatch.append`.
+/// A refusal inside a batch, with the offset of the draft it names within the part handed to `GatedBatch.append`;
+/// nil when no one draft is to blame (the disk, the database).
 public struct BatchRefusal: Error, Sendable {
-    public var offset: Int
+    public var offset: Int?
     public var error: AuditLogError
 
-    public init(offset: Int, error: AuditLogError) {
+    public init(offset: Int?, error: AuditLogError) {
         self.offset = offset
         self.error = error
     }
@@ -173,7 +174,9 @@ public struct GatedBatch<Gate: SiteGuard> {
             try ChainAppender.validate(drafts)
             try ChainAppender.validate(drafts, recordedAt: recordedAt)
         } catch {
-            guard case .invalidEvent(let index, let reason) = error else { throw BatchRefusal(offset: 0, error: error) }
+            guard case .invalidEvent(let index, let reason) = error else {
+                throw BatchRefusal(offset: nil, error: error)
+            }
             throw BatchRefusal(offset: index, error: .invalidEvent(index: index, reason))
         }
         let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")
@@ -198,11 +201,9 @@ public struct GatedBatch<Gate: SiteGuard> {
             states[site] = state
         }
         for bytes in evidence { try SQLiteEventStore.storeEvidence(bytes, in: db) }
-        var position = 0
         do {
-            return try SQLiteEventStore.append(
-                drafts, recordedAt: recordedAt, genesis: store.genesis, in: db, position: &position
-            ) { event in
+            return try SQLiteEventStore.append(drafts, recordedAt: recordedAt, genesis: store.genesis, in: db) {
+                event in
                 // Every inserted event belongs to a site admitted above; fold it with its real seq, in place: a
                 // copy taken here would make the fold copy the site's whole state once per event.
                 guard states[event.site] != nil else { return }
@@ -210,7 +211,8 @@ public struct GatedBatch<Gate: SiteGuard> {
                 heads[event.site] = (event.seq, event.hash)
             }
         } catch let error as AuditLogError {
-            throw BatchRefusal(offset: position, error: error)
+            // Only the id clash names its draft (a `BatchRefusal` already); nothing else is one draft's fault.
+            throw BatchRefusal(offset: nil, error: error)
         }
     }
 
@@ -275,10 +277,5 @@ extension SQLiteEventStore {
                 arguments: [site, format]
             ).map { row in (row[0], row[1], Array(row[2] as Data)) }
         }
-    }
-
-    /// Forgets every state this process keeps, as a new process would start: for tests of the snapshot rows.
-    package func forgetCachedStates<Gate: SiteGuard>(sites: [String], gate: Gate) {
-        for site in sites { siteStates[SiteStateKey(site: site, guardType: ObjectIdentifier(Gate.self))] = nil }
     }
 }

@@ -64,7 +64,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
     /// `sealed` sees each inserted event, in seq order, inside the transaction.
     static func append(
         _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database,
-        position: UnsafeMutablePointer<Int>? = nil, sealed: (LoggedEvent) throws -> Void = { _ in }
+        sealed: (LoggedEvent) throws -> Void = { _ in }
     ) throws -> [AppendResult] {
         let headRow = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
@@ -80,8 +80,6 @@ public final class SQLiteEventStore: EventStore, Sendable {
         var results: [AppendResult] = []
         results.reserveCapacity(drafts.count)
         for (index, draft) in drafts.enumerated() {
-            // Where a refusal happened, for a batch that names the line.
-            position?.pointee = index
             // One index probe per new event: the insert itself tells whether the id was already there.
             var attempt = appender
             let observedAtText = (draft.observedAt ?? recordedAt).rfc3339
@@ -104,7 +102,8 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 throw AuditLogError.corrupt("event id \(draft.eventID) conflicts but is not stored")
             }
             guard ChainAppender.isRetry(of: existing, draft) else {
-                throw AuditLogError.eventIDConflict(eventID: draft.eventID, seq: existing.seq)
+                // By its offset, so a batch can name the line; `mapErrors` unwraps it for single appends.
+                throw BatchRefusal(offset: index, error: .eventIDConflict(eventID: draft.eventID, seq: existing.seq))
             }
             results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
         }
@@ -165,6 +164,8 @@ public final class SQLiteEventStore: EventStore, Sendable {
             return try body()
         } catch let error as AuditLogError {
             throw error
+        } catch let refusal as BatchRefusal {
+            throw refusal.error
         } catch let error as DatabaseError {
             throw .database(error.message ?? "\(error.resultCode)")
         } catch {

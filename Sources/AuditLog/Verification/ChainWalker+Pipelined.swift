@@ -51,7 +51,9 @@ extension ChainWalker {
     }
 
     /// Checks links on this thread and hashes on another; stops at the first batch with any problem.
-    func walkPipelined(genesis: Digest) throws -> FastResult {
+    /// With `collectingKeys`, also sums the digest of the indexed keys (for the integrity check; a checkpoint
+    /// needs none).
+    func walkPipelined(genesis: Digest, collectingKeys: Bool) throws -> FastResult {
         let statement = try db.makeStatement(sql: "SELECT \(EventRow.columns) FROM events ORDER BY seq")
         let sqlite = statement.sqliteStatement
         defer { sqlite3_reset(sqlite) }
@@ -99,7 +101,7 @@ extension ChainWalker {
             ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &batch.bytes)
             for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &batch.bytes) }
             batch.ends.append(batch.bytes.count)
-            keys.add(sqlite, seq: seq)
+            if collectingKeys { keys.add(sqlite, seq: seq) }
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
             batch.storedHashes.append(contentsOf: hashBytes)
             lastHashText.withUnsafeMutableBufferPointer { _ = $0.initialize(from: hashBytes) }

@@ -16,7 +16,7 @@ extension SQLiteEventStore {
                 try db.execute(sql: "PRAGMA cache_size = -2000")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
                 try db.inTransaction(.deferred) {
-                    let (chain, keys) = try ChainWalker(db: db, logID: logID).walkWithKeys()
+                    let (chain, keys) = try ChainWalker(db: db, logID: logID).walk(collectingKeys: checkingIntegrity)
                     result = chain
                     if checkingIntegrity { result?.damage = try Self.integrityProblems(db, tableKeys: keys) }
                     return .commit
@@ -100,10 +100,10 @@ struct ChainWalker {
         "events_seq_gapless", "events_no_update", "events_no_delete", "log_meta_no_update", "log_meta_no_delete",
     ]
 
-    func walk() throws -> ChainVerification { try walkWithKeys().0 }
+    func walk() throws -> ChainVerification { try walk(collectingKeys: false).0 }
 
-    /// The walk, with the digest of the table's indexed keys when the fast walk found the chain intact.
-    func walkWithKeys() throws -> (ChainVerification, TableKeys?) {
+    /// The walk, with the digest of the table's indexed keys when asked for and the fast walk found the chain intact.
+    func walk(collectingKeys: Bool) throws -> (ChainVerification, TableKeys?) {
         let warnings = try Self.triggers.filter { name in
             try !Bool.fetchOne(
                 db, sql: "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'trigger' AND name = ?",
@@ -125,9 +125,9 @@ struct ChainWalker {
             )
         }
 
-        switch try walkPipelined(genesis: genesis) {
+        switch try walkPipelined(genesis: genesis, collectingKeys: collectingKeys) {
         case .intact(let size, let head, let keys):
-            return (result(size, head, nil), keys)
+            return (result(size, head, nil), collectingKeys ? keys : nil)
         case .suspect(let seq, let expectedPrev):
             let (size, head, firstBreak) = try walkSequentially(from: seq, expectedPrev: expectedPrev)
             return (result(size, head, firstBreak), nil)
