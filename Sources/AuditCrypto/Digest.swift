@@ -34,12 +34,15 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
         guard text.count == 64 else { return nil }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var invalid: UInt8 = 0
+        let values = Hex.values
         withUnsafeMutableBytes(of: &words) { out in
-            for index in 0..<32 {
-                let high = Hex.values[Int(text[2 * index])]
-                let low = Hex.values[Int(text[2 * index + 1])]
-                invalid |= (high | low) & 0xF0
-                out[index] = high << 4 | (low & 0x0F)
+            values.withUnsafeBufferPointer { values in
+                for index in 0..<32 {
+                    let high = values[Int(text[2 * index])]
+                    let low = values[Int(text[2 * index + 1])]
+                    invalid |= (high | low) & 0xF0
+                    out[index] = high << 4 | (low & 0x0F)
+                }
             }
         }
         guard invalid == 0 else { return nil }
@@ -82,15 +85,18 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
     /// Compares with lowercase hex text without allocating; the verify loop depends on it.
     public func matchesHex(_ text: UnsafeRawBufferPointer) -> Bool {
         guard text.count == 64 else { return false }
+        // The table is fetched once: a global read in the loop ran its lazy initialiser check 64 times per call.
+        let digits = Hex.digits
         return withUnsafeBytes { raw in
-            for index in 0..<32 {
-                let byte = raw[index]
-                if text[2 * index] != Hex.digits[Int(byte >> 4)] || text[2 * index + 1] != Hex.digits[Int(byte & 0x0F)]
-                {
-                    return false
+            digits.withUnsafeBufferPointer { digits in
+                for index in 0..<32 {
+                    let byte = raw[index]
+                    if text[2 * index] != digits[Int(byte >> 4)] || text[2 * index + 1] != digits[Int(byte & 0x0F)] {
+                        return false
+                    }
                 }
+                return true
             }
-            return true
         }
     }
 }

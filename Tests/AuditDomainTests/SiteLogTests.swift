@@ -241,4 +241,45 @@ import Testing
         #expect(error?.message == "\(path): line 1: unknown site 'p' (register it first with 'audit record site')")
         #expect(try store.head().size == 0)
     }
+
+    /// More sites than a batch keeps states for: a site let go after one part is read back when a later part
+    /// touches it, and judged as a full reread judges it.
+    @Test(arguments: [false, true])
+    func aSiteLetGoMidBatchIsJudgedFromTheLog(refused: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore.create(at: directory.path("log.db"))
+        // Whole parts of registrations, enough that the last of them holds more sites than are kept.
+        let partSize = SiteLog.partSize
+        let sites = (GatedBatch<SiteGate>.keptSites + partSize) / partSize * partSize
+        var lines = (0..<sites).map { index in
+            #"{"site":"p\#(index)","type":"site.registered","data":{"model":{"name":"BMS","addr_pins":6,"#
+                + #""inv_pins":6},"stacks":[{"id":"S1","serial":"A\#(index)","order":1}]}}"#
+        }
+        // After the last part of registrations, p0 is the oldest site touched: it is let go before this line.
+        let position = refused ? "UDD" : "UDDDDD"
+        lines.append(
+            #"{"site":"p0","type":"dip.observed","stack":"S1","data":{"v":2,"bank":"addr","position":"\#(position)"}}"#
+        )
+        let path = try file(lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let log = SiteLog(store)
+        if refused {
+            let error = #expect(throws: FeedError.self) {
+                try log.appendBatch(from: .file(path: path), defaultActor: "t") { _ in }
+            }
+            #expect(error?.line == sites + 1)
+            #expect(error?.message.contains("has 3 pins; this bank has 6") == true, "\(String(describing: error))")
+            #expect(try store.head().size == 0)
+        } else {
+            try log.appendBatch(from: .file(path: path), defaultActor: "t") { _ in }
+            #expect(try store.head().size == Int64(sites + 1))
+            let kept = try #require(store.cachedState(site: "p0", gate: SiteGate()))
+            #expect(kept.seq == Int64(sites + 1))
+            #expect(kept.state.siteState == (try log.state(site: "p0")))
+            #expect(kept.state.siteState.stacks.first?.addr.now?.seq == Int64(sites + 1))
+            // The batch did let go: p1 (old, untouched since) is not kept; the last registered site is.
+            #expect(store.cachedState(site: "p1", gate: SiteGate()) == nil)
+            #expect(store.cachedState(site: "p\(sites - 1)", gate: SiteGate()) != nil)
+        }
+    }
 }

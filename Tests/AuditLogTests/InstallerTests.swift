@@ -60,7 +60,7 @@ import Testing
         #expect(throws: ActorError.self) { try Installer(name: name, company: company) }
     }
 
-    @Test(arguments: ["unknown", " Unknown ", "  "])
+    @Test(arguments: ["unknown", " Unknown ", "  ", " UNKNOWN\u{3000}", "\u{A0}unKnown", "\u{2003}", "un\u{212A}nown"])
     func noEventIsAppendedWithAnActorThatNamesNobody(actor: String) throws {
         let draft = EventDraft(site: "s", type: "x.y", actor: actor)
         #expect(throws: EventValidationError.noActor(actor)) { try draft.validate() }
@@ -68,5 +68,11 @@ import Testing
         let store = try SQLiteEventStore.create(at: scratch.path("audit.db"))
         #expect(throws: AuditLogError.invalidEvent(index: 0, .noActor(actor))) { try store.append([draft], guard: nil) }
         #expect(try store.events(EventFilter()).isEmpty)
+    }
+
+    /// The check trims only spaces and tabs around the name, as `CharacterSet.whitespaces` did.
+    @Test(arguments: ["unknown person", "Unknown.", "_unknown", "un known", "unknown\u{301}"])
+    func anActorThatOnlyContainsUnknownNamesSomebody(actor: String) throws {
+        try EventDraft(site: "s", type: "x.y", actor: actor).validate()
     }
 }

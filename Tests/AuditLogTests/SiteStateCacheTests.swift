@@ -19,6 +19,12 @@ import Testing
         func admit(_ drafts: [EventDraft], site: String, state: Int) throws {
             if state + drafts.count > limit { throw Full(count: state) }
         }
+        func admitting(
+            _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: Int
+        ) throws -> Int {
+            try admit(drafts, site: site, state: state)
+            return state + drafts.count
+        }
         func snapshot(of state: Int) -> [UInt8]? { Array("\(state)".utf8) }
         func restore(_ bytes: [UInt8], site: String) -> Int? { Int(String(decoding: bytes, as: UTF8.self)) }
     }

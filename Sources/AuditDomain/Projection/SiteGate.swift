@@ -68,17 +68,29 @@ public struct SiteGate: SiteGuard {
     }
 
     public func admit(_ drafts: [EventDraft], site: String, state: State) throws {
-        try Self.admit(drafts, site: site, state: state)
+        _ = try Self.admit(drafts, site: site, state: state)
     }
 
-    /// Decodes and admits each draft in order, folding it in so the next draft sees it.
-    static func admit(_ drafts: [EventDraft], site: String, state: State) throws(AdmissionError) {
-        var fold = state.fold
-        var firstForeign = state.firstForeign
-        for draft in drafts {
+    public func admitting(
+        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: State
+    ) throws -> State {
+        try Self.admit(drafts, site: site, state: state, placing: (seqs, recordedAt))
+    }
+
+    /// Decodes and admits each draft in order, folding it in so the next draft sees it. With `placement`, each
+    /// draft is folded at the seq and time it will be logged with, so the state returned is the one a fold of
+    /// the log after the insert would give (SiteGateTests compare the two); without, seqs are 0.
+    @discardableResult
+    static func admit(
+        _ drafts: [EventDraft], site: String, state: State, placing placement: ([Int64], Timestamp)? = nil
+    ) throws(AdmissionError) -> State {
+        var state = state
+        for (index, draft) in drafts.enumerated() {
+            let seq = placement?.0[index] ?? 0
+            state.folded += 1
             let isDomainType = EventType(rawValue: draft.type) != nil
-            guard isDomainType || fold.state.registeredSeq != nil else {
-                firstForeign = firstForeign ?? 0
+            guard isDomainType || state.fold.state.registeredSeq != nil else {
+                state.firstForeign = state.firstForeign ?? seq
                 continue
             }
             guard isDomainType else { throw .notADomainType(draft.type, site: site) }
@@ -87,15 +99,24 @@ public struct SiteGate: SiteGuard {
                 throw .invalid(error)
             }
             let event = decoded.event
-            if case .siteRegistered = event, let firstForeign { throw .foreignEvents(site: site, seq: firstForeign) }
-            if let mark = decoded.correction {
-                try fold.admitCorrection(event, stack: draft.stack, mark: mark)
-            } else {
-                try fold.state.admit(event, stack: draft.stack)
+            if case .siteRegistered = event, let firstForeign = state.firstForeign {
+                throw .foreignEvents(site: site, seq: firstForeign)
             }
-            fold.apply(
-                event, stack: draft.stack, seq: 0, at: draft.observedAt ?? Timestamp(millisecondsSinceEpoch: 0),
-                correcting: decoded.correction)
+            if let mark = decoded.correction {
+                // A correction names a logged event, never one of this batch (whose seq is only foretold).
+                if let pendingFrom = placement?.0.first, mark.corrects >= pendingFrom {
+                    throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
+                }
+                try state.fold.admitCorrection(event, stack: draft.stack, mark: mark)
+            } else {
+                try state.fold.state.admit(event, stack: draft.stack)
+            }
+            let recordedAt = placement?.1
+            state.fold.apply(
+                event, stack: draft.stack, seq: seq,
+                at: draft.observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0), recordedAt: recordedAt,
+                actor: placement == nil ? nil : draft.actor, correcting: decoded.correction)
         }
+        return state
     }
 }

@@ -174,7 +174,15 @@ struct JSONParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var out = [UInt8]()
+        // Most strings hold no escape: one slice, no byte-by-byte copy (the common case of every line's keys).
+        var end = index
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != 0x5C { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
+        var out = Array(bytes[index..<end])
+        index = end
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let byte = bytes[index]

@@ -68,9 +68,22 @@ public protocol EventStore: Sendable {
 
     /// The number of events and the hash of the last one (the genesis hash when empty).
     func head() throws(AuditLogError) -> (size: Int64, hash: Digest)
+
+    /// Hands the seq and hash of each event from `first` through `last` to `body`, in seq order: what a batch's
+    /// acknowledgement reads back after commit.
+    func hashes(from first: Int64, through last: Int64, _ body: (Int64, Digest) -> Void) throws(AuditLogError)
 }
 
 extension EventStore {
+    /// By `scan`: right for a store in memory; the SQLite store reads the two columns alone.
+    public func hashes(from first: Int64, through last: Int64, _ body: (Int64, Digest) -> Void) throws(AuditLogError) {
+        try scan(EventFilter(afterSeq: first - 1)) { event in
+            guard event.seq <= last else { return false }
+            body(event.seq, event.hash)
+            return true
+        }
+    }
+
     /// Reads the selection whole: right for a store in memory; the SQLite store streams instead.
     public func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError) {
         for event in try events(filter) where !body(event) { return }

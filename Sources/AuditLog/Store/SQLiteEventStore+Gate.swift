@@ -153,6 +153,14 @@ public struct GatedBatch<Gate: SiteGuard> {
     var states: [String: Gate.State] = [:]
     /// Each touched site's last inserted event: the head its state in `states` names at commit.
     var heads: [String: (seq: Int64, hash: Digest)] = [:]
+    /// When each site in `states` was last touched, counted in sites admitted: beyond `keptSites`, the oldest
+    /// are let go.
+    var touched: [String: Int] = [:]
+    var touches = 0
+
+    /// How many sites' states a transaction holds at once: memory stays bounded however many sites a batch
+    /// touches. A site let go is read again (snapshot row or log) if a later part touches it.
+    public static var keptSites: Int { 4_096 }
 
     /// What the cache learns at commit.
     var kept: [String: CachedSiteState] {
@@ -180,39 +188,73 @@ public struct GatedBatch<Gate: SiteGuard> {
             throw BatchRefusal(offset: index, error: .invalidEvent(index: index, reason))
         }
         let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")
+        // The drafts new to the log are inserted in order right after the head: their seqs are known now.
+        let head = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
+        var nextSeq = head + 1
         var seen = Set<String>()
         var sites: [String] = []
-        var bySite: [String: [(offset: Int, draft: EventDraft)]] = [:]
+        var bySite: [String: [(offset: Int, draft: EventDraft, seq: Int64)]] = [:]
         for (offset, draft) in drafts.enumerated() where seen.insert(draft.eventID).inserted {
             guard try Bool.fetchOne(isLogged, arguments: [draft.eventID]) == nil else { continue }
             if bySite[draft.site] == nil { sites.append(draft.site) }
-            bySite[draft.site, default: []].append((offset, draft))
+            bySite[draft.site, default: []].append((offset, draft, nextSeq))
+            nextSeq += 1
         }
         for site in sites {
             let group = bySite[site]!
             let news = group.map(\.draft)
-            var state = try states[site] ?? store.siteState(site, gate: gate, db)
+            var state = try states.removeValue(forKey: site) ?? store.siteState(site, gate: gate, db)
             if !gate.canAdmit(news, with: state) {
                 state = try store.rebuild(site, gate: gate, keepingHistory: true, db)
             }
-            do { try gate.admit(news, site: site, state: state) } catch {
-                throw BatchRefusal(offset: try firstRefused(group, state: state), error: Self.refusal(error))
+            do {
+                states[site] = try gate.admitting(
+                    news, seqs: group.map(\.seq), recordedAt: recordedAt, site: site, state: state)
+            } catch {
+                // Said as an admission without foretold seqs says it: a refused batch's seqs never exist.
+                var reason = error
+                do { try gate.admit(news, site: site, state: state) } catch { reason = error }
+                throw BatchRefusal(
+                    offset: try firstRefused(group.map { ($0.offset, $0.draft) }, state: state),
+                    error: Self.refusal(reason))
             }
-            states[site] = state
         }
         for bytes in evidence { try SQLiteEventStore.storeEvidence(bytes, in: db) }
+        let results: [AppendResult]
         do {
-            return try SQLiteEventStore.append(drafts, recordedAt: recordedAt, genesis: store.genesis, in: db) {
+            results = try SQLiteEventStore.append(drafts, recordedAt: recordedAt, genesis: store.genesis, in: db) {
                 event in
-                // Every inserted event belongs to a site admitted above; fold it with its real seq, in place: a
-                // copy taken here would make the fold copy the site's whole state once per event.
                 guard states[event.site] != nil else { return }
-                try gate.apply(event, to: &states[event.site]!)
                 heads[event.site] = (event.seq, event.hash)
             }
         } catch let error as AuditLogError {
             // Only the id clash names its draft (a `BatchRefusal` already); nothing else is one draft's fault.
             throw BatchRefusal(offset: nil, error: error)
+        }
+        // The states were folded at the seqs foretold above: an insert that placed the drafts otherwise voids them.
+        let inserted = results.lazy.filter(\.inserted)
+        guard inserted.count == nextSeq - head - 1, inserted.first.map({ $0.seq == head + 1 }) ?? true else {
+            throw BatchRefusal(
+                offset: nil, error: .corrupt("the batch's events were not inserted at the seqs its admission folded"))
+        }
+        for site in sites {
+            touches += 1
+            touched[site] = touches
+        }
+        do { try letGoOfOldSites() } catch { throw BatchRefusal(offset: nil, error: Self.refusal(error)) }
+        return results
+    }
+
+    /// Keeps the states of the `keptSites` sites touched last; the others' snapshots, where worth keeping, are
+    /// written now (in this transaction, naming an event of it), so a later part restores them cheaply.
+    private mutating func letGoOfOldSites() throws {
+        guard states.count > Self.keptSites else { return }
+        let oldest = touched.sorted { $0.value < $1.value }.prefix(states.count - Self.keptSites).map(\.key)
+        for site in oldest {
+            if let state = states[site], let head = heads[site] { try keepSnapshot(site: site, state, head) }
+            states[site] = nil
+            heads[site] = nil
+            touched[site] = nil
         }
     }
 
@@ -238,15 +280,20 @@ public struct GatedBatch<Gate: SiteGuard> {
     /// Writes each touched site's snapshot row, where the guard finds its state worth keeping, in the same
     /// transaction as its events, so a row never names an event that did not commit.
     func keepSnapshots() throws {
+        for (site, head) in heads {
+            guard let state = states[site] else { continue }
+            try keepSnapshot(site: site, state, head)
+        }
+    }
+
+    private func keepSnapshot(site: String, _ state: Gate.State, _ head: (seq: Int64, hash: Digest)) throws {
+        guard let bytes = gate.snapshot(of: state) else { return }
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO site_snapshot (site, format, seq, hash, state) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (site, format) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, state = excluded.state
                 """)
-        for (site, head) in heads {
-            guard let state = states[site], let bytes = gate.snapshot(of: state) else { continue }
-            try upsert.execute(arguments: [site, Gate.snapshotFormat, head.seq, head.hash.hex, Data(bytes)])
-        }
+        try upsert.execute(arguments: [site, Gate.snapshotFormat, head.seq, head.hash.hex, Data(bytes)])
     }
 }
 

@@ -1,6 +1,7 @@
 import AuditCrypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 
 /// The durable log: one SQLite file in WAL mode, appended under `BEGIN IMMEDIATE`.
@@ -115,6 +116,26 @@ public final class SQLiteEventStore: EventStore, Sendable {
             try dbQueue.read { db in
                 let (sql, arguments) = Self.selection(filter)
                 try EventRow.forEach(db, sql: sql, arguments: arguments, body)
+            }
+        }
+    }
+
+    /// The two columns straight from SQLite's buffers: decoding whole events cost 5% of a batch append.
+    public func hashes(from first: Int64, through last: Int64, _ body: (Int64, Digest) -> Void) throws(AuditLogError) {
+        try Self.mapErrors {
+            try dbQueue.read { db in
+                let statement = try db.cachedStatement(
+                    sql: "SELECT seq, hash FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq")
+                statement.setUncheckedArguments([first, last])
+                let sqlite = statement.sqliteStatement
+                defer { sqlite3_reset(sqlite) }
+                while try db.step(sqlite) {
+                    let text = sqlite3_column_text(sqlite, 1)
+                    let count = Int(sqlite3_column_bytes(sqlite, 1))
+                    guard let text, let hash = Digest(hexBuffer: UnsafeRawBufferPointer(start: text, count: count))
+                    else { throw AuditLogError.corrupt("seq \(sqlite3_column_int64(sqlite, 0)) has no valid hash") }
+                    body(sqlite3_column_int64(sqlite, 0), hash)
+                }
             }
         }
     }

@@ -4,16 +4,20 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Rows staged for hashing: each message is independent once its stored prev_hash is checked, so hashing runs on a
-/// second core while this one reads SQLite.
+/// Rows staged for the second core: each message is independent once its stored prev_hash is checked, so its
+/// form, its key digests and its hash are worked out there while this core reads SQLite.
 final class StagedRows: @unchecked Sendable {
     var firstSeq: Int64 = 0
     var bytes: [UInt8] = []
     var ends: [Int] = []
     /// The stored `hash` text of each row, 64 bytes apiece.
     var storedHashes: [UInt8] = []
-    /// Index of the first row whose message does not hash to its stored hash.
+    /// Index of the first row whose message does not hash to its stored hash, or breaks its form.
     var firstMismatch: Int?
+    /// Whether to sum `keys` (for the integrity check).
+    var collectingKeys = false
+    /// The digests of this batch's rows' event ids and sites.
+    var keys = TableKeys()
 
     static let capacity = 4096
 
@@ -23,20 +27,31 @@ final class StagedRows: @unchecked Sendable {
         ends.removeAll(keepingCapacity: true)
         storedHashes.removeAll(keepingCapacity: true)
         firstMismatch = nil
+        keys = TableKeys()
     }
 
     func hashAll(with hasher: SHA256Hasher) {
         var start = 0
-        bytes.withUnsafeBytes { raw in
+        bytes.withUnsafeBufferPointer { all in
             storedHashes.withUnsafeBytes { stored in
                 for (index, end) in ends.enumerated() {
-                    hasher.update(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                    let message = UnsafeBufferPointer(rebasing: all[start..<end])
+                    start = end
+                    guard let fields = RowForm.RowFields(message: message), RowForm.problem(fields) == nil else {
+                        firstMismatch = index
+                        return
+                    }
+                    if collectingKeys {
+                        let seq = firstSeq + Int64(index)
+                        keys.eventID.add(fields.eventID, seq: seq)
+                        keys.site.add(fields.site, seq: seq)
+                    }
+                    hasher.update(UnsafeRawBufferPointer(message))
                     let digest = hasher.finalize()
                     if !digest.matchesHex(UnsafeRawBufferPointer(rebasing: stored[index * 64..<index * 64 + 64])) {
                         firstMismatch = index
                         return
                     }
-                    start = end
                 }
             }
         }
@@ -71,8 +86,10 @@ extension ChainWalker {
         var keys = TableKeys()
 
         func finish(_ index: Int) -> Bool {
-            pending[index]?.wait()
+            guard let item = pending[index] else { return batches[index].firstMismatch == nil }
+            item.wait()
             pending[index] = nil
+            keys.add(batches[index].keys)
             return batches[index].firstMismatch == nil
         }
         func submit(_ index: Int) {
@@ -82,6 +99,7 @@ extension ChainWalker {
             queue.async(execute: item)
         }
 
+        for batch in batches { batch.collectingKeys = collectingKeys }
         batches[current].reset(firstSeq: 1)
         while try db.step(sqlite) {
             let batch = batches[current]
@@ -92,16 +110,16 @@ extension ChainWalker {
                 if !finish(other) { return .suspect(seq: batches[other].firstSeq, expectedPrev: batchStartPrev[other]) }
                 return .suspect(seq: batch.firstSeq, expectedPrev: batchStartPrev[current])
             }
+            // The form's content is checked with the hash, on the other core; only the column types are seen here.
             guard seq == expectedSeq, Self.column(sqlite, 9, equals: lastHashText),
                 let hashText = sqlite3_column_text(sqlite, 10), sqlite3_column_bytes(sqlite, 10) == 64,
-                RowForm.problem(sqlite) == nil
+                RowForm.holdsText(sqlite)
             else { return suspect() }
             // prev_hash equals the previous row's stored hash, whose bytes are already known.
             lastHash.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
             ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &batch.bytes)
             for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &batch.bytes) }
             batch.ends.append(batch.bytes.count)
-            if collectingKeys { keys.add(sqlite, seq: seq) }
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
             batch.storedHashes.append(contentsOf: hashBytes)
             lastHashText.withUnsafeMutableBufferPointer { _ = $0.initialize(from: hashBytes) }
@@ -145,14 +163,25 @@ struct KeyDigest: Equatable {
     var count = 0
 
     mutating func add(_ text: UnsafePointer<UInt8>?, count length: Int32, seq: Int64) {
+        add(text.map { UnsafeBufferPointer(start: $0, count: Int(length)) }, seq: seq)
+    }
+
+    mutating func add(_ text: UnsafeBufferPointer<UInt8>?, seq: Int64) {
         // FNV-1a over the text, then two SplitMix64 finalisations with the seq, summed: the order of rows is lost.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         if let text {
-            for index in 0..<Int(length) { hash = (hash ^ UInt64(text[index])) &* 0x100_0000_01b3 }
+            for byte in text { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         }
         low &+= Self.mix(hash ^ UInt64(bitPattern: seq))
         high &+= Self.mix(hash &+ UInt64(bitPattern: seq) &* 0x9E37_79B9_7F4A_7C15 ^ 0x5851_F42D_4C95_7F2D)
         count += 1
+    }
+
+    /// Another set's rows added to these: sums commute, so batches summed apart add up to the whole.
+    mutating func add(_ other: KeyDigest) {
+        low &+= other.low
+        high &+= other.high
+        count += other.count
     }
 
     static func mix(_ value: UInt64) -> UInt64 {
@@ -168,8 +197,8 @@ struct TableKeys: Equatable {
     var eventID = KeyDigest()
     var site = KeyDigest()
 
-    mutating func add(_ statement: OpaquePointer, seq: Int64) {
-        eventID.add(sqlite3_column_text(statement, 1), count: sqlite3_column_bytes(statement, 1), seq: seq)
-        site.add(sqlite3_column_text(statement, 2), count: sqlite3_column_bytes(statement, 2), seq: seq)
+    mutating func add(_ other: TableKeys) {
+        eventID.add(other.eventID)
+        site.add(other.site)
     }
 }

@@ -10,23 +10,112 @@ enum RowForm {
             else { return nil }
             return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index)))
         }
-        guard let eventID = bytes(1), isLowercaseUUID(eventID) else {
+        let stackIsNull = sqlite3_column_type(statement, 3) == SQLITE_NULL
+        return problem(
+            RowFields(
+                eventID: bytes(1), site: bytes(2), stack: bytes(3), stackIsNull: stackIsNull, type: bytes(4),
+                payload: bytes(5), observedAt: bytes(6), recordedAt: bytes(7), actor: bytes(8)))
+    }
+
+    /// Whether every column the form reads holds text (the stack may be NULL): the part of the form the staged
+    /// message cannot show, since `sqlite3_column_text` turns a number or a blob into text.
+    static func holdsText(_ statement: OpaquePointer) -> Bool {
+        for column: Int32 in 1...8 where sqlite3_column_type(statement, column) != SQLITE_TEXT {
+            guard column == 3, sqlite3_column_type(statement, 3) == SQLITE_NULL else { return false }
+        }
+        return true
+    }
+
+    /// The text of each field a row's form is checked on; nil for a missing one.
+    struct RowFields {
+        var eventID: UnsafeBufferPointer<UInt8>?
+        var site: UnsafeBufferPointer<UInt8>?
+        var stack: UnsafeBufferPointer<UInt8>?
+        var stackIsNull: Bool
+        var type: UnsafeBufferPointer<UInt8>?
+        var payload: UnsafeBufferPointer<UInt8>?
+        var observedAt: UnsafeBufferPointer<UInt8>?
+        var recordedAt: UnsafeBufferPointer<UInt8>?
+        var actor: UnsafeBufferPointer<UInt8>?
+
+        /// The fields of a chain message (FORMAT.md §2.2: prev hash, seq, then columns 1 to 8 as encoded fields),
+        /// for a check off the thread that read the row; nil when the message is not of that shape.
+        init?(message: UnsafeBufferPointer<UInt8>) {
+            var index = 40
+            var malformed = false
+            // No array of fields: this runs once per row of the log.
+            func field() -> UnsafeBufferPointer<UInt8>? {
+                guard index < message.count else {
+                    malformed = true
+                    return nil
+                }
+                if message[index] == 0x00 {
+                    index += 1
+                    return nil
+                }
+                guard message[index] == 0x01, index + 5 <= message.count else {
+                    malformed = true
+                    return nil
+                }
+                let count =
+                    Int(message[index + 1]) << 24 | Int(message[index + 2]) << 16 | Int(message[index + 3]) << 8
+                    | Int(message[index + 4])
+                guard index + 5 + count <= message.count else {
+                    malformed = true
+                    return nil
+                }
+                defer { index += 5 + count }
+                return UnsafeBufferPointer(rebasing: message[index + 5..<index + 5 + count])
+            }
+            let eventID = field()
+            let site = field()
+            let stack = field()
+            let type = field()
+            let payload = field()
+            let observedAt = field()
+            let recordedAt = field()
+            let actor = field()
+            guard !malformed, index == message.count else { return nil }
+            self.init(
+                eventID: eventID, site: site, stack: stack, stackIsNull: stack == nil, type: type, payload: payload,
+                observedAt: observedAt, recordedAt: recordedAt, actor: actor)
+        }
+
+        init(
+            eventID: UnsafeBufferPointer<UInt8>?, site: UnsafeBufferPointer<UInt8>?,
+            stack: UnsafeBufferPointer<UInt8>?, stackIsNull: Bool, type: UnsafeBufferPointer<UInt8>?,
+            payload: UnsafeBufferPointer<UInt8>?, observedAt: UnsafeBufferPointer<UInt8>?,
+            recordedAt: UnsafeBufferPointer<UInt8>?, actor: UnsafeBufferPointer<UInt8>?
+        ) {
+            self.eventID = eventID
+            self.site = site
+            self.stack = stack
+            self.stackIsNull = stackIsNull
+            self.type = type
+            self.payload = payload
+            self.observedAt = observedAt
+            self.recordedAt = recordedAt
+            self.actor = actor
+        }
+    }
+
+    /// The first field that breaks its form, with the reason; nil when the row is well formed.
+    static func problem(_ row: RowFields) -> (field: String, reason: String)? {
+        guard let eventID = row.eventID, isLowercaseUUID(eventID) else {
             return ("event_id", "is not a lowercase UUID")
         }
         // Written out, not looped over an array literal: the walk allocates nothing per row.
-        if let reason = nameProblem(bytes(2)) { return ("site", reason) }
-        if sqlite3_column_type(statement, 3) != SQLITE_NULL, let reason = nameProblem(bytes(3)) {
-            return ("stack", reason)
-        }
-        if let reason = nameProblem(bytes(4)) { return ("type", reason) }
-        if let reason = nameProblem(bytes(8)) { return ("actor", reason) }
-        guard let payload = bytes(5), CanonicalJSONCheck.isCanonicalObject(payload) else {
+        if let reason = nameProblem(row.site) { return ("site", reason) }
+        if !row.stackIsNull, let reason = nameProblem(row.stack) { return ("stack", reason) }
+        if let reason = nameProblem(row.type) { return ("type", reason) }
+        if let reason = nameProblem(row.actor) { return ("actor", reason) }
+        guard let payload = row.payload, CanonicalJSONCheck.isCanonicalObject(payload) else {
             return ("payload", "is not the canonical JSON text of an object")
         }
-        guard let observed = bytes(6), isTimestamp(observed) else {
+        guard let observed = row.observedAt, isTimestamp(observed) else {
             return ("observed_at", "is not of the form YYYY-MM-DDTHH:MM:SS.sssZ")
         }
-        guard let recorded = bytes(7), isTimestamp(recorded) else {
+        guard let recorded = row.recordedAt, isTimestamp(recorded) else {
             return ("recorded_at", "is not of the form YYYY-MM-DDTHH:MM:SS.sssZ")
         }
         return nil
