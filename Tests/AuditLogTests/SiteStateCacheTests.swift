@@ -20,10 +20,10 @@ import Testing
             if state + drafts.count > limit { throw Full(count: state) }
         }
         func admitting(
-            _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: Int
-        ) throws -> Int {
+            _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: inout Int
+        ) throws {
             try admit(drafts, site: site, state: state)
-            return state + drafts.count
+            state += drafts.count
         }
         func snapshot(of state: Int) -> [UInt8]? { Array("\(state)".utf8) }
         func restore(_ bytes: [UInt8], site: String) -> Int? { Int(String(decoding: bytes, as: UTF8.self)) }

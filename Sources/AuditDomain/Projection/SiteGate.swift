@@ -68,23 +68,27 @@ public struct SiteGate: SiteGuard {
     }
 
     public func admit(_ drafts: [EventDraft], site: String, state: State) throws {
-        _ = try Self.admit(drafts, site: site, state: state)
+        try Self.admit(drafts, site: site, state: state)
     }
 
     public func admitting(
-        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: State
-    ) throws -> State {
-        try Self.admit(drafts, site: site, state: state, placing: (seqs, recordedAt))
+        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: inout State
+    ) throws {
+        try Self.admit(drafts, site: site, state: &state, placing: (seqs, recordedAt))
+    }
+
+    /// Decodes and admits each draft in order against a copy of `state`, which is left as it was.
+    static func admit(_ drafts: [EventDraft], site: String, state: State) throws(AdmissionError) {
+        var copy = state
+        try admit(drafts, site: site, state: &copy, placing: nil)
     }
 
     /// Decodes and admits each draft in order, folding it in so the next draft sees it. With `placement`, each
     /// draft is folded at the seq and time it will be logged with, so the state returned is the one a fold of
     /// the log after the insert would give (SiteGateTests compare the two); without, seqs are 0.
-    @discardableResult
     static func admit(
-        _ drafts: [EventDraft], site: String, state: State, placing placement: ([Int64], Timestamp)? = nil
-    ) throws(AdmissionError) -> State {
-        var state = state
+        _ drafts: [EventDraft], site: String, state: inout State, placing placement: ([Int64], Timestamp)?
+    ) throws(AdmissionError) {
         for (index, draft) in drafts.enumerated() {
             let seq = placement?.0[index] ?? 0
             state.folded += 1
@@ -117,6 +121,5 @@ public struct SiteGate: SiteGuard {
                 at: draft.observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0), recordedAt: recordedAt,
                 actor: placement == nil ? nil : draft.actor, correcting: decoded.correction)
         }
-        return state
     }
 }

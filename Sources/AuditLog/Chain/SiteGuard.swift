@@ -23,11 +23,12 @@ public protocol SiteGuard: Sendable {
     /// Admits, in order, the drafts new to the log for one site against the site's state; throws to refuse.
     func admit(_ drafts: [EventDraft], site: String, state: State) throws
 
-    /// Admits like `admit` and returns the state with the drafts folded in as the store will log them: each at
-    /// its seq in `seqs`, recorded at `recordedAt`. The store keeps that state, so it never decodes a draft twice.
+    /// Admits like `admit` and folds the drafts into `state` as the store will log them: each at its seq in
+    /// `seqs`, recorded at `recordedAt`. The store keeps that state, so it never decodes a draft twice. In place,
+    /// so a site's state is not copied once per part; after a throw, `state` is void and the store reads it again.
     func admitting(
-        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: State
-    ) throws -> State
+        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: inout State
+    ) throws
 
     /// The state as bytes for the store to keep across processes, or nil when it is not worth keeping.
     func snapshot(of state: State) -> [UInt8]?

@@ -100,15 +100,32 @@ extension ChainWalker {
         }
 
         for batch in batches { batch.collectingKeys = collectingKeys }
-        batches[current].reset(firstSeq: 1)
+        // Staged in locals and handed over whole: appending to a class's array property paid a dynamic
+        // exclusivity check per append.
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        var storedHashes: [UInt8] = []
+        bytes.reserveCapacity(StagedRows.capacity * 512)
+        ends.reserveCapacity(StagedRows.capacity)
+        storedHashes.reserveCapacity(StagedRows.capacity * 64)
+        var firstSeq: Int64 = 1
+        /// Gives the staged rows to a finished batch, taking its emptied buffers back, and starts its hashing.
+        func hand(to index: Int) {
+            let batch = batches[index]
+            batch.reset(firstSeq: firstSeq)
+            swap(&batch.bytes, &bytes)
+            swap(&batch.ends, &ends)
+            swap(&batch.storedHashes, &storedHashes)
+            submit(index)
+        }
+
         while try db.step(sqlite) {
-            let batch = batches[current]
             let seq = sqlite3_column_int64(sqlite, 0)
             // Rows before this one may also be bad: the earliest unfinished batch decides where to re-walk.
             func suspect() -> FastResult {
                 let other = 1 - current
                 if !finish(other) { return .suspect(seq: batches[other].firstSeq, expectedPrev: batchStartPrev[other]) }
-                return .suspect(seq: batch.firstSeq, expectedPrev: batchStartPrev[current])
+                return .suspect(seq: firstSeq, expectedPrev: batchStartPrev[current])
             }
             // The form's content is checked with the hash, on the other core; only the column types are seen here.
             guard seq == expectedSeq, Self.column(sqlite, 9, equals: lastHashText),
@@ -116,27 +133,27 @@ extension ChainWalker {
                 RowForm.holdsText(sqlite)
             else { return suspect() }
             // prev_hash equals the previous row's stored hash, whose bytes are already known.
-            lastHash.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
-            ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &batch.bytes)
-            for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &batch.bytes) }
-            batch.ends.append(batch.bytes.count)
+            lastHash.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &bytes)
+            for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &bytes) }
+            ends.append(bytes.count)
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
-            batch.storedHashes.append(contentsOf: hashBytes)
+            storedHashes.append(contentsOf: hashBytes)
             lastHashText.withUnsafeMutableBufferPointer { _ = $0.initialize(from: hashBytes) }
             guard let stored = Digest(hexBuffer: UnsafeRawBufferPointer(hashBytes)) else { return suspect() }
             lastHash = stored
             expectedSeq += 1
-            if batch.ends.count == StagedRows.capacity {
-                submit(current)
+            if ends.count == StagedRows.capacity {
+                hand(to: current)
                 current = 1 - current
                 if !finish(current) {
                     return .suspect(seq: batches[current].firstSeq, expectedPrev: batchStartPrev[current])
                 }
                 batchStartPrev[current] = lastHash
-                batches[current].reset(firstSeq: expectedSeq)
+                firstSeq = expectedSeq
             }
         }
-        if !batches[current].ends.isEmpty { submit(current) }
+        if !ends.isEmpty { hand(to: current) }
         for index in [1 - current, current] where !finish(index) {
             return .suspect(seq: batches[index].firstSeq, expectedPrev: batchStartPrev[index])
         }

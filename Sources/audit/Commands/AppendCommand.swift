@@ -47,19 +47,22 @@ struct AppendCommand: ParsableCommand {
         let defaultActor = try LogLocation.resolveActor(explicit: actor, installer: try store.installer())
         if let jsonl {
             let source = JSONLinesSource(argument: jsonl)
-            if perLine { return try log.feed(from: source, defaultActor: defaultActor, acknowledge: acknowledge) }
-            return try log.appendBatch(from: source, defaultActor: defaultActor, acknowledge: acknowledge)
+            if perLine { return try log.feed(from: source, defaultActor: defaultActor) { acknowledge($0) } }
+            // A batch is acknowledged only after commit, all at once: one flush at the end, not one per line.
+            defer { fflush(nil) }
+            return try log.appendBatch(from: source, defaultActor: defaultActor) { acknowledge($0, flushing: false) }
         }
         acknowledge(try log.append(try makeDraft(actor: defaultActor)))
     }
 
-    func acknowledge(_ result: AppendResult) {
+    /// One line per event; flushed at once by default, so a per-line feed's reader sees each commit live.
+    func acknowledge(_ result: AppendResult, flushing: Bool = true) {
         switch output.format {
         case .json: emit(["seq": .integer(result.seq), "hash": .string(result.hash.hex)])
         case .text:
             say("\(result.inserted ? "recorded" : "already recorded") seq \(result.seq) hash \(result.hash.hex)")
         }
-        fflush(nil)
+        if flushing { fflush(nil) }
     }
 
     /// The single event the options describe; a value that parses as text but is not valid input names its option.
