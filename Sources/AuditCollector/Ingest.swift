@@ -71,7 +71,7 @@ public enum Ingest {
         }
         guard held != nil || first.seq == 1 else { throw .unknownLog(logID) }
         guard first.seq <= size + 1 else {
-            throw .conflict("the chunk starts at seq \(first.seq); the collector holds \(size): send from \(size + 1)")
+            throw .gap(first: first.seq, held: size)
         }
         var forked: [ForkedRow] = []
         for event in chunk where event.seq <= size {

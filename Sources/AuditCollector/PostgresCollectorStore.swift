@@ -189,15 +189,10 @@ public struct PostgresCollectorStore: CollectorStore {
                     return .forked(rows[0].offered.seq)
                 case .append(let new):
                     guard let last = new.last else { return .appended(AppendOutcome(appended: 0, size: state.size)) }
-                    try await Self.insert(new, logID: logID, connection, logger)
-                    let range = try await Self.extendedRange(
-                        logID: logID, size: state.size, new, created: created, connection, logger)
-                    try await connection.query(
-                        """
-                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now(),
-                            merkle_range = \(range)
-                        WHERE log_id = \(logID)
-                        """, logger: logger)
+                    // What the folds and the compact range need is read first; then PostgreSQL stores the rows
+                    // while this process folds the touched sites and extends the range, instead of one waiting
+                    // for the other.
+                    let stored = created ? nil : try await Self.storedRange(logID: logID, connection, logger)
                     // Each touched site is folded again from its held events (one query for them all) and the
                     // chunk's, which are in hand: the chunk's rows are never read back.
                     let sites = Set(new.map(\.site)).sorted()
@@ -207,12 +202,20 @@ public struct PostgresCollectorStore: CollectorStore {
                     {
                         bySite[event.site, default: []].append(event)
                     }
+                    async let inserted: Void = Self.insert(new, logID: logID, connection, logger)
+                    let range = try Self.extendedRange(stored, size: state.size, new, created: created)
                     for event in new { bySite[event.site, default: []].append(event) }
-                    for site in sites {
-                        let row = FleetSite.project(
-                            logID: logID, installer: installer, site: site, events: bySite[site] ?? [])
-                        try await Self.upsert(row, connection, logger)
+                    let rows = sites.map { site in
+                        FleetSite.project(logID: logID, installer: installer, site: site, events: bySite[site] ?? [])
                     }
+                    try await inserted
+                    try await connection.query(
+                        """
+                        UPDATE log SET size = \(last.seq), head = \(last.hash.hex), last_synced_at = now(),
+                            merkle_range = \(range)
+                        WHERE log_id = \(logID)
+                        """, logger: logger)
+                    for row in rows { try await Self.upsert(row, connection, logger) }
                     return .appended(AppendOutcome(appended: new.count, size: last.seq))
                 }
             }
@@ -225,23 +228,23 @@ public struct PostgresCollectorStore: CollectorStore {
 
     /// The log's stored compact range extended by `new`, as stored (hex nodes concatenated); nil stays nil: a log
     /// synced before migration 0002 has no range, and its checkpoints are checked from the leaves.
-    static func extendedRange(
-        logID: String, size: Int64, _ new: [LoggedEvent], created: Bool, _ connection: PostgresConnection,
-        _ logger: Logger
-    ) async throws -> String? {
-        var stored: String?
-        if !created {
-            for try await text in try await connection.query(
-                "SELECT merkle_range FROM log WHERE log_id = \(logID)", logger: logger
-            ).decode(String?.self) {
-                stored = text
-            }
-        }
+    static func extendedRange(_ stored: String?, size: Int64, _ new: [LoggedEvent], created: Bool) throws -> String? {
         guard var range = created ? MerkleTree.CompactRange() : try stored.map({ try decodeRange($0, size: size) })
         else { return nil }
         let hasher = SHA256Hasher()
         for event in new { range.append(leafHash: MerkleTree.leafHash(of: event.hash, using: hasher)) }
         return range.nodes.map(\.hex).joined()
+    }
+
+    /// The log's stored compact range (hex), nil for a log synced before migration 0002.
+    static func storedRange(logID: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> String? {
+        var stored: String?
+        for try await text in try await connection.query(
+            "SELECT merkle_range FROM log WHERE log_id = \(logID)", logger: logger
+        ).decode(String?.self) {
+            stored = text
+        }
+        return stored
     }
 
     static func decodeRange(_ text: String, size: Int64) throws -> MerkleTree.CompactRange {

@@ -119,11 +119,14 @@ public struct SyncClient: Sendable {
     public var collectorKey: NoteVerifierKey?
     /// How often a request cut off or answered 5xx is sent again; a 4xx never is.
     public var retry: SyncRetry
+    /// Chunks sent before the oldest one is answered (1: one at a time).
+    public var pipelineDepth: Int
 
     public init(
         base: String, installer: String, key: Ed25519PrivateKey,
         transport: any SyncTransport = URLSessionSyncTransport(),
-        chunkSize: Int = 1000, collectorKey: NoteVerifierKey? = nil, retry: SyncRetry = SyncRetry()
+        chunkSize: Int = 1000, collectorKey: NoteVerifierKey? = nil, retry: SyncRetry = SyncRetry(),
+        pipelineDepth: Int = 2
     ) throws(SyncClientError) {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
         else { throw .invalidURL(base) }
@@ -136,6 +139,7 @@ public struct SyncClient: Sendable {
         self.chunkSize = max(1, min(chunkSize, SyncProtocol.maximumChunkEvents))
         self.collectorKey = collectorKey
         self.retry = retry
+        self.pipelineDepth = max(1, min(pipelineDepth, 8))
     }
 
     public func sync(store: SQLiteEventStore) async throws -> SyncOutcome {
@@ -148,19 +152,40 @@ public struct SyncClient: Sendable {
         var sent = 0
         var size = held
         // One held event is sent again: a log rewritten since the last sync shows up as a fork at the collector.
-        var next = max(1, held)
-        while next <= local {
-            let chunk = try store.events(EventFilter(afterSeq: next - 1, limit: chunkSize))
-            guard !chunk.isEmpty else { break }
-            let answer = try await signed(
-                "POST", SyncProtocol.eventsPath(logID: logID), body: SyncEvent.chunkBody(chunk),
-                contentType: SyncProtocol.chunkContentType)
-            guard let appended = answer["appended"]?.integerValue, let now = answer["size"]?.integerValue else {
-                throw SyncClientError.badAnswer("no appended and size in the chunk's answer")
+        let next = max(1, held)
+        // Up to `pipelineDepth` chunks are in flight, each on its own connection, in seq order: the collector
+        // parses and checks the next chunk while it stores this one, and the laptop reads and encodes the one
+        // after. Answers are taken in seq order, and an event counts only once its chunk's answer says it was
+        // committed; the collector stores a chunk only as a continuation of what it holds.
+        var inFlight: [Task<JSONValue, any Error>] = []
+        var after: Int64? = next <= local ? next - 1 : nil
+        do {
+            while true {
+                while inFlight.count < pipelineDepth, let from = after {
+                    guard let (body, last) = try Self.chunk(store, after: from, limit: chunkSize) else {
+                        after = nil
+                        break
+                    }
+                    inFlight.append(
+                        Task { [self] in
+                            try await signed(
+                                "POST", SyncProtocol.eventsPath(logID: logID), body: body,
+                                contentType: SyncProtocol.chunkContentType)
+                        })
+                    after = last < local ? last : nil
+                }
+                guard !inFlight.isEmpty else { break }
+                let answer = try await inFlight.removeFirst().value
+                guard let appended = answer["appended"]?.integerValue, let now = answer["size"]?.integerValue else {
+                    throw SyncClientError.badAnswer("no appended and size in the chunk's answer")
+                }
+                sent += Int(appended)
+                size = now
             }
-            sent += Int(appended)
-            size = now
-            next = (chunk.last?.seq ?? next) + 1
+        } catch {
+            // The chunks still in flight end before the sync does: what it reports held is then what is held.
+            for task in inFlight { _ = await task.result }
+            throw error
         }
         let (checkpoint, _) = try store.consistencyProofs(from: [])
         var note = SignedNote(
@@ -179,6 +204,20 @@ public struct SyncClient: Sendable {
             note: SignedNote(text: note.text, signatures: note.signatures + [line]))
         try store.recordCosigned(cosigned)
         return SyncOutcome(sent: sent, size: size, cosigned: cosigned)
+    }
+
+    /// The events after seq `after` (at most `limit`) as a chunk's body, with the last one's seq; nil when none.
+    static func chunk(_ store: SQLiteEventStore, after: Int64, limit: Int) throws -> (body: [UInt8], last: Int64)? {
+        let events = try store.events(EventFilter(afterSeq: after, limit: limit))
+        guard let last = events.last else { return nil }
+        return (SyncEvent.chunkBody(events), last.seq)
+    }
+
+    /// The transport for a collector at `base`: the socket client for http (URLSession spins on Linux), URLSession
+    /// for https.
+    public static func transport(for base: String, timeout: TimeInterval) -> any SyncTransport {
+        base.lowercased().hasPrefix("http://")
+            ? SocketSyncTransport(timeout: timeout) : URLSessionSyncTransport(timeout: timeout)
     }
 
     /// The collector's cosignature/v1 key: the pinned one, checked against what it announces.

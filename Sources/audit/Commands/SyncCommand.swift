@@ -46,7 +46,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let privateKey = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: key ?? KeyLocation.defaultPrivateKey()))
         let client = try SyncClient(
-            base: to, installer: name, key: privateKey, transport: URLSessionSyncTransport(timeout: timeout),
+            base: to, installer: name, key: privateKey, transport: SyncClient.transport(for: to, timeout: timeout),
             chunkSize: chunk, collectorKey: try collectorKey.map { try NoteVerifierKey(parsing: $0) },
             retry: SyncRetry(retries: retries))
         let outcome = try await client.sync(store: store)
