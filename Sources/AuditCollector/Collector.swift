@@ -84,7 +84,12 @@ public struct Collector: Sendable {
             do throws(SyncError) {
                 return try await store.append(logID: logID, installer: installer.name, chunk: chunk)
             } catch {
-                guard case .gap = error else { throw error }
+                // A log's first chunks can arrive in either order too: the second finds no log yet.
+                switch error {
+                case .gap: break
+                case .unknownLog where (chunk.first?.seq ?? 1) > 1: break
+                default: throw error
+                }
                 let bound = appending.count(logID) > 1 ? Self.gapWaitWhileAppending : Self.gapWait
                 guard ContinuousClock.now - start < bound else { throw error }
                 do { try await Task.sleep(for: pause) } catch { throw SyncError.storage("the request was cancelled") }

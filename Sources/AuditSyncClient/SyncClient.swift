@@ -157,7 +157,10 @@ public struct SyncClient: Sendable {
         // parses and checks the next chunk while it stores this one, and the laptop reads and encodes the one
         // after. Answers are taken in seq order, and an event counts only once its chunk's answer says it was
         // committed; the collector stores a chunk only as a continuation of what it holds.
-        var inFlight: [Task<JSONValue, any Error>] = []
+        // A chunk sent behind another may still find that one missing (its request was cut and sent again, or
+        // it went to another collector process): refused as a gap (409) or, for a new log, as unknown (404), it
+        // is sent once more after the one before it was acknowledged, which settles the order.
+        var inFlight: [(task: Task<JSONValue, any Error>, body: [UInt8], behind: Bool)] = []
         var after: Int64? = next <= local ? next - 1 : nil
         do {
             while true {
@@ -167,15 +170,25 @@ public struct SyncClient: Sendable {
                         break
                     }
                     inFlight.append(
-                        Task { [self] in
-                            try await signed(
-                                "POST", SyncProtocol.eventsPath(logID: logID), body: body,
-                                contentType: SyncProtocol.chunkContentType)
-                        })
+                        (
+                            Task { [self] in
+                                try await signed(
+                                    "POST", SyncProtocol.eventsPath(logID: logID), body: body,
+                                    contentType: SyncProtocol.chunkContentType)
+                            }, body, !inFlight.isEmpty
+                        ))
                     after = last < local ? last : nil
                 }
                 guard !inFlight.isEmpty else { break }
-                let answer = try await inFlight.removeFirst().value
+                let oldest = inFlight.removeFirst()
+                let answer: JSONValue
+                do { answer = try await oldest.task.value } catch SyncClientError.refused(let status, _)
+                    where oldest.behind && [404, 409].contains(status)
+                {
+                    answer = try await signed(
+                        "POST", SyncProtocol.eventsPath(logID: logID), body: oldest.body,
+                        contentType: SyncProtocol.chunkContentType)
+                }
                 guard let appended = answer["appended"]?.integerValue, let now = answer["size"]?.integerValue else {
                     throw SyncClientError.badAnswer("no appended and size in the chunk's answer")
                 }
@@ -184,7 +197,7 @@ public struct SyncClient: Sendable {
             }
         } catch {
             // The chunks still in flight end before the sync does: what it reports held is then what is held.
-            for task in inFlight { _ = await task.result }
+            for chunk in inFlight { _ = await chunk.task.result }
             throw error
         }
         let (checkpoint, _) = try store.consistencyProofs(from: [])

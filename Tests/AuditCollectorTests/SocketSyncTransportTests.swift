@@ -88,17 +88,18 @@ final class ScriptedServer: @unchecked Sendable {
     var requests: [String] { lock.withLock { received } }
 
     init(answers: [String]) throws {
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = descriptor
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && getsockname(listener, pointer, &length) == 0
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
             }
         }
-        guard listener >= 0, bound, listen(listener, 4) == 0 else {
+        guard descriptor >= 0, bound, listen(descriptor, 4) == 0 else {
             throw ScriptError(reason: String(cString: strerror(errno)))
         }
         port = Int(UInt16(bigEndian: address.sin_port))
