@@ -141,6 +141,15 @@ public struct PostgresCollectorStore: CollectorStore {
         -> AppendOutcome
     {
         let logger = self.logger
+        // The work that needs only the chunk is done before the transaction takes the log's row: the next chunk
+        // of a pipelined sync waits on that lock, so what is done under it is what PostgreSQL waits for. A failed
+        // check is kept and thrown at the point of the transaction where it was always found.
+        let checkFailure: SyncError?
+        do throws(SyncError) {
+            try Ingest.check(logID: logID, chunk: chunk)
+            checkFailure = nil
+        } catch { checkFailure = error }
+        let prepared = checkFailure == nil ? Self.prepare(chunk, logID: logID) : nil
         let stored = try await run { () async throws -> Stored in
             try await client.withTransaction(logger: logger) { connection -> Stored in
                 let genesis = ChainHash.genesis(logID: logID).hex
@@ -170,7 +179,10 @@ public struct PostgresCollectorStore: CollectorStore {
                         hashes[seq] = Digest(hex: hash)
                     }
                 }
-                switch try Ingest.plan(logID: logID, held: created ? nil : state, chunk: chunk, heldHashes: hashes) {
+                if let checkFailure { throw checkFailure }
+                let plan = try Ingest.plan(
+                    logID: logID, held: created ? nil : state, chunk: chunk, heldHashes: hashes, checked: true)
+                switch plan {
                 case .fork(let rows):
                     for row in rows {
                         var text: [UInt8] = []
@@ -202,8 +214,11 @@ public struct PostgresCollectorStore: CollectorStore {
                     {
                         bySite[event.site, default: []].append(event)
                     }
-                    async let inserted: Void = Self.insert(new, logID: logID, connection, logger)
-                    let range = try Self.extendedRange(stored, size: state.size, new, created: created)
+                    let whole = new.count == chunk.count
+                    let text = whole ? prepared?.copyText : Self.copyText(new, logID: logID)
+                    async let inserted: Void = Self.insert(new, text: text, logID: logID, connection, logger)
+                    let leaves = prepared.map { Array($0.leaves.suffix(new.count)) } ?? Self.leaves(new)
+                    let range = try Self.extendedRange(stored, size: state.size, leaves: leaves, created: created)
                     for event in new { bySite[event.site, default: []].append(event) }
                     let rows = sites.map { site in
                         FleetSite.project(logID: logID, installer: installer, site: site, events: bySite[site] ?? [])
@@ -228,12 +243,26 @@ public struct PostgresCollectorStore: CollectorStore {
 
     /// The log's stored compact range extended by `new`, as stored (hex nodes concatenated); nil stays nil: a log
     /// synced before migration 0002 has no range, and its checkpoints are checked from the leaves.
-    static func extendedRange(_ stored: String?, size: Int64, _ new: [LoggedEvent], created: Bool) throws -> String? {
+    static func extendedRange(_ stored: String?, size: Int64, leaves: [Digest], created: Bool) throws -> String? {
         guard var range = created ? MerkleTree.CompactRange() : try stored.map({ try decodeRange($0, size: size) })
         else { return nil }
-        let hasher = SHA256Hasher()
-        for event in new { range.append(leafHash: MerkleTree.leafHash(of: event.hash, using: hasher)) }
+        for leaf in leaves { range.append(leafHash: leaf) }
         return range.nodes.map(\.hex).joined()
+    }
+
+    /// What a checked chunk's storing needs from it alone: its rows in COPY's text form and its Merkle leaves.
+    struct Prepared: Sendable {
+        var copyText: ByteBuffer?
+        var leaves: [Digest]
+    }
+
+    static func prepare(_ chunk: [LoggedEvent], logID: String) -> Prepared {
+        Prepared(copyText: copyText(chunk, logID: logID), leaves: leaves(chunk))
+    }
+
+    static func leaves(_ events: [LoggedEvent]) -> [Digest] {
+        let hasher = SHA256Hasher()
+        return events.map { MerkleTree.leafHash(of: $0.hash, using: hasher) }
     }
 
     /// The log's stored compact range (hex), nil for a log synced before migration 0002.
@@ -272,10 +301,10 @@ public struct PostgresCollectorStore: CollectorStore {
     /// own bulk path, the one the benchmark's baseline uses, and one write of the rows instead of twelve arrays.
     /// A row holding a NUL byte, which COPY's text format cannot carry, goes through `insertRows` and is refused
     /// there as before.
-    static func insert(_ events: [LoggedEvent], logID: String, _ connection: PostgresConnection, _ logger: Logger)
-        async throws
-    {
-        guard let text = copyText(events, logID: logID) else {
+    static func insert(
+        _ events: [LoggedEvent], text: ByteBuffer?, logID: String, _ connection: PostgresConnection, _ logger: Logger
+    ) async throws {
+        guard let text else {
             return try await insertRows(events, logID: logID, connection, logger)
         }
         try await connection.copyFrom(
