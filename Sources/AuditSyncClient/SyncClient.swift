@@ -115,6 +115,8 @@ public struct SyncClient: Sendable {
     public var transport: any SyncTransport
     /// Events per chunk: each chunk is one request and one transaction on the collector.
     public var chunkSize: Int
+    /// The largest chunk the collector reads (events), and the default: the fewest requests per sync.
+    public static let maximumChunkSize = SyncProtocol.maximumChunkEvents
     /// The collector's verifier key, when the caller pins it; else the one it announces is used.
     public var collectorKey: NoteVerifierKey?
     /// How often a request cut off or answered 5xx is sent again; a 4xx never is.
@@ -125,7 +127,8 @@ public struct SyncClient: Sendable {
     public init(
         base: String, installer: String, key: Ed25519PrivateKey,
         transport: any SyncTransport = URLSessionSyncTransport(),
-        chunkSize: Int = 1000, collectorKey: NoteVerifierKey? = nil, retry: SyncRetry = SyncRetry(),
+        chunkSize: Int = SyncClient.maximumChunkSize, collectorKey: NoteVerifierKey? = nil,
+        retry: SyncRetry = SyncRetry(),
         pipelineDepth: Int = 2
     ) throws(SyncClientError) {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
