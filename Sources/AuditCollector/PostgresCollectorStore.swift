@@ -343,6 +343,16 @@ public struct PostgresCollectorStore: CollectorStore {
 
     /// Appends one value escaped for COPY's text format; false when it holds a NUL byte.
     static func appendCopyField(_ text: String, into out: inout [UInt8]) -> Bool {
+        var text = text
+        // Most values hold no byte to escape: copied whole.
+        let plain = text.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 == 0x5C || $0 < 0x0E && (1 << Int($0)) & 0x2601 != 0 }) else {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain { return true }
         for byte in text.utf8 {
             switch byte {
             case 0x00: return false
