@@ -60,6 +60,22 @@ import Testing
         #expect(throws: SyncError.self) { try SyncEvent.parseChunk(body, maximumEvents: 29) }
     }
 
+    @Test func aPipelinedChunkThatArrivesFirstWaitsForTheOneAheadOfIt() async throws {
+        let installer = try await enrolled()
+        // The second chunk of a new log reaches the collector before the first: no log yet, then a gap.
+        let second = Task {
+            try await collector.append(
+                logID: log.logID, installer: installer, body: SyncEvent.chunkBody(try events(11...20)))
+        }
+        // Short, so that on a loaded machine the first still starts within the second's bounded wait.
+        try await Task.sleep(for: .milliseconds(10))
+        let first = try await collector.append(
+            logID: log.logID, installer: installer, body: SyncEvent.chunkBody(try events(1...10)))
+        #expect(first == AppendOutcome(appended: 10, size: 10))
+        #expect(try await second.value == AppendOutcome(appended: 10, size: 20))
+        #expect(try await store.state(logID: log.logID)?.size == 20)
+    }
+
     @Test func chunksContinueAndAReSendIsANoOp() async throws {
         let installer = try await enrolled()
         let total = try log.head().size
