@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
-swift build -c release --product audit --product audit-server
-swift build -c release --product audit-bench
+# One product per build: given several --product flags, swift build builds only the last one.
+for product in audit audit-server audit-bench; do swift build -c release --product "$product"; done
 .build/release/audit-bench "$@"

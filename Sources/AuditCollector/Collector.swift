@@ -14,6 +14,8 @@ public struct Collector: Sendable {
     public let reportKey: Ed25519PrivateKey?
     /// Seconds since the Unix epoch; injected so tests can move the clock.
     public let now: @Sendable () -> Int64
+    /// The chunks of each log being appended in this process, for a chunk that arrived before its predecessor.
+    let appending = AppendsInFlight()
 
     public init(
         store: any CollectorStore, signer: NoteSigner, reportKey: Ed25519PrivateKey? = nil,
@@ -64,13 +66,42 @@ public struct Collector: Sendable {
     }
 
     /// Parses and stores one chunk of events.
+    ///
+    /// `audit sync` sends the next chunk while this one is stored, on a second connection; a chunk that finds
+    /// the one before it missing waits for it while an append of the same log is under way here (or briefly,
+    /// for one on another collector process), then is refused as a gap. Each chunk is still stored in its own
+    /// transaction, only as a continuation, and acknowledged after its commit.
     public func append(logID: String, installer: InstallerRecord, body: [UInt8]) async throws(SyncError)
         -> AppendOutcome
     {
         try LogID.check(logID)
+        appending.enter(logID)
+        defer { appending.leave(logID) }
         let chunk = try SyncEvent.parseChunk(body, maximumEvents: SyncProtocol.maximumChunkEvents)
-        return try await store.append(logID: logID, installer: installer.name, chunk: chunk)
+        let start = ContinuousClock.now
+        var pause = Duration.milliseconds(1)
+        while true {
+            do throws(SyncError) {
+                return try await store.append(logID: logID, installer: installer.name, chunk: chunk)
+            } catch {
+                // A log's first chunks can arrive in either order too: the second finds no log yet.
+                switch error {
+                case .gap: break
+                case .unknownLog where (chunk.first?.seq ?? 1) > 1: break
+                default: throw error
+                }
+                let bound = appending.count(logID) > 1 ? Self.gapWaitWhileAppending : Self.gapWait
+                guard ContinuousClock.now - start < bound else { throw error }
+                do { try await Task.sleep(for: pause) } catch { throw SyncError.storage("the request was cancelled") }
+                pause = min(pause * 2, .milliseconds(20))
+            }
+        }
     }
+
+    /// How long a chunk that finds a gap waits while another append of its log runs in this process.
+    static let gapWaitWhileAppending: Duration = .seconds(30)
+    /// How long it waits otherwise: the chunk before it may be on its way to another collector process.
+    static let gapWait: Duration = .milliseconds(250)
 
     /// Verifies a signed checkpoint against the held events and the last accepted one, then cosigns it.
     ///
@@ -134,4 +165,22 @@ public enum LogID {
             text.utf8.allSatisfy({ $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
         else { throw .malformed("'\(text.prefix(80))' is not a log id (lowercase letters, digits and '-')") }
     }
+}
+
+/// How many appends of each log are under way in this process.
+final class AppendsInFlight: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func enter(_ logID: String) { lock.withLock { counts[logID, default: 0] += 1 } }
+
+    func leave(_ logID: String) {
+        lock.withLock {
+            counts[logID, default: 1] -= 1
+            if counts[logID] == 0 { counts[logID] = nil }
+        }
+    }
+
+    func count(_ logID: String) -> Int { lock.withLock { counts[logID] ?? 0 } }
 }

@@ -43,13 +43,35 @@ public enum Ingest {
         return first...min(heldSize, first + Int64(chunk.count) - 1)
     }
 
-    /// Checks the chunk: consecutive seqs, every hash recomputed from its columns, every chain link, the genesis
-    /// of seq 1, and the start at or before the collector's size + 1. Held seqs are compared by hash.
+    /// Checks the chunk (`check`, unless `checked` says the store did it before taking the log's lock) and the
+    /// start at or before the collector's size + 1. Held seqs are compared by hash.
     public static func plan(
-        logID: String, held: LogState?, chunk: [LoggedEvent], heldHashes: [Int64: Digest]
+        logID: String, held: LogState?, chunk: [LoggedEvent], heldHashes: [Int64: Digest], checked: Bool = false
     ) throws(SyncError) -> Plan {
         guard let first = chunk.first else { throw .malformed("the chunk holds no event") }
         let size = held?.size ?? 0
+        if !checked { try check(logID: logID, chunk: chunk) }
+        guard held != nil || first.seq == 1 else { throw .unknownLog(logID) }
+        guard first.seq <= size + 1 else { throw .gap(first: first.seq, held: size) }
+        var forked: [ForkedRow] = []
+        for event in chunk where event.seq <= size {
+            guard let heldHash = heldHashes[event.seq] else {
+                throw .storage("seq \(event.seq) of log \(logID) is missing from the collector's copy")
+            }
+            if heldHash != event.hash { forked.append(ForkedRow(offered: event, heldHash: heldHash)) }
+        }
+        if !forked.isEmpty { return .fork(forked) }
+        let new = chunk.filter { $0.seq > size }
+        if let next = new.first, next.prevHash != (held?.head ?? ChainHash.genesis(logID: logID)) {
+            throw .conflict("seq \(next.seq)'s prev_hash is not the hash of the collector's seq \(size)")
+        }
+        return .append(new)
+    }
+
+    /// The checks of a chunk on its own, whatever the collector holds: consecutive seqs, every hash recomputed
+    /// from its columns, every chain link inside it, and the genesis of seq 1.
+    public static func check(logID: String, chunk: [LoggedEvent]) throws(SyncError) {
+        guard let first = chunk.first else { throw .malformed("the chunk holds no event") }
         let hasher = SHA256Hasher()
         for (index, event) in chunk.enumerated() {
             guard event.seq == first.seq + Int64(index) else {
@@ -69,22 +91,5 @@ public enum Ingest {
         if first.seq == 1, first.prevHash != ChainHash.genesis(logID: logID) {
             throw .conflict("seq 1's prev_hash is not the genesis hash of log \(logID)")
         }
-        guard held != nil || first.seq == 1 else { throw .unknownLog(logID) }
-        guard first.seq <= size + 1 else {
-            throw .conflict("the chunk starts at seq \(first.seq); the collector holds \(size): send from \(size + 1)")
-        }
-        var forked: [ForkedRow] = []
-        for event in chunk where event.seq <= size {
-            guard let heldHash = heldHashes[event.seq] else {
-                throw .storage("seq \(event.seq) of log \(logID) is missing from the collector's copy")
-            }
-            if heldHash != event.hash { forked.append(ForkedRow(offered: event, heldHash: heldHash)) }
-        }
-        if !forked.isEmpty { return .fork(forked) }
-        let new = chunk.filter { $0.seq > size }
-        if let next = new.first, next.prevHash != (held?.head ?? ChainHash.genesis(logID: logID)) {
-            throw .conflict("seq \(next.seq)'s prev_hash is not the hash of the collector's seq \(size)")
-        }
-        return .append(new)
     }
 }

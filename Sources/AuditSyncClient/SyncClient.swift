@@ -115,15 +115,21 @@ public struct SyncClient: Sendable {
     public var transport: any SyncTransport
     /// Events per chunk: each chunk is one request and one transaction on the collector.
     public var chunkSize: Int
+    /// The largest chunk the collector reads (events), and the default: the fewest requests per sync.
+    public static let maximumChunkSize = SyncProtocol.maximumChunkEvents
     /// The collector's verifier key, when the caller pins it; else the one it announces is used.
     public var collectorKey: NoteVerifierKey?
     /// How often a request cut off or answered 5xx is sent again; a 4xx never is.
     public var retry: SyncRetry
+    /// Chunks sent before the oldest one is answered (1: one at a time).
+    public var pipelineDepth: Int
 
     public init(
         base: String, installer: String, key: Ed25519PrivateKey,
         transport: any SyncTransport = URLSessionSyncTransport(),
-        chunkSize: Int = 1000, collectorKey: NoteVerifierKey? = nil, retry: SyncRetry = SyncRetry()
+        chunkSize: Int = SyncClient.maximumChunkSize, collectorKey: NoteVerifierKey? = nil,
+        retry: SyncRetry = SyncRetry(),
+        pipelineDepth: Int = 2
     ) throws(SyncClientError) {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
         else { throw .invalidURL(base) }
@@ -136,6 +142,7 @@ public struct SyncClient: Sendable {
         self.chunkSize = max(1, min(chunkSize, SyncProtocol.maximumChunkEvents))
         self.collectorKey = collectorKey
         self.retry = retry
+        self.pipelineDepth = max(1, min(pipelineDepth, 8))
     }
 
     public func sync(store: SQLiteEventStore) async throws -> SyncOutcome {
@@ -148,19 +155,53 @@ public struct SyncClient: Sendable {
         var sent = 0
         var size = held
         // One held event is sent again: a log rewritten since the last sync shows up as a fork at the collector.
-        var next = max(1, held)
-        while next <= local {
-            let chunk = try store.events(EventFilter(afterSeq: next - 1, limit: chunkSize))
-            guard !chunk.isEmpty else { break }
-            let answer = try await signed(
-                "POST", SyncProtocol.eventsPath(logID: logID), body: SyncEvent.chunkBody(chunk),
-                contentType: SyncProtocol.chunkContentType)
-            guard let appended = answer["appended"]?.integerValue, let now = answer["size"]?.integerValue else {
-                throw SyncClientError.badAnswer("no appended and size in the chunk's answer")
+        let next = max(1, held)
+        // Up to `pipelineDepth` chunks are in flight, each on its own connection, in seq order: the collector
+        // parses and checks the next chunk while it stores this one, and the laptop reads and encodes the one
+        // after. Answers are taken in seq order, and an event counts only once its chunk's answer says it was
+        // committed; the collector stores a chunk only as a continuation of what it holds.
+        // A chunk sent behind another may still find that one missing (its request was cut and sent again, or
+        // it went to another collector process): refused as a gap (409) or, for a new log, as unknown (404), it
+        // is sent once more after the one before it was acknowledged, which settles the order.
+        var inFlight: [(task: Task<JSONValue, any Error>, body: [UInt8], behind: Bool)] = []
+        var after: Int64? = next <= local ? next - 1 : nil
+        do {
+            while true {
+                while inFlight.count < pipelineDepth, let from = after {
+                    guard let (body, last) = try Self.chunk(store, after: from, limit: chunkSize) else {
+                        after = nil
+                        break
+                    }
+                    inFlight.append(
+                        (
+                            Task { [self] in
+                                try await signed(
+                                    "POST", SyncProtocol.eventsPath(logID: logID), body: body,
+                                    contentType: SyncProtocol.chunkContentType)
+                            }, body, !inFlight.isEmpty
+                        ))
+                    after = last < local ? last : nil
+                }
+                guard !inFlight.isEmpty else { break }
+                let oldest = inFlight.removeFirst()
+                let answer: JSONValue
+                do { answer = try await oldest.task.value } catch SyncClientError.refused(let status, _)
+                    where oldest.behind && [404, 409].contains(status)
+                {
+                    answer = try await signed(
+                        "POST", SyncProtocol.eventsPath(logID: logID), body: oldest.body,
+                        contentType: SyncProtocol.chunkContentType)
+                }
+                guard let appended = answer["appended"]?.integerValue, let now = answer["size"]?.integerValue else {
+                    throw SyncClientError.badAnswer("no appended and size in the chunk's answer")
+                }
+                sent += Int(appended)
+                size = now
             }
-            sent += Int(appended)
-            size = now
-            next = (chunk.last?.seq ?? next) + 1
+        } catch {
+            // The chunks still in flight end before the sync does: what it reports held is then what is held.
+            for chunk in inFlight { _ = await chunk.task.result }
+            throw error
         }
         let (checkpoint, _) = try store.consistencyProofs(from: [])
         var note = SignedNote(
@@ -179,6 +220,20 @@ public struct SyncClient: Sendable {
             note: SignedNote(text: note.text, signatures: note.signatures + [line]))
         try store.recordCosigned(cosigned)
         return SyncOutcome(sent: sent, size: size, cosigned: cosigned)
+    }
+
+    /// The events after seq `after` (at most `limit`) as a chunk's body, with the last one's seq; nil when none.
+    static func chunk(_ store: SQLiteEventStore, after: Int64, limit: Int) throws -> (body: [UInt8], last: Int64)? {
+        let events = try store.events(EventFilter(afterSeq: after, limit: limit))
+        guard let last = events.last else { return nil }
+        return (SyncEvent.chunkBody(events), last.seq)
+    }
+
+    /// The transport for a collector at `base`: the socket client for http (URLSession spins on Linux), URLSession
+    /// for https.
+    public static func transport(for base: String, timeout: TimeInterval) -> any SyncTransport {
+        base.lowercased().hasPrefix("http://")
+            ? SocketSyncTransport(timeout: timeout) : URLSessionSyncTransport(timeout: timeout)
     }
 
     /// The collector's cosignature/v1 key: the pinned one, checked against what it announces.

@@ -14,6 +14,8 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
     case unknownSite(site: String, logID: String)
     /// A chunk that does not continue the collector's copy, or a checkpoint it cannot accept (409).
     case conflict(String)
+    /// A chunk that starts past the collector's size + 1 (409): the chunk before it is not stored (yet).
+    case gap(first: Int64, held: Int64)
     /// The log offered another hash at a seq the collector holds: a rewrite, kept as evidence (409).
     case fork(seq: Int64)
     /// The body is larger than the collector reads (413).
@@ -29,7 +31,7 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
         case .unauthenticated: 401
         case .forbidden: 403
         case .unknownLog, .unknownSite: 404
-        case .conflict, .fork: 409
+        case .conflict, .gap, .fork: 409
         case .tooLarge: 413
         case .unsupportedMediaType: 415
         case .storage: 503
@@ -40,7 +42,7 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
         switch self {
         case .malformed, .tooLarge, .unsupportedMediaType: .invalidInput
         case .unknownLog, .unknownSite: .notFound
-        case .unauthenticated, .forbidden, .conflict, .fork: .no
+        case .unauthenticated, .forbidden, .conflict, .gap, .fork: .no
         case .storage: .ioError
         }
     }
@@ -53,6 +55,8 @@ public enum SyncError: AuditFailure, Equatable, CustomStringConvertible {
         case .unknownLog(let logID): "unknown log '\(logID)'"
         case .unknownSite(let site, let logID): "the collector holds no site '\(site)' in log \(logID)"
         case .conflict(let reason): "refused: \(reason)"
+        case .gap(let first, let held):
+            "refused: the chunk starts at seq \(first); the collector holds \(held): send from \(held + 1)"
         case .fork(let seq):
             "fork: the collector holds another event at seq \(seq); the offered rows are kept as evidence"
         case .tooLarge(let limit): "the request body is larger than \(limit) bytes"

@@ -217,11 +217,11 @@ import Testing
     }
 }
 
-/// URLSession that stops answering after `after` requests: a connection cut in the middle of a sync.
+/// `audit sync`'s socket transport that stops answering after `after` requests: a connection cut in the middle of a sync.
 final class CutTransport: SyncTransport, @unchecked Sendable {
     let lock = NSLock()
     var remaining: Int
-    let inner = URLSessionSyncTransport(timeout: 30)
+    let inner = SocketSyncTransport(timeout: 30)
 
     init(after count: Int) { remaining = count }
 

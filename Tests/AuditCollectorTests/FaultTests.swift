@@ -170,7 +170,7 @@ final class Counter: @unchecked Sendable {
     var value: Int { lock.withLock { count } }
 }
 
-/// URLSession that records each acknowledged chunk's size and SIGKILLs the collector while the chunk after the
+/// `audit sync`'s socket transport that records each acknowledged chunk's size and SIGKILLs the collector while the chunk after the
 /// `afterAcknowledged`th is in flight.
 final class KillingTransport: SyncTransport, @unchecked Sendable {
     private let lock = NSLock()
@@ -178,7 +178,7 @@ final class KillingTransport: SyncTransport, @unchecked Sendable {
     private var killed = false
     let afterAcknowledged: Int
     let kill: @Sendable () -> Void
-    let inner = URLSessionSyncTransport(timeout: 30)
+    let inner = SocketSyncTransport(timeout: 30)
 
     init(afterAcknowledged: Int, kill: @escaping @Sendable () -> Void) {
         self.afterAcknowledged = afterAcknowledged

@@ -34,6 +34,48 @@ import Testing
         try log.events(EventFilter()).filter { range.contains($0.seq) }
     }
 
+    @Test func aChunkBodyIsTheCanonicalJSONOfItsEvents() throws {
+        var events = try events(1...30)
+        // Escapes, a null stack, non-ASCII text and a control character, beside the scenario's own events.
+        events[0].actor = "A \"quoted\" \\ tech\u{1}\n"
+        events[1].stack = nil
+        events[2].site = "Dépôt 7/Nord \u{1F50B}"
+        events[3].payload = #"{"note":"tab\there","n":1}"#
+        var expected: [UInt8] = []
+        JSONValue.object(["events": .array(events.map(SyncEvent.json))]).writeCanonical(into: &expected)
+        let body = SyncEvent.chunkBody(events)
+        #expect(String(decoding: body, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        #expect(try SyncEvent.parseChunk(body, maximumEvents: 30) == events)
+        // With a space after each member (outside strings every `,"` is structure), the general parser reads
+        // the same events as the fast path did.
+        let spaced = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: ",\"", with: ", \"").utf8)
+        #expect(spaced != body)
+        #expect(try SyncEvent.parseChunk(spaced, maximumEvents: 30) == events)
+        // A field twice is refused with the general parser's reason, not read by the fast path.
+        let twice = Array(
+            String(decoding: body, as: UTF8.self).replacingOccurrences(
+                of: #"{"actor":"#, with: #"{"site":"x","actor":"#
+            ).utf8)
+        #expect(throws: SyncError.self) { try SyncEvent.parseChunk(twice, maximumEvents: 30) }
+        #expect(throws: SyncError.self) { try SyncEvent.parseChunk(body, maximumEvents: 29) }
+    }
+
+    @Test func aPipelinedChunkThatArrivesFirstWaitsForTheOneAheadOfIt() async throws {
+        let installer = try await enrolled()
+        // The second chunk of a new log reaches the collector before the first: no log yet, then a gap.
+        let second = Task {
+            try await collector.append(
+                logID: log.logID, installer: installer, body: SyncEvent.chunkBody(try events(11...20)))
+        }
+        // Short, so that on a loaded machine the first still starts within the second's bounded wait.
+        try await Task.sleep(for: .milliseconds(10))
+        let first = try await collector.append(
+            logID: log.logID, installer: installer, body: SyncEvent.chunkBody(try events(1...10)))
+        #expect(first == AppendOutcome(appended: 10, size: 10))
+        #expect(try await second.value == AppendOutcome(appended: 10, size: 20))
+        #expect(try await store.state(logID: log.logID)?.size == 20)
+    }
+
     @Test func chunksContinueAndAReSendIsANoOp() async throws {
         let installer = try await enrolled()
         let total = try log.head().size
@@ -56,10 +98,13 @@ import Testing
         let installer = try await enrolled()
         _ = try await collector.append(
             logID: log.logID, installer: installer, body: SyncEvent.chunkBody(try events(1...5)))
-        await #expect(throws: SyncError.conflict("the chunk starts at seq 8; the collector holds 5: send from 6")) {
+        await #expect(throws: SyncError.gap(first: 8, held: 5)) {
             try await collector.append(
                 logID: log.logID, installer: installer, body: SyncEvent.chunkBody(try events(8...9)))
         }
+        #expect(
+            SyncError.gap(first: 8, held: 5).description
+                == "refused: the chunk starts at seq 8; the collector holds 5: send from 6")
         var tampered = try events(6...7)
         tampered[1].payload = #"{"forged":1}"#
         await #expect(throws: SyncError.conflict("the hash of seq 7 is not the SHA-256 of its columns")) {

@@ -25,8 +25,8 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(help: "The collector's verifier key, to refuse any other (default: the one it announces).")
     var collectorKey: String?
 
-    @Option(help: "Events per request.")
-    var chunk: Int = 1000
+    @Option(help: "Events per request, at most 2000 (the collector reads no more per chunk).")
+    var chunk: Int = SyncClient.maximumChunkSize
 
     @Option(help: "Seconds to wait for each request.")
     var timeout: Double = 30
@@ -46,7 +46,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let privateKey = try KeyFiles.loadPrivateKey(at: URL(fileURLWithPath: key ?? KeyLocation.defaultPrivateKey()))
         let client = try SyncClient(
-            base: to, installer: name, key: privateKey, transport: URLSessionSyncTransport(timeout: timeout),
+            base: to, installer: name, key: privateKey, transport: SyncClient.transport(for: to, timeout: timeout),
             chunkSize: chunk, collectorKey: try collectorKey.map { try NoteVerifierKey(parsing: $0) },
             retry: SyncRetry(retries: retries))
         let outcome = try await client.sync(store: store)
