@@ -1,3 +1,4 @@
+import AuditTestSupport
 import Foundation
 
 /// A throwaway PostgreSQL cluster for `audit-bench collector`: initdb into a temporary folder, a free port on
@@ -69,19 +70,10 @@ final class BenchPostgres {
     }
 
     static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
+        guard let port = Loopback.freePort() else {
+            throw BenchError("no free port: \(String(cString: strerror(errno)))")
         }
-        guard descriptor >= 0, bound else { throw BenchError("no free port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return port
     }
 }
 

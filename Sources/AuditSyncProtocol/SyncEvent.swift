@@ -204,19 +204,9 @@ enum ChunkScanner {
                     continue
                 }
                 guard position < raw.count else { return nil }
-                let escape = raw[position]
+                guard let byte = JSONEscape.byte(raw[position]) else { return nil }
                 position += 1
-                switch escape {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                default: return nil
-                }
+                out.append(byte)
             }
             return ascii ? String(decoding: out, as: UTF8.self) : String(validating: out, as: UTF8.self)
         }

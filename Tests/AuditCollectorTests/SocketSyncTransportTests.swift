@@ -1,4 +1,5 @@
 import AuditSyncClient
+import AuditTestSupport
 import Foundation
 import Testing
 
@@ -90,19 +91,10 @@ final class ScriptedServer: @unchecked Sendable {
     init(answers: [String]) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = descriptor
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard descriptor >= 0, bound, listen(descriptor, 4) == 0 else {
+        guard let bound = Loopback.bindFreePort(descriptor), listen(descriptor, 4) == 0 else {
             throw ScriptError(reason: String(cString: strerror(errno)))
         }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = bound
         let thread = Thread { [self] in serve(answers) }
         thread.start()
     }

@@ -26,6 +26,24 @@ extension JSONValue {
     }
 }
 
+/// JSON's one-letter string escapes (RFC 8259 §7), shared by every reader of JSON text in the project.
+public enum JSONEscape {
+    /// The byte `\\` followed by `letter` stands for; nil for `u` (four hex digits follow) and for anything else.
+    public static func byte(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "\""): 0x22
+        case UInt8(ascii: "\\"): 0x5C
+        case UInt8(ascii: "/"): 0x2F
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+    }
+}
+
 struct JSONParser {
     let bytes: [UInt8]
     var index = 0
@@ -195,15 +213,11 @@ struct JSONParser {
                 guard index < bytes.count else { throw fail("unterminated escape") }
                 let escape = bytes[index]
                 index += 1
+                if let byte = JSONEscape.byte(escape) {
+                    out.append(byte)
+                    continue
+                }
                 switch escape {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var scalar = try parseHex4()
                     if (0xD800...0xDBFF).contains(scalar) {

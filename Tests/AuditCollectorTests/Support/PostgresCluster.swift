@@ -126,20 +126,9 @@ enum ClusterShutdown {
 /// A TCP port of 127.0.0.1 that was free a moment ago: bind to port 0 and read what the kernel gave.
 enum FreePort {
     static func pick() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ClusterError(step: "socket", output: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
+        guard let port = Loopback.freePort() else {
+            throw ClusterError(step: "bind", output: String(cString: strerror(errno)))
         }
-        guard bound else { throw ClusterError(step: "bind", output: String(cString: strerror(errno))) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return port
     }
 }
