@@ -41,6 +41,14 @@ import Testing
         Edit(
             column: "recorded_at", value: "'2026-02-30T08:00:01.000Z'",
             detail: "recorded_at is not of the form YYYY-MM-DDTHH:MM:SS.sssZ"),
+        Edit(
+            column: "observed_at", value: "'2026-11-25T24:00:00.000Z'",
+            detail: "observed_at is not of the form YYYY-MM-DDTHH:MM:SS.sssZ"),
+        Edit(
+            column: "observed_at", value: "'2100-02-29T08:00:01.000Z'",
+            detail: "observed_at is not of the form YYYY-MM-DDTHH:MM:SS.sssZ"),
+        Edit(column: "observed_at", value: "'2024-02-29T23:59:59.999Z'", detail: nil),
+        Edit(column: "actor", value: "'Zoë Ørsted'", detail: nil),
         Edit(column: "event_id", value: "upper(event_id)", detail: "event_id is not a lowercase UUID"),
         Edit(column: "site", value: "''", detail: "site is empty"),
         Edit(column: "site", value: "printf('%.257c', 'x')", detail: "site is longer than 256 bytes"),

@@ -126,8 +126,15 @@ enum RowForm {
         guard let text else { return "is missing" }
         guard !text.isEmpty else { return "is empty" }
         guard text.count <= 256 else { return "is longer than 256 bytes" }
-        guard !text.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return "contains a control character" }
-        guard isValidUTF8(text) else { return "is not valid UTF-8" }
+        // One pass for both: most names are ASCII, and only a byte above 0x7F needs the UTF-8 decoder.
+        var control = false
+        var ascii = true
+        for byte in text {
+            if byte < 0x20 || byte == 0x7F { control = true }
+            if byte >= 0x80 { ascii = false }
+        }
+        guard !control else { return "contains a control character" }
+        guard ascii || isValidUTF8(text) else { return "is not valid UTF-8" }
         return nil
     }
 
@@ -162,7 +169,15 @@ enum RowForm {
                 guard (0x30...0x39).contains(byte) else { return false }
             }
         }
-        return Timestamp(rfc3339Bytes: text) != nil
+        // The shape is exact, with Z: a real date and time is all that is left (a four-digit year is in range),
+        // checked on the digits rather than by parsing the text again.
+        func number(_ start: Int, _ width: Int) -> Int64 {
+            (start..<start + width).reduce(0) { $0 * 10 + Int64(text[$1] - 0x30) }
+        }
+        let month = number(5, 2)
+        let day = number(8, 2)
+        return (1...12).contains(month) && (1...Timestamp.daysIn(month: month, year: number(0, 4))).contains(day)
+            && number(11, 2) < 24 && number(14, 2) < 60 && number(17, 2) < 60
     }
 
     static func isValidUTF8(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
