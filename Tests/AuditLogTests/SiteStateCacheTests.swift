@@ -126,4 +126,30 @@ import Testing
         #expect(error?.refusal as? AtMost.Full == AtMost.Full(count: 3))
         #expect(try fresh.head().size == 3)
     }
+
+    /// A feed that catches a refused part cannot go on with the batch, nor commit it: the gate's states may hold
+    /// drafts that were never inserted.
+    @Test func aBatchWithARefusedPartTakesNoMorePartsAndDoesNotCommit() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 2)
+        var refusals = 0
+        let error = #expect(throws: BatchRefusal.self) {
+            try log.appendBatch(gate: gate) { batch in
+                _ = try batch.append([draft()])
+                do { _ = try batch.append([draft(), draft()]) } catch is BatchRefusal { refusals += 1 }
+                _ = try batch.append([draft("site-b")])
+            }
+        }
+        #expect(refusals == 1)
+        #expect(error?.error == .database("a part of this batch was refused; the batch cannot go on"))
+        #expect(try log.head().size == 0)
+        let swallowed = #expect(throws: BatchRefusal.self) {
+            try log.appendBatch(gate: gate) { batch in
+                do { _ = try batch.append([draft(), draft(), draft()]) } catch is BatchRefusal {}
+            }
+        }
+        #expect(swallowed?.offset == nil)
+        #expect(try log.head().size == 0)
+    }
 }

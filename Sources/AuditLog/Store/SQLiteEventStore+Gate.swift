@@ -59,6 +59,7 @@ extension SQLiteEventStore {
         let advanced = try dbQueue.write { db in
             var batch = GatedBatch(store: self, gate: gate, db: db, recordedAt: recordedAt)
             try feed(&batch)
+            try batch.checkIntact()
             try batch.keepSnapshots()
             return batch.kept
         }
@@ -158,6 +159,9 @@ public struct GatedBatch<Gate: SiteGuard> {
     /// are let go.
     var touched: [String: Int] = [:]
     var touches = 0
+    /// Set while a part is appended and left set if it throws: the states may hold drafts that were not inserted,
+    /// so the batch takes no more parts and does not commit (a feed that catches a refusal cannot go on with it).
+    var spoiled = false
 
     /// How many sites' states a transaction holds at once: memory stays bounded however many sites a batch
     /// touches. A site let go is read again (snapshot row or log) if a later part touches it.
@@ -179,6 +183,8 @@ public struct GatedBatch<Gate: SiteGuard> {
 
     /// Appends one part: validates, admits each site's new drafts, stores `evidence`, inserts; throws `BatchRefusal`.
     public mutating func append(_ drafts: [EventDraft], attaching evidence: [[UInt8]] = []) throws -> [AppendResult] {
+        try checkIntact()
+        spoiled = true
         do {
             try ChainAppender.validate(drafts)
             try ChainAppender.validate(drafts, recordedAt: recordedAt)
@@ -249,7 +255,14 @@ public struct GatedBatch<Gate: SiteGuard> {
             touched[site] = touches
         }
         do { try letGoOfOldSites() } catch { throw BatchRefusal(offset: nil, error: Self.refusal(error)) }
+        spoiled = false
         return results
+    }
+
+    /// Throws once a part of this batch was refused: it must roll back.
+    func checkIntact() throws {
+        guard spoiled else { return }
+        throw BatchRefusal(offset: nil, error: .database("a part of this batch was refused; the batch cannot go on"))
     }
 
     /// Whether the statement (one text argument) returns a row; by SQLite's calls, as GRDB's generic fetch cost
