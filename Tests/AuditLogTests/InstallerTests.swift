@@ -60,7 +60,10 @@ import Testing
         #expect(throws: ActorError.self) { try Installer(name: name, company: company) }
     }
 
-    @Test(arguments: ["unknown", " Unknown ", "  ", " UNKNOWN\u{3000}", "\u{A0}unKnown", "\u{2003}", "un\u{212A}nown"])
+    @Test(arguments: [
+        "unknown", " Unknown ", "  ", " UNKNOWN\u{3000}", "\u{A0}unKnown", "\u{2003}", "un\u{212A}nown", " \u{301}",
+        "\u{A0}\u{301}",
+    ])
     func noEventIsAppendedWithAnActorThatNamesNobody(actor: String) throws {
         let draft = EventDraft(site: "s", type: "x.y", actor: actor)
         #expect(throws: EventValidationError.noActor(actor)) { try draft.validate() }

@@ -161,7 +161,9 @@ extension SiteLog {
 /// The batch's lines, read and parsed into parts on a second thread while the store admits and inserts the part
 /// before: parsing was a fifth of a batch append's time, and the other core was idle. At most `depth` parts wait,
 /// so memory stays bounded; the parts, and a parse or read failure, arrive in input order, so the first problem
-/// of the input is the one reported, as when one thread did both.
+/// of the input is the one reported, as when one thread did both. After `cancel`, a reader blocked in `read(2)` on
+/// a pipe stops at its next part or the pipe's end: the process exits first, an in-process caller keeps the
+/// thread until then.
 final class ParsedParts: @unchecked Sendable {
     enum Item: Sendable {
         case part([EventDraft], lines: [Int])

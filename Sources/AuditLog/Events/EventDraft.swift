@@ -49,6 +49,8 @@ extension EventDraft {
     /// Foundation's `trimmingCharacters`, whose bridging through UTF-16 cost a tenth of a batch append.
     /// The other whitespace (line breaks, U+0085, U+2028) is a hidden control, refused before this is asked.
     static func namesNobody(_ actor: String) -> Bool {
+        // Beyond ASCII a character may be a space with a combining mark (" \u{301}"), whitespace as a Character.
+        if !actor.utf8.allSatisfy({ $0 < 0x80 }), actor.allSatisfy(\.isWhitespace) { return true }
         // CharacterSet.whitespaces: general category Zs and U+0009.
         func isSpace(_ scalar: Unicode.Scalar) -> Bool {
             scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
