@@ -33,7 +33,8 @@ import Testing
             try await run(["capture-pane", "-p", "-J", "-S", "-", "-t", "run"]).stdout
         }
 
-        func wait(for condition: (String) -> Bool, seconds: Int = 10) async throws -> String {
+        /// Only a bound on a hung test: under a loaded CI pool a capture can take seconds to be scheduled.
+        func wait(for condition: (String) -> Bool, seconds: Int = 120) async throws -> String {
             let deadline = ContinuousClock.now + .seconds(seconds)
             var pane = ""
             while ContinuousClock.now < deadline {
@@ -58,7 +59,7 @@ import Testing
         var tmux = Tmux()
         let command =
             "env AUDIT_ACTOR=tmux-technician \(CLI.auditPath) run --db \(db) --site tty --firmware \(image) "
-            + "--target-version 4007 --transport manual --stacks S1:SER1; echo EXIT=$?; sleep 3"
+            + "--target-version 4007 --transport manual --stacks S1:SER1; echo EXIT=$?; sleep 300"
         try await tmux.start(command)
         var answers = RunFixtures.oneStackAnswers.map(\.answer)
         answers.insert("maybe", at: 4)  // The first power-state question gets a bad answer first.
@@ -78,7 +79,7 @@ import Testing
 
     static func manualRun(_ db: String, _ image: String) -> String {
         "env AUDIT_ACTOR=tmux-technician \(CLI.auditPath) run --db \(db) --site tty --firmware \(image) "
-            + "--target-version 4007 --transport manual --stacks S1:SER1; echo EXIT=$?; sleep 3"
+            + "--target-version 4007 --transport manual --stacks S1:SER1; echo EXIT=$?; sleep 300"
     }
 
     /// Field finding 1 at a terminal: the original ADDR mistyped, `?` shows what is expected, `back` corrects it.
