@@ -69,13 +69,10 @@ extension Benchmarks {
 extension RawSQLite {
     /// Steps through a site's rows (or all rows) touching every column, as a reader must.
     func countRows(site: String?) throws -> Int {
-        var statement: OpaquePointer?
         let sql =
             "SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash FROM events"
             + (site == nil ? "" : " WHERE site = ?1") + " ORDER BY seq"
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw BenchError(String(cString: sqlite3_errmsg(handle)))
-        }
+        let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         if let site { sqlite3_bind_text(statement, 1, site, -1, transient) }

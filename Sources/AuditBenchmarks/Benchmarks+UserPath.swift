@@ -194,12 +194,9 @@ extension Benchmarks {
 extension RawSQLite {
     /// Steps through every row reading the columns verify hashes, and nothing else: the floor of a chain walk.
     func scanChainColumns() throws -> Int {
-        var statement: OpaquePointer?
         let sql =
             "SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash FROM events ORDER BY seq"
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw BenchError(String(cString: sqlite3_errmsg(handle)))
-        }
+        let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
         var rows = 0
         var bytes = 0

@@ -36,12 +36,18 @@ final class RawSQLite {
         }
     }
 
+    /// A prepared statement the caller finalizes.
+    func prepare(_ sql: String) throws -> OpaquePointer {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw BenchError(String(cString: sqlite3_errmsg(handle)))
+        }
+        return statement
+    }
+
     /// Reads the stored hash column in seq order and does nothing else: the floor for any Merkle computation.
     func readHashes() throws -> Int {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, "SELECT hash FROM events ORDER BY seq", -1, &statement, nil) == SQLITE_OK,
-            let statement
-        else { throw BenchError(String(cString: sqlite3_errmsg(handle))) }
+        let statement = try prepare("SELECT hash FROM events ORDER BY seq")
         defer { sqlite3_finalize(statement) }
         var bytes = 0
         while sqlite3_step(statement) == SQLITE_ROW { bytes += Int(sqlite3_column_bytes(statement, 0)) }
@@ -50,12 +56,9 @@ final class RawSQLite {
 
     /// Every row's chain message (FORMAT.md §2) laid end to end: the exact bytes verify hashes.
     func chainMessages() throws -> (bytes: [UInt8], ranges: [Range<Int>]) {
-        var statement: OpaquePointer?
         let sql =
             "SELECT seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash FROM events ORDER BY seq"
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw BenchError(String(cString: sqlite3_errmsg(handle)))
-        }
+        let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -86,12 +89,9 @@ final class RawSQLite {
 
     /// Inserts rows with a prepared statement, one transaction per `batch` rows.
     func insert(_ events: [(Int64, [String?])], batch: Int) throws {
-        var statement: OpaquePointer?
         let sql =
             "INSERT INTO events (seq, event_id, site, stack, type, payload, observed_at, recorded_at, actor, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw BenchError(String(cString: sqlite3_errmsg(handle)))
-        }
+        let statement = try prepare(sql)
         defer { sqlite3_finalize(statement) }
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         var index = 0

@@ -210,7 +210,8 @@ public struct GatedBatch<Gate: SiteGuard> {
         for site in sites {
             let group = bySite[site]!
             let news = group.map(\.draft)
-            // Taken out of `states` so the fold below holds the only reference and mutates it in place.
+            // Taken out of `states` so the fold below holds the only reference and mutates it in place. Keep it
+            // here: handed back through a helper's return it was copied, and a 200k-line batch took 20× longer.
             var state = try states.removeValue(forKey: site) ?? store.siteState(site, gate: gate, db)
             if !gate.canAdmit(news, with: state) {
                 state = try store.rebuild(site, gate: gate, keepingHistory: true, db)

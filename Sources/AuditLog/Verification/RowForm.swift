@@ -37,66 +37,6 @@ enum RowForm {
         var observedAt: UnsafeBufferPointer<UInt8>?
         var recordedAt: UnsafeBufferPointer<UInt8>?
         var actor: UnsafeBufferPointer<UInt8>?
-
-        /// The fields of a chain message (FORMAT.md §2.2: prev hash, seq, then columns 1 to 8 as encoded fields),
-        /// for a check off the thread that read the row; nil when the message is not of that shape.
-        init?(message: UnsafeBufferPointer<UInt8>) {
-            var index = 40
-            var malformed = false
-            // No array of fields: this runs once per row of the log.
-            func field() -> UnsafeBufferPointer<UInt8>? {
-                guard index < message.count else {
-                    malformed = true
-                    return nil
-                }
-                if message[index] == 0x00 {
-                    index += 1
-                    return nil
-                }
-                guard message[index] == 0x01, index + 5 <= message.count else {
-                    malformed = true
-                    return nil
-                }
-                let count =
-                    Int(message[index + 1]) << 24 | Int(message[index + 2]) << 16 | Int(message[index + 3]) << 8
-                    | Int(message[index + 4])
-                guard index + 5 + count <= message.count else {
-                    malformed = true
-                    return nil
-                }
-                defer { index += 5 + count }
-                return UnsafeBufferPointer(rebasing: message[index + 5..<index + 5 + count])
-            }
-            let eventID = field()
-            let site = field()
-            let stack = field()
-            let type = field()
-            let payload = field()
-            let observedAt = field()
-            let recordedAt = field()
-            let actor = field()
-            guard !malformed, index == message.count else { return nil }
-            self.init(
-                eventID: eventID, site: site, stack: stack, stackIsNull: stack == nil, type: type, payload: payload,
-                observedAt: observedAt, recordedAt: recordedAt, actor: actor)
-        }
-
-        init(
-            eventID: UnsafeBufferPointer<UInt8>?, site: UnsafeBufferPointer<UInt8>?,
-            stack: UnsafeBufferPointer<UInt8>?, stackIsNull: Bool, type: UnsafeBufferPointer<UInt8>?,
-            payload: UnsafeBufferPointer<UInt8>?, observedAt: UnsafeBufferPointer<UInt8>?,
-            recordedAt: UnsafeBufferPointer<UInt8>?, actor: UnsafeBufferPointer<UInt8>?
-        ) {
-            self.eventID = eventID
-            self.site = site
-            self.stack = stack
-            self.stackIsNull = stackIsNull
-            self.type = type
-            self.payload = payload
-            self.observedAt = observedAt
-            self.recordedAt = recordedAt
-            self.actor = actor
-        }
     }
 
     /// The first field that breaks its form, with the reason; nil when the row is well formed.
@@ -392,5 +332,51 @@ struct CanonicalJSONCheck {
             pendingLow = UInt16(0xDC00 + (value & 0x3FF))
             return UInt16(0xD800 + (value >> 10))
         }
+    }
+}
+
+/// Outside the struct, so the memberwise initialiser stays.
+extension RowForm.RowFields {
+    /// The fields of a chain message (FORMAT.md §2.2: prev hash, seq, then columns 1 to 8 as encoded fields),
+    /// for a check off the thread that read the row; nil when the message is not of that shape.
+    init?(message: UnsafeBufferPointer<UInt8>) {
+        var index = 40
+        var malformed = false
+        // No array of fields: this runs once per row of the log.
+        func field() -> UnsafeBufferPointer<UInt8>? {
+            guard index < message.count else {
+                malformed = true
+                return nil
+            }
+            if message[index] == 0x00 {
+                index += 1
+                return nil
+            }
+            guard message[index] == 0x01, index + 5 <= message.count else {
+                malformed = true
+                return nil
+            }
+            let count =
+                Int(message[index + 1]) << 24 | Int(message[index + 2]) << 16 | Int(message[index + 3]) << 8
+                | Int(message[index + 4])
+            guard index + 5 + count <= message.count else {
+                malformed = true
+                return nil
+            }
+            defer { index += 5 + count }
+            return UnsafeBufferPointer(rebasing: message[index + 5..<index + 5 + count])
+        }
+        let eventID = field()
+        let site = field()
+        let stack = field()
+        let type = field()
+        let payload = field()
+        let observedAt = field()
+        let recordedAt = field()
+        let actor = field()
+        guard !malformed, index == message.count else { return nil }
+        self.init(
+            eventID: eventID, site: site, stack: stack, stackIsNull: stack == nil, type: type, payload: payload,
+            observedAt: observedAt, recordedAt: recordedAt, actor: actor)
     }
 }
