@@ -8,6 +8,8 @@ import GRDBSQLite
 /// form, its key digests and its hash are worked out there while this core reads SQLite.
 final class StagedRows: @unchecked Sendable {
     var firstSeq: Int64 = 0
+    /// The prev hash of the batch's first row, verified by the batch before it.
+    var firstPrev = Digest.zero
     var bytes: [UInt8] = []
     var ends: [Int] = []
     /// The stored `hash` text of each row, 64 bytes apiece.
@@ -21,8 +23,9 @@ final class StagedRows: @unchecked Sendable {
 
     static let capacity = 4096
 
-    func reset(firstSeq: Int64) {
+    func reset(firstSeq: Int64, firstPrev: Digest) {
         self.firstSeq = firstSeq
+        self.firstPrev = firstPrev
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         storedHashes.removeAll(keepingCapacity: true)
@@ -30,11 +33,24 @@ final class StagedRows: @unchecked Sendable {
         keys = TableKeys()
     }
 
+    /// Checks each staged row's form and hash, writing each message's prev hash first: the first row's is
+    /// `firstPrev`, each later row's is the hash just computed for the row before it, which equals that row's
+    /// stored hash or the batch stops there. The reading core thus never decodes a hash.
     func hashAll(with hasher: SHA256Hasher) {
         var start = 0
-        bytes.withUnsafeBufferPointer { all in
+        // Locals, not properties, in the loop: each access to a class's stored property is checked at run time.
+        let collectingKeys = collectingKeys
+        let firstSeq = firstSeq
+        var prev = firstPrev
+        var keys = TableKeys()
+        defer { self.keys = keys }
+        bytes.withUnsafeMutableBufferPointer { all in
             storedHashes.withUnsafeBytes { stored in
                 for (index, end) in ends.enumerated() {
+                    prev.withUnsafeBytes {
+                        UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: all[start..<start + 32]))
+                            .copyMemory(from: $0)
+                    }
                     let message = UnsafeBufferPointer(rebasing: all[start..<end])
                     start = end
                     guard let fields = RowForm.RowFields(message: message), RowForm.problem(fields) == nil else {
@@ -47,8 +63,8 @@ final class StagedRows: @unchecked Sendable {
                         keys.site.add(fields.site, seq: seq)
                     }
                     hasher.update(UnsafeRawBufferPointer(message))
-                    let digest = hasher.finalize()
-                    if !digest.matchesHex(UnsafeRawBufferPointer(rebasing: stored[index * 64..<index * 64 + 64])) {
+                    prev = hasher.finalize()
+                    if !prev.matchesHex(UnsafeRawBufferPointer(rebasing: stored[index * 64..<index * 64 + 64])) {
                         firstMismatch = index
                         return
                     }
@@ -82,7 +98,8 @@ extension ChainWalker {
         // The verified start of each batch: where a sequential re-walk must begin if the batch fails.
         var batchStartPrev = [genesis, genesis]
         var lastHashText = [UInt8](genesis.hex.utf8)
-        var lastHash = genesis
+        // Each message's first 32 bytes, its prev hash, are written by the hashing core (`hashAll`).
+        let prevPlaceholder = [UInt8](repeating: 0, count: 32)
         var keys = TableKeys()
 
         func finish(_ index: Int) -> Bool {
@@ -112,7 +129,7 @@ extension ChainWalker {
         /// Gives the staged rows to a finished batch, taking its emptied buffers back, and starts its hashing.
         func hand(to index: Int) {
             let batch = batches[index]
-            batch.reset(firstSeq: firstSeq)
+            batch.reset(firstSeq: firstSeq, firstPrev: batchStartPrev[index])
             swap(&batch.bytes, &bytes)
             swap(&batch.ends, &ends)
             swap(&batch.storedHashes, &storedHashes)
@@ -132,16 +149,13 @@ extension ChainWalker {
                 let hashText = sqlite3_column_text(sqlite, 10), sqlite3_column_bytes(sqlite, 10) == 64,
                 RowForm.holdsText(sqlite)
             else { return suspect() }
-            // prev_hash equals the previous row's stored hash, whose bytes are already known.
-            lastHash.withUnsafeBytes { bytes.append(contentsOf: $0) }
-            ChainHash.appendUInt64(UInt64(bitPattern: seq), to: &bytes)
-            for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &bytes) }
+            bytes.append(contentsOf: prevPlaceholder)
+            withUnsafeBytes(of: UInt64(bitPattern: seq).bigEndian) { bytes.append(contentsOf: $0) }
+            for column in Int32(1)...8 { Self.stageField(sqlite, column, to: &bytes) }
             ends.append(bytes.count)
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
             storedHashes.append(contentsOf: hashBytes)
             lastHashText.withUnsafeMutableBufferPointer { _ = $0.initialize(from: hashBytes) }
-            guard let stored = Digest(hexBuffer: UnsafeRawBufferPointer(hashBytes)) else { return suspect() }
-            lastHash = stored
             expectedSeq += 1
             if ends.count == StagedRows.capacity {
                 hand(to: current)
@@ -149,7 +163,12 @@ extension ChainWalker {
                 if !finish(current) {
                     return .suspect(seq: batches[current].firstSeq, expectedPrev: batchStartPrev[current])
                 }
-                batchStartPrev[current] = lastHash
+                // Not hex: the batch just handed over holds that row, and its hash check fails there.
+                guard let last = lastHashText.withUnsafeBytes({ Digest(hexBuffer: $0) }) else {
+                    let handed = 1 - current
+                    return .suspect(seq: batches[handed].firstSeq, expectedPrev: batchStartPrev[handed])
+                }
+                batchStartPrev[current] = last
                 firstSeq = expectedSeq
             }
         }
@@ -157,7 +176,26 @@ extension ChainWalker {
         for index in [1 - current, current] where !finish(index) {
             return .suspect(seq: batches[index].firstSeq, expectedPrev: batchStartPrev[index])
         }
-        return .intact(size: expectedSeq - 1, head: lastHash, keys: keys)
+        // Every stored hash matched a computed one, so the last is hex (for an empty log, the genesis value).
+        guard let head = lastHashText.withUnsafeBytes({ Digest(hexBuffer: $0) }) else {
+            return .suspect(seq: 1, expectedPrev: genesis)
+        }
+        return .intact(size: expectedSeq - 1, head: head, keys: keys)
+    }
+
+    /// `appendField`'s encoding with its five header bytes appended at once: this runs for every column of
+    /// every row, and a byte-at-a-time append checks the array's uniqueness and capacity per byte.
+    @inline(__always)
+    static func stageField(_ statement: OpaquePointer, _ index: Int32, to bytes: inout [UInt8]) {
+        guard let text = sqlite3_column_text(statement, index) else {
+            bytes.append(0x00)
+            return
+        }
+        let count = Int(sqlite3_column_bytes(statement, index))
+        // 0x01, then the length as four bytes big-endian, in the first five bytes of one word.
+        let header = (UInt64(0x01) << 56 | UInt64(UInt32(truncatingIfNeeded: count)) << 24).bigEndian
+        withUnsafeBytes(of: header) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<5])) }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
     }
 
     static func column(_ statement: OpaquePointer, _ index: Int32, equals text: [UInt8]) -> Bool {

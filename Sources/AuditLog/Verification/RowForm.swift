@@ -79,45 +79,45 @@ enum RowForm {
     }
 
     static func isLowercaseUUID(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard text.count == 36 else { return false }
-        for (index, byte) in text.enumerated() {
-            if index == 8 || index == 13 || index == 18 || index == 23 {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return false }
-            }
+        guard text.count == 36, text[8] == UInt8(ascii: "-"), text[13] == UInt8(ascii: "-"),
+            text[18] == UInt8(ascii: "-"), text[23] == UInt8(ascii: "-")
+        else { return false }
+        // Wrapping subtraction makes each range test one comparison; the dashes were checked above.
+        for (index, byte) in text.enumerated() where index != 8 && index != 13 && index != 18 && index != 23 {
+            guard byte &- 0x30 < 10 || byte &- 0x61 < 6 else { return false }
         }
         return true
     }
 
     /// Exactly `YYYY-MM-DDTHH:MM:SS.sssZ`, and a real date and time.
     static func isTimestamp(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard text.count == 24 else { return false }
-        for (index, byte) in text.enumerated() {
-            let expected: UInt8? =
-                switch index {
-                case 4, 7: UInt8(ascii: "-")
-                case 10: UInt8(ascii: "T")
-                case 13, 16: UInt8(ascii: ":")
-                case 19: UInt8(ascii: ".")
-                case 23: UInt8(ascii: "Z")
-                default: nil
-                }
-            if let expected {
-                guard byte == expected else { return false }
-            } else {
-                guard (0x30...0x39).contains(byte) else { return false }
-            }
+        guard text.count == 24, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-"),
+            text[10] == UInt8(ascii: "T"), text[13] == UInt8(ascii: ":"), text[16] == UInt8(ascii: ":"),
+            text[19] == UInt8(ascii: "."), text[23] == UInt8(ascii: "Z")
+        else { return false }
+        // The separators are exact, with Z: digits and a real date and time are all that is left (a four-digit
+        // year is in range), checked on the digits rather than by parsing the text again.
+        let year = digits(text, 0, 4)
+        let month = digits(text, 5, 2)
+        let day = digits(text, 8, 2)
+        let hour = digits(text, 11, 2)
+        let minute = digits(text, 14, 2)
+        let second = digits(text, 17, 2)
+        return year >= 0 && digits(text, 20, 3) >= 0 && month >= 1 && month <= 12 && day >= 1
+            && day <= Timestamp.daysIn(month: month, year: year) && hour >= 0 && hour < 24 && minute >= 0
+            && minute < 60 && second >= 0 && second < 60
+    }
+
+    /// The decimal number in `text[start..<start + width]`, or -1 when a byte there is not a digit. A static
+    /// function, not a nested one: a nested function's captured variable is checked for exclusivity at run time.
+    static func digits(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ width: Int) -> Int64 {
+        var value: Int64 = 0
+        for index in start..<start + width {
+            let digit = text[index] &- 0x30
+            guard digit <= 9 else { return -1 }
+            value = value * 10 + Int64(digit)
         }
-        // The shape is exact, with Z: a real date and time is all that is left (a four-digit year is in range),
-        // checked on the digits rather than by parsing the text again.
-        func number(_ start: Int, _ width: Int) -> Int64 {
-            (start..<start + width).reduce(0) { $0 * 10 + Int64(text[$1] - 0x30) }
-        }
-        let month = number(5, 2)
-        let day = number(8, 2)
-        return (1...12).contains(month) && (1...Timestamp.daysIn(month: month, year: number(0, 4))).contains(day)
-            && number(11, 2) < 24 && number(14, 2) < 60 && number(17, 2) < 60
+        return value
     }
 
     static func isValidUTF8(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -340,43 +340,54 @@ extension RowForm.RowFields {
     /// The fields of a chain message (FORMAT.md §2.2: prev hash, seq, then columns 1 to 8 as encoded fields),
     /// for a check off the thread that read the row; nil when the message is not of that shape.
     init?(message: UnsafeBufferPointer<UInt8>) {
-        var index = 40
-        var malformed = false
-        // No array of fields: this runs once per row of the log.
-        func field() -> UnsafeBufferPointer<UInt8>? {
-            guard index < message.count else {
-                malformed = true
-                return nil
-            }
-            if message[index] == 0x00 {
-                index += 1
-                return nil
-            }
-            guard message[index] == 0x01, index + 5 <= message.count else {
-                malformed = true
-                return nil
-            }
-            let count =
-                Int(message[index + 1]) << 24 | Int(message[index + 2]) << 16 | Int(message[index + 3]) << 8
-                | Int(message[index + 4])
-            guard index + 5 + count <= message.count else {
-                malformed = true
-                return nil
-            }
-            defer { index += 5 + count }
-            return UnsafeBufferPointer(rebasing: message[index + 5..<index + 5 + count])
-        }
-        let eventID = field()
-        let site = field()
-        let stack = field()
-        let type = field()
-        let payload = field()
-        let observedAt = field()
-        let recordedAt = field()
-        let actor = field()
-        guard !malformed, index == message.count else { return nil }
+        // A reader struct, not a nested function: a nested function's captured variables are checked for
+        // exclusivity at run time, and this runs once per row of the log.
+        var reader = MessageFields(message: message)
+        let eventID = reader.next()
+        let site = reader.next()
+        let stack = reader.next()
+        let type = reader.next()
+        let payload = reader.next()
+        let observedAt = reader.next()
+        let recordedAt = reader.next()
+        let actor = reader.next()
+        guard !reader.malformed, reader.index == message.count else { return nil }
         self.init(
             eventID: eventID, site: site, stack: stack, stackIsNull: stack == nil, type: type, payload: payload,
             observedAt: observedAt, recordedAt: recordedAt, actor: actor)
+    }
+}
+
+/// Reads a chain message's encoded fields one after another, after its prev hash and seq.
+struct MessageFields {
+    let message: UnsafeBufferPointer<UInt8>
+    var index = 40
+    var malformed = false
+
+    init(message: UnsafeBufferPointer<UInt8>) { self.message = message }
+
+    /// The next field's text; nil for NULL, or when the message ends or breaks the encoding (`malformed`).
+    mutating func next() -> UnsafeBufferPointer<UInt8>? {
+        guard index < message.count else {
+            malformed = true
+            return nil
+        }
+        if message[index] == 0x00 {
+            index += 1
+            return nil
+        }
+        guard message[index] == 0x01, index + 5 <= message.count else {
+            malformed = true
+            return nil
+        }
+        let count =
+            Int(message[index + 1]) << 24 | Int(message[index + 2]) << 16 | Int(message[index + 3]) << 8
+            | Int(message[index + 4])
+        guard index + 5 + count <= message.count else {
+            malformed = true
+            return nil
+        }
+        defer { index += 5 + count }
+        return UnsafeBufferPointer(rebasing: message[index + 5..<index + 5 + count])
     }
 }

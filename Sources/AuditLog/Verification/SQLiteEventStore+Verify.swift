@@ -16,9 +16,22 @@ extension SQLiteEventStore {
                 try db.execute(sql: "PRAGMA cache_size = -2000")
                 defer { try? db.execute(sql: "PRAGMA cache_size = \(cache)") }
                 try db.inTransaction(.deferred) {
-                    let (chain, keys) = try ChainWalker(db: db, logID: logID).walk(collectingKeys: checkingIntegrity)
-                    result = chain
-                    if checkingIntegrity { result?.damage = try Self.integrityProblems(db, tableKeys: keys) }
+                    // The walk's snapshot begins here; the second connection's, at or after it.
+                    _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_meta")
+                    let side = checkingIntegrity ? try IntegrityScan(beside: dbQueue) : nil
+                    let walked: (ChainVerification, TableKeys?)
+                    do {
+                        walked = try ChainWalker(db: db, logID: logID).walk(collectingKeys: checkingIntegrity)
+                    } catch {
+                        side?.cancel()
+                        throw error
+                    }
+                    result = walked.0
+                    if let side {
+                        if walked.1 == nil { side.cancel() }
+                        result?.damage = try Self.integrityProblems(
+                            db, tableKeys: walked.1, beside: walked.1 == nil ? nil : side.outcome())
+                    }
                     return .commit
                 }
                 return result!
@@ -41,8 +54,16 @@ extension SQLiteEventStore {
     /// of each index of `events` compared with the walk's digest of the table's keys. Only when either finds
     /// something, or there are no digests, does the full `PRAGMA integrity_check` run, for SQLite's own lines
     /// (e.g. a flipped bit in the `event_id` unique index: "row 3 missing from index ...").
-    static func integrityProblems(_ db: Database, tableKeys: TableKeys?) throws -> [String] {
+    ///
+    /// `beside` is what the second connection saw (`IntegrityScan`); when it proves this snapshot sound, nothing
+    /// is read again here.
+    static func integrityProblems(
+        _ db: Database, tableKeys: TableKeys?, beside: Result<IntegrityScan.Outcome, any Error>? = nil
+    ) throws -> [String] {
         if let tableKeys {
+            if case .success(let outcome) = beside, outcome.quickCheckPassed, outcome.indexKeys == tableKeys {
+                return []
+            }
             let quick = try checkedTables.flatMap { try String.fetchAll(db, sql: "PRAGMA quick_check(\($0))") }
             if quick.allSatisfy({ $0 == "ok" }), try indexKeys(db) == tableKeys { return [] }
         }
