@@ -82,6 +82,17 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { hex }
 
+    /// Appends the lowercase hex to `bytes`, for output written as bytes without a String per digest.
+    public func appendHex(to bytes: inout [UInt8]) {
+        let digits = Hex.digits
+        withUnsafeBytes { raw in
+            for byte in raw {
+                bytes.append(digits[Int(byte >> 4)])
+                bytes.append(digits[Int(byte & 0x0F)])
+            }
+        }
+    }
+
     /// Compares with lowercase hex text without allocating; the verify loop depends on it.
     public func matchesHex(_ text: UnsafeRawBufferPointer) -> Bool {
         guard text.count == 64 else { return false }

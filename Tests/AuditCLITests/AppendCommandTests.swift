@@ -43,6 +43,29 @@ import Testing
             contains: "is already recorded as seq 3 with different content")
     }
 
+    /// A batch's acknowledgements are written as bytes: each line must still be what the single append prints.
+    @Test func aBatchAcknowledgesEachLineInOrderInTextAndJSON() async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
+        let id = UUID().uuidString.lowercased()
+        let logged = #"{"site":"a","type":"x","event_id":"\#(id)"}"#
+        let first = try await CLI.audit(["append", "--db", db, "--jsonl", "-", "--format", "json"], stdin: logged)
+        #expect(first.status == 0)
+        let hashes = { (seq: Int) async throws -> String in
+            try await CLI.sqlite(db, "SELECT hash FROM events WHERE seq = \(seq)").stdout
+                .trimmingCharacters(in: .newlines)
+        }
+        #expect(first.stdout == #"{"hash":"\#(try await hashes(1))","seq":1}"# + "\n")
+        let batch = [#"{"site":"a","type":"y"}"#, logged, #"{"site":"b","type":"z"}"#].joined(separator: "\n")
+        let text = try await CLI.audit(["append", "--db", db, "--jsonl", "-"], stdin: batch)
+        #expect(text.status == 0)
+        let (one, two, three) = (try await hashes(1), try await hashes(2), try await hashes(3))
+        #expect(
+            text.stdout
+                == "recorded seq 2 hash \(two)\nalready recorded seq 1 hash \(one)\nrecorded seq 3 hash \(three)\n")
+        #expect(text.stderr.isEmpty)
+    }
+
     @Test func oneIDOnTwoLinesOfABatchNamesBothLinesAndRecordsNothing() async throws {
         let scratch = try TemporaryDirectory()
         let db = try await makeLog(in: scratch, events: 2)
