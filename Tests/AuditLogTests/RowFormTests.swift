@@ -55,6 +55,14 @@ import Testing
         Edit(column: "actor", value: "'a' || char(9) || 'b'", detail: "actor contains a control character"),
         Edit(column: "stack", value: "CAST(X'53FF' AS TEXT)", detail: "stack is not valid UTF-8"),
         Edit(column: "stack", value: "NULL", detail: nil),
+        // A string's UTF-8 is decoded only when a byte above 0x7F is in it: both sides of that shortcut.
+        Edit(
+            column: "payload", value: #"CAST(X'7B2274223A2241FF227D' AS TEXT)"#,
+            detail: "payload is not the canonical JSON text of an object"),
+        Edit(
+            column: "payload", value: #"CAST(X'7B2241FF223A2274227D' AS TEXT)"#,
+            detail: "payload is not the canonical JSON text of an object"),
+        Edit(column: "payload", value: #"'{"t":"Zoë Ørsted"}'"#, detail: nil),
     ]
 
     @Test("a malformed row is named by seq and field, even with its hashes recomputed", arguments: edits)

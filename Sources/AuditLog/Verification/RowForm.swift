@@ -216,12 +216,14 @@ struct CanonicalJSONCheck {
         guard peek() == UInt8(ascii: "\"") else { return nil }
         index += 1
         let start = index
+        // The bytes seen, or-ed: only a body with a byte above 0x7F needs the UTF-8 decoder.
+        var seen: UInt8 = 0
         while let byte = peek() {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
                 let body = start..<(index - 1)
-                return RowForm.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[body])) ? body : nil
+                return seen < 0x80 || RowForm.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[body])) ? body : nil
             case 0x00..<0x20: return nil
             case UInt8(ascii: "\\"):
                 guard index + 1 < bytes.count else { return nil }
@@ -238,7 +240,9 @@ struct CanonicalJSONCheck {
                     index += 6
                 default: return nil
                 }
-            default: index += 1
+            default:
+                seen |= byte
+                index += 1
             }
         }
         return nil
