@@ -236,11 +236,7 @@ public struct GatedBatch<Gate: SiteGuard> {
         for bytes in evidence { try SQLiteEventStore.storeEvidence(bytes, in: db) }
         let results: [AppendResult]
         do {
-            results = try SQLiteEventStore.append(drafts, recordedAt: recordedAt, genesis: store.genesis, in: db) {
-                event in
-                // Every inserted event's site was admitted above (a retry is not inserted).
-                heads[event.site] = (event.seq, event.hash)
-            }
+            results = try SQLiteEventStore.append(drafts, recordedAt: recordedAt, genesis: store.genesis, in: db)
         } catch let error as AuditLogError {
             // Only the id clash names its draft (a `BatchRefusal` already); nothing else is one draft's fault.
             throw BatchRefusal(offset: nil, error: error)
@@ -251,7 +247,10 @@ public struct GatedBatch<Gate: SiteGuard> {
             throw BatchRefusal(
                 offset: nil, error: .corrupt("the batch's events were not inserted at the seqs its admission folded"))
         }
+        // Each admitted site's head is its last new draft: set once per site and part, not once per event.
         for site in sites {
+            let last = bySite[site]!.last!
+            heads[site] = (last.seq, results[last.offset].hash)
             touches += 1
             touched[site] = touches
         }
