@@ -73,6 +73,22 @@ import Testing
             error?.reason.contains("malformed JSON: nesting deeper than 64") == true, "\(String(describing: error))")
     }
 
+    /// A parsed draft carries its payload rendered on the parse thread; a later change of `data` must not be
+    /// stored or hashed as the old text, and the rendering is no part of the draft's value.
+    @Test func aParsedDraftsRenderedPayloadFollowsItsData() throws {
+        var parsed = try #require(
+            try EventDraft.parseJSONLines(#"{"site":"s","type":"t","data":{"b":1,"a":"x"}}"#, defaultActor: "me").first)
+        #expect(parsed.canonicalData == #"{"a":"x","b":1}"#)
+        var built = EventDraft(site: "s", type: "t", data: ["b": 1, "a": "x"], actor: "me")
+        built.eventID = parsed.eventID
+        #expect(parsed == built)
+        #expect(parsed.hashValue == built.hashValue)
+        parsed.data = ["c": true]
+        #expect(parsed.canonicalData == #"{"c":true}"#)
+        var appender = ChainAppender(nextSeq: 1, lastHash: .zero, recordedAt: fixedStart)
+        #expect(appender.seal(parsed).payload == #"{"c":true}"#)
+    }
+
     @Test func rejectsInvalidUTF8() {
         #expect(throws: JSONParseError(offset: 0, reason: "input is not valid UTF-8")) {
             try JSONValue(parsing: [0x22, 0xFF, 0x22])

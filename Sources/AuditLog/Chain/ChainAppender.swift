@@ -24,7 +24,7 @@ package struct ChainAppender {
 
     /// Seals with the observed time already rendered, for stores that write the text form anyway.
     mutating func seal(_ draft: EventDraft, observedAtText: String) -> LoggedEvent {
-        let payload = draft.data.canonicalText
+        let payload = draft.canonicalData
         let observedAt = draft.observedAt ?? recordedAt
         let hash = ChainHash.hash(
             prevHash: lastHash, seq: nextSeq, eventID: draft.eventID, site: draft.site, stack: draft.stack,
@@ -46,7 +46,7 @@ package struct ChainAppender {
             lhs == nil ? rhs == nil : rhs.map { lhs!.utf8.elementsEqual($0.utf8) } ?? false
         }
         return same(existing.site, draft.site) && same(existing.stack, draft.stack) && same(existing.type, draft.type)
-            && same(existing.payload, draft.data.canonicalText)
+            && same(existing.payload, draft.canonicalData)
             && (draft.observedAt == nil || draft.observedAt == existing.observedAt)
     }
 

@@ -85,12 +85,13 @@ extension EventDraft {
         }
         let data = object["data"] ?? [:]
         guard case .object = data else { throw "\"data\" must be a JSON object" }
-        let draft = EventDraft(
+        var draft = EventDraft(
             eventID: eventID ?? .version7(), site: try text("site", required: true)!,
             stack: try text("stack", required: false),
             type: try text("type", required: true)!, data: data, observedAt: observedAt,
             actor: try text("actor", required: false) ?? defaultActor)
         do { try draft.validate() } catch { throw LineProblem(stringLiteral: error.description) }
+        draft.renderData()
         return draft
     }
 }

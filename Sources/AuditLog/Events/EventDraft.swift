@@ -9,10 +9,13 @@ public struct EventDraft: Sendable, Hashable {
     public var stack: String?
     public var type: String
     /// Always a JSON object.
-    public var data: JSONValue
+    public var data: JSONValue { didSet { renderedData = nil } }
     /// When it happened on site; the append time when omitted.
     public var observedAt: Timestamp?
     public var actor: String
+    /// `data.canonicalText` once rendered, cleared whenever `data` changes: a batch's parse thread renders it, so
+    /// the store's thread, which bounds a batch append, does not. Not part of the draft's value (`==`, `hash`).
+    private var renderedData: String?
 
     public init(
         eventID: UUID = .version7(), site: String, stack: String? = nil, type: String, data: JSONValue = [:],
@@ -25,6 +28,27 @@ public struct EventDraft: Sendable, Hashable {
         self.data = data
         self.observedAt = observedAt
         self.actor = actor
+    }
+
+    /// The payload as the log stores and hashes it (FORMAT.md §1).
+    public var canonicalData: String { renderedData ?? data.canonicalText }
+
+    /// Renders the payload now, on the calling thread, for a later `canonicalData`.
+    public mutating func renderData() { renderedData = data.canonicalText }
+
+    public static func == (lhs: EventDraft, rhs: EventDraft) -> Bool {
+        lhs.eventID == rhs.eventID && lhs.site == rhs.site && lhs.stack == rhs.stack && lhs.type == rhs.type
+            && lhs.data == rhs.data && lhs.observedAt == rhs.observedAt && lhs.actor == rhs.actor
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(eventID)
+        hasher.combine(site)
+        hasher.combine(stack)
+        hasher.combine(type)
+        hasher.combine(data)
+        hasher.combine(observedAt)
+        hasher.combine(actor)
     }
 
     /// Rejects what the log would otherwise store ambiguously.
