@@ -85,6 +85,12 @@ import Testing
         #expect(parsed.hashValue == built.hashValue)
         parsed.data = ["c": true]
         #expect(parsed.canonicalData == #"{"c":true}"#)
+        // A prepared draft changed afterwards is validated again, and its observed time rendered again.
+        parsed.site = ""
+        #expect(throws: EventValidationError.empty("site")) { try parsed.validateUnlessPrepared() }
+        parsed.site = "s"
+        parsed.observedAt = Timestamp(rfc3339: "2026-11-25T09:00:00+01:00")
+        #expect(parsed.observedAtText == "2026-11-25T08:00:00.000Z")
         var appender = ChainAppender(nextSeq: 1, lastHash: .zero, recordedAt: fixedStart)
         #expect(appender.seal(parsed).payload == #"{"c":true}"#)
     }

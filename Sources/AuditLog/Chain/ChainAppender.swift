@@ -19,7 +19,7 @@ package struct ChainAppender {
     }
 
     package mutating func seal(_ draft: EventDraft) -> LoggedEvent {
-        seal(draft, observedAtText: (draft.observedAt ?? recordedAt).rfc3339)
+        seal(draft, observedAtText: draft.observedAtText ?? recordedAtText)
     }
 
     /// Seals with the observed time already rendered, for stores that write the text form anyway.
@@ -74,7 +74,7 @@ package struct ChainAppender {
 
     package static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {
         for (index, draft) in drafts.enumerated() {
-            do { try draft.validate() } catch { throw .invalidEvent(index: index, error) }
+            do { try draft.validateUnlessPrepared() } catch { throw .invalidEvent(index: index, error) }
         }
     }
 

@@ -90,8 +90,7 @@ extension EventDraft {
             stack: try text("stack", required: false),
             type: try text("type", required: true)!, data: data, observedAt: observedAt,
             actor: try text("actor", required: false) ?? defaultActor)
-        do { try draft.validate() } catch { throw LineProblem(stringLiteral: error.description) }
-        draft.renderData()
+        do { try draft.prepare() } catch { throw LineProblem(stringLiteral: error.description) }
         return draft
     }
 }

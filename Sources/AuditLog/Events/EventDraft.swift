@@ -4,18 +4,30 @@ import Foundation
 /// An event as a client submits it, before the log assigns its seq, time and hashes.
 public struct EventDraft: Sendable, Hashable {
     /// Lowercase UUID text; generated when the client sends none, so retries can be made idempotent.
-    public var eventID: String
-    public var site: String
-    public var stack: String?
-    public var type: String
+    public var eventID: String { didSet { isValid = false } }
+    public var site: String { didSet { isValid = false } }
+    public var stack: String? { didSet { isValid = false } }
+    public var type: String { didSet { isValid = false } }
     /// Always a JSON object.
-    public var data: JSONValue { didSet { renderedData = nil } }
+    public var data: JSONValue {
+        didSet {
+            renderedData = nil
+            isValid = false
+        }
+    }
     /// When it happened on site; the append time when omitted.
-    public var observedAt: Timestamp?
-    public var actor: String
-    /// `data.canonicalText` once rendered, cleared whenever `data` changes: a batch's parse thread renders it, so
-    /// the store's thread, which bounds a batch append, does not. Not part of the draft's value (`==`, `hash`).
+    public var observedAt: Timestamp? { didSet { renderedObservedAt = nil } }
+    public var actor: String { didSet { isValid = false } }
+
+    // Work done once where a draft is parsed (a batch's parse thread), so the store's thread, which bounds a
+    // batch append, does not repeat it. Each is cleared when a field it depends on changes, and none is part of
+    // the draft's value (`==`, `hash`).
+    /// `data.canonicalText`.
     private var renderedData: String?
+    /// `observedAt?.rfc3339`.
+    private var renderedObservedAt: String?
+    /// `validate()` passed for the fields as they are.
+    private var isValid = false
 
     public init(
         eventID: UUID = .version7(), site: String, stack: String? = nil, type: String, data: JSONValue = [:],
@@ -33,8 +45,22 @@ public struct EventDraft: Sendable, Hashable {
     /// The payload as the log stores and hashes it (FORMAT.md §1).
     public var canonicalData: String { renderedData ?? data.canonicalText }
 
-    /// Renders the payload now, on the calling thread, for a later `canonicalData`.
-    public mutating func renderData() { renderedData = data.canonicalText }
+    /// The observed time as the log stores and hashes it; nil when the append time stands in.
+    public var observedAtText: String? { renderedObservedAt ?? observedAt?.rfc3339 }
+
+    /// Validates the draft and renders its payload and observed time now, on the calling thread, so a store
+    /// need not do either again while the draft is unchanged.
+    public mutating func prepare() throws(EventValidationError) {
+        try validate()
+        isValid = true
+        renderedData = data.canonicalText
+        renderedObservedAt = observedAt?.rfc3339
+    }
+
+    /// `validate()`, skipped when `prepare()` already passed for the fields as they are.
+    public func validateUnlessPrepared() throws(EventValidationError) {
+        if !isValid { try validate() }
+    }
 
     public static func == (lhs: EventDraft, rhs: EventDraft) -> Bool {
         lhs.eventID == rhs.eventID && lhs.site == rhs.site && lhs.stack == rhs.stack && lhs.type == rhs.type

@@ -83,7 +83,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
         for (index, draft) in drafts.enumerated() {
             // One index probe per new event: the insert itself tells whether the id was already there.
             var attempt = appender
-            let observedAtText = (draft.observedAt ?? recordedAt).rfc3339
+            let observedAtText = draft.observedAtText ?? appender.recordedAtText
             let event = attempt.seal(draft, observedAtText: observedAtText)
             try EventRow.insert(
                 event, observedAt: observedAtText, recordedAt: appender.recordedAtText, with: insert, in: db)
