@@ -67,4 +67,33 @@ import Testing
                     + "(sqlite_autoindex_events_1 or events_by_site)"
             ])
     }
+
+    /// The digest compares a table's keys with an index's: order must not matter, any changed byte must.
+    @Test func theKeyDigestIgnoresOrderAndSeesEveryByte() {
+        let keys = ["019ae0b2-8a3f-7c41-9d2e-5f6a7b8c9d0e", "site-1", "", "a", "12345678", "123456789"]
+        func digest(_ texts: [String?], seqs: [Int64]) -> KeyDigest {
+            var digest = KeyDigest()
+            for (text, seq) in zip(texts, seqs) {
+                if let text {
+                    Array(text.utf8).withUnsafeBufferPointer { digest.add($0, seq: seq) }
+                } else {
+                    digest.add(nil, seq: seq)
+                }
+            }
+            return digest
+        }
+        let forward = digest(keys, seqs: Array(1...6))
+        #expect(digest(keys.reversed(), seqs: Array((1...6).reversed())) == forward)
+        #expect(digest(keys, seqs: [1, 2, 3, 4, 5, 7]) != forward)
+        #expect(digest([nil], seqs: [1]) != digest([""], seqs: [1]))
+        for (index, key) in keys.enumerated() {
+            for position in key.utf8.indices {
+                var bytes = Array(key.utf8)
+                bytes[key.utf8.distance(from: key.utf8.startIndex, to: position)] ^= 0x01
+                var changed = keys
+                changed[index] = String(decoding: bytes, as: UTF8.self)
+                #expect(digest(changed, seqs: Array(1...6)) != forward, "byte \(position) of \(key)")
+            }
+        }
+    }
 }
