@@ -89,17 +89,18 @@ public struct SiteGate: SiteGuard {
     static func admit(
         _ drafts: [EventDraft], site: String, state: inout State, placing placement: ([Int64], Timestamp)?
     ) throws(AdmissionError) {
-        for (index, draft) in drafts.enumerated() {
+        // By index, not `enumerated()`: each draft the iterator hands out is a copy, retaining its texts.
+        for index in drafts.indices {
             let seq = placement?.0[index] ?? 0
             state.folded += 1
-            let isDomainType = EventType(rawValue: draft.type) != nil
+            let isDomainType = EventType(rawValue: drafts[index].type) != nil
             guard isDomainType || state.fold.state.registeredSeq != nil else {
                 state.firstForeign = state.firstForeign ?? seq
                 continue
             }
-            guard isDomainType else { throw .notADomainType(draft.type, site: site) }
+            guard isDomainType else { throw .notADomainType(drafts[index].type, site: site) }
             let decoded: (event: DomainEvent, correction: CorrectionMark?)
-            do { decoded = try DomainEvent.decodeMarked(type: draft.type, data: draft.data) } catch {
+            do { decoded = try DomainEvent.decodeMarked(type: drafts[index].type, data: drafts[index].data) } catch {
                 throw .invalid(error)
             }
             let event = decoded.event
@@ -111,15 +112,16 @@ public struct SiteGate: SiteGuard {
                 if let pendingFrom = placement?.0.first, mark.corrects >= pendingFrom {
                     throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
                 }
-                try state.fold.admitCorrection(event, stack: draft.stack, mark: mark)
+                try state.fold.admitCorrection(event, stack: drafts[index].stack, mark: mark)
             } else {
-                try state.fold.state.admit(event, stack: draft.stack)
+                try state.fold.state.admit(event, stack: drafts[index].stack)
             }
             let recordedAt = placement?.1
             state.fold.apply(
-                event, stack: draft.stack, seq: seq,
-                at: draft.observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0), recordedAt: recordedAt,
-                actor: placement == nil ? nil : draft.actor, correcting: decoded.correction)
+                event, stack: drafts[index].stack, seq: seq,
+                at: drafts[index].observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0),
+                recordedAt: recordedAt,
+                actor: placement == nil ? nil : drafts[index].actor, correcting: decoded.correction)
         }
     }
 }

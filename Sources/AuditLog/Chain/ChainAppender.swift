@@ -73,8 +73,9 @@ package struct ChainAppender {
     }
 
     package static func validate(_ drafts: [EventDraft]) throws(AuditLogError) {
-        for (index, draft) in drafts.enumerated() {
-            do { try draft.validateUnlessPrepared() } catch { throw .invalidEvent(index: index, error) }
+        // By index, not `enumerated()`: each draft the iterator hands out is a copy, retaining its texts.
+        for index in drafts.indices {
+            do { try drafts[index].validateUnlessPrepared() } catch { throw .invalidEvent(index: index, error) }
         }
     }
 
@@ -84,8 +85,8 @@ package struct ChainAppender {
 
     /// Refuses a draft observed more than `observedLeadMilliseconds` after the time the log records it.
     package static func validate(_ drafts: [EventDraft], recordedAt: Timestamp) throws(AuditLogError) {
-        for (index, draft) in drafts.enumerated() {
-            guard let observed = draft.observedAt,
+        for index in drafts.indices {
+            guard let observed = drafts[index].observedAt,
                 observed.milliseconds(since: recordedAt) > observedLeadMilliseconds
             else { continue }
             throw .invalidEvent(index: index, .observedInFuture(observed: observed, recorded: recordedAt))

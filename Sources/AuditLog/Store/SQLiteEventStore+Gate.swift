@@ -200,16 +200,18 @@ public struct GatedBatch<Gate: SiteGuard> {
         var nextSeq = head + 1
         var seen = Set<String>()
         var sites: [String] = []
-        var bySite: [String: [(offset: Int, draft: EventDraft, seq: Int64)]] = [:]
-        for (offset, draft) in drafts.enumerated() where seen.insert(draft.eventID).inserted {
-            guard try !Self.holds(isLogged, draft.eventID, db) else { continue }
-            if bySite[draft.site] == nil { sites.append(draft.site) }
-            bySite[draft.site, default: []].append((offset, draft, nextSeq))
+        // Offsets into `drafts`, not copies: a draft's copy retains each of its texts and its data.
+        var bySite: [String: [(offset: Int, seq: Int64)]] = [:]
+        for offset in drafts.indices where seen.insert(drafts[offset].eventID).inserted {
+            guard try !Self.holds(isLogged, drafts[offset].eventID, db) else { continue }
+            let site = drafts[offset].site
+            if bySite[site] == nil { sites.append(site) }
+            bySite[site, default: []].append((offset, nextSeq))
             nextSeq += 1
         }
         for site in sites {
             let group = bySite[site]!
-            let news = group.map(\.draft)
+            let news = group.map { drafts[$0.offset] }
             // Taken out of `states` so the fold below holds the only reference and mutates it in place. Keep it
             // here: handed back through a helper's return it was copied, and a 200k-line batch took 20× longer.
             var state = try states.removeValue(forKey: site) ?? store.siteState(site, gate: gate, db)
@@ -218,7 +220,8 @@ public struct GatedBatch<Gate: SiteGuard> {
             }
             do {
                 try gate.admitting(news, seqs: group.map(\.seq), recordedAt: recordedAt, site: site, state: &state)
-                states[site] = state
+                // Moved back, not copied: a copy retained every array of the site's state.
+                states[site] = consume state
             } catch {
                 // The state is void after a refusal: read it again (the log holds this batch's earlier parts).
                 var before = try store.siteState(site, gate: gate, db)
@@ -229,7 +232,7 @@ public struct GatedBatch<Gate: SiteGuard> {
                 var reason = error
                 do { try gate.admit(news, site: site, state: before) } catch { reason = error }
                 throw BatchRefusal(
-                    offset: try firstRefused(group.map { ($0.offset, $0.draft) }, state: before),
+                    offset: try firstRefused(group.map { ($0.offset, drafts[$0.offset]) }, state: before),
                     error: Self.refusal(reason))
             }
         }

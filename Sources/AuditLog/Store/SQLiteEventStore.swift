@@ -80,19 +80,22 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 """)
         var results: [AppendResult] = []
         results.reserveCapacity(drafts.count)
-        for (index, draft) in drafts.enumerated() {
+        // By index, not `enumerated()`, and the appender rolled back by hand rather than copied per event: each
+        // copy retained a draft's texts, and a copied appender reallocated its message buffer at every seal.
+        for index in drafts.indices {
             // One index probe per new event: the insert itself tells whether the id was already there.
-            var attempt = appender
-            let observedAtText = draft.observedAtText ?? appender.recordedAtText
-            let event = attempt.seal(draft, observedAtText: observedAtText)
+            let observedAtText = drafts[index].observedAtText ?? appender.recordedAtText
+            let before = (seq: appender.nextSeq, hash: appender.lastHash)
+            let event = appender.seal(drafts[index], observedAtText: observedAtText)
             try EventRow.insert(
                 event, observedAt: observedAtText, recordedAt: appender.recordedAtText, with: insert, in: db)
             if db.changesCount == 1 {
-                appender = attempt
                 try sealed(event)
                 results.append(AppendResult(seq: event.seq, hash: event.hash, inserted: true))
                 continue
             }
+            (appender.nextSeq, appender.lastHash) = before
+            let draft = drafts[index]
             var existing: LoggedEvent?
             let byID = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE event_id = ?")
             try EventRow.forEach(db, byID, arguments: [draft.eventID]) { event in
