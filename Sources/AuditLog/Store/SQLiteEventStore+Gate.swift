@@ -199,18 +199,25 @@ public struct GatedBatch<Gate: SiteGuard> {
         let head = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
         var nextSeq = head + 1
         var seen = Set<String>()
+        // The sites in order of first draft, and each one's new drafts as offsets into `drafts`, not copies: a
+        // draft's copy retains each of its texts and its data. One table lookup per draft.
         var sites: [String] = []
-        // Offsets into `drafts`, not copies: a draft's copy retains each of its texts and its data.
-        var bySite: [String: [(offset: Int, seq: Int64)]] = [:]
+        var groups: [[(offset: Int, seq: Int64)]] = []
+        var groupOf: [String: Int] = [:]
         for offset in drafts.indices where seen.insert(drafts[offset].eventID).inserted {
             guard try !Self.holds(isLogged, drafts[offset].eventID, db) else { continue }
             let site = drafts[offset].site
-            if bySite[site] == nil { sites.append(site) }
-            bySite[site, default: []].append((offset, nextSeq))
+            if let number = groupOf[site] {
+                groups[number].append((offset, nextSeq))
+            } else {
+                groupOf[site] = groups.count
+                sites.append(site)
+                groups.append([(offset, nextSeq)])
+            }
             nextSeq += 1
         }
-        for site in sites {
-            let group = bySite[site]!
+        for (number, site) in sites.enumerated() {
+            let group = groups[number]
             let news = group.map { drafts[$0.offset] }
             // Taken out of `states` so the fold below holds the only reference and mutates it in place. Keep it
             // here: handed back through a helper's return it was copied, and a 200k-line batch took 20× longer.
@@ -251,8 +258,8 @@ public struct GatedBatch<Gate: SiteGuard> {
                 offset: nil, error: .corrupt("the batch's events were not inserted at the seqs its admission folded"))
         }
         // Each admitted site's head is its last new draft: set once per site and part, not once per event.
-        for site in sites {
-            let last = bySite[site]!.last!
+        for (number, site) in sites.enumerated() {
+            let last = groups[number].last!
             heads[site] = (last.seq, results[last.offset].hash)
             touches += 1
             touched[site] = touches
