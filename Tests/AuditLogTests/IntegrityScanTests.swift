@@ -1,4 +1,5 @@
 import AuditTestSupport
+import Foundation
 import GRDB
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
     @Test func theSecondConnectionFindsAnIntactLogSound() throws {
         let dir = try TemporaryDirectory()
         let (store, keys) = try walkedLog(5, in: dir)
-        let scan = try IntegrityScan(beside: store.dbQueue)
+        let scan = IntegrityScan(beside: store.dbQueue)
         guard case .success(let outcome) = scan.outcome() else {
             Issue.record("the second connection's scan failed")
             return
@@ -48,6 +49,22 @@ import Testing
             }
             #expect(problems == [])
         }
+    }
+
+    /// The second connection cannot open (here the file's name is gone while the walk's connection holds it):
+    /// the check runs on the walk's connection, and verify still says intact.
+    @Test func aSecondConnectionThatCannotOpenLeavesTheCheckToTheWalksOwn() throws {
+        let dir = try TemporaryDirectory()
+        let (store, _) = try walkedLog(6, in: dir)
+        #expect(unlink(dir.path("log.db")) == 0)
+        guard case .failure = IntegrityScan(beside: store.dbQueue).outcome() else {
+            Issue.record("a second connection opened on a removed file")
+            return
+        }
+        let verification = try store.verify(checkingIntegrity: true)
+        #expect(verification.isIntact)
+        #expect(verification.size == 6)
+        #expect(verification.damage == [])
     }
 
     /// The walk's digests are the reference: a second connection agreeing with wrong digests is not believed.

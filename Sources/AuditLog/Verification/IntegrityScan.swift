@@ -14,27 +14,35 @@ final class IntegrityScan: @unchecked Sendable {
         var indexKeys: TableKeys
     }
 
-    private let connection: DatabaseQueue
+    private let connection: DatabaseQueue?
     private let done = DispatchGroup()
     /// Written by the scan's thread before it leaves `done`, read only after waiting on it.
-    private var result: Result<Outcome, any Error> = .failure(CancellationError())
+    private var result: Result<Outcome, any Error>
 
-    /// Opens the second connection like `reader` (same file or URI, read-only) and starts the scan on another thread.
-    init(beside reader: DatabaseQueue) throws {
+    /// Opens the second connection like `reader` (same file or URI, read-only) and starts the scan on another
+    /// thread. A second connection that cannot open is no failure of the log: the walk's connection then checks.
+    init(beside reader: DatabaseQueue) {
         var configuration = reader.configuration
         configuration.readonly = true
         configuration.label = "audit.integrity"
-        connection = try DatabaseQueue(path: reader.path, configuration: configuration)
-        done.enter()
-        DispatchQueue.global().async { [self] in
-            result = Result { try connection.read(Self.scan) }
-            done.leave()
+        do {
+            let connection = try DatabaseQueue(path: reader.path, configuration: configuration)
+            self.connection = connection
+            result = .failure(CancellationError())
+            done.enter()
+            DispatchQueue.global().async { [self] in
+                result = Result { try connection.read(Self.scan) }
+                done.leave()
+            }
+        } catch {
+            connection = nil
+            result = .failure(error)
         }
     }
 
     /// Stops the scan early (the walk found a break, so the full check runs on the walk's connection) and waits.
     func cancel() {
-        connection.interrupt()
+        connection?.interrupt()
         done.wait()
     }
 

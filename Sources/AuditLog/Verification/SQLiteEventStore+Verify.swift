@@ -18,7 +18,7 @@ extension SQLiteEventStore {
                 try db.inTransaction(.deferred) {
                     // The walk's snapshot begins here; the second connection's, at or after it.
                     _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_meta")
-                    let side = checkingIntegrity ? try IntegrityScan(beside: dbQueue) : nil
+                    let side = checkingIntegrity ? IntegrityScan(beside: dbQueue) : nil
                     let walked: (ChainVerification, TableKeys?)
                     do {
                         walked = try ChainWalker(db: db, logID: logID).walk(collectingKeys: checkingIntegrity)
