@@ -342,7 +342,7 @@ public struct PostgresCollectorStore: CollectorStore {
     static func copyText(_ events: [LoggedEvent], logID: String) -> ByteBuffer? {
         var out: [UInt8] = []
         out.reserveCapacity(events.count * 560)
-        // Written field by field, the hashes as hex straight from their bytes: no array of strings per row.
+        // Written field by field (no array of optional strings per row); hex is never escaped.
         for event in events {
             func field(_ text: String) -> Bool {
                 out.append(0x09)
@@ -355,32 +355,23 @@ public struct PostgresCollectorStore: CollectorStore {
             if let stack = event.stack {
                 guard field(stack) else { return nil }
             } else {
-                out.append(contentsOf: [0x09, 0x5C, UInt8(ascii: "N")])
+                out.append(0x09)
+                out.append(0x5C)
+                out.append(UInt8(ascii: "N"))
             }
             guard field(event.type), field(event.payload), field(event.observedAt.rfc3339),
                 field(event.recordedAt.rfc3339), field(event.actor)
             else { return nil }
+            var previous = event.prevHash.hex
+            var hash = event.hash.hex
             out.append(0x09)
-            appendHex(event.prevHash, into: &out)
+            previous.withUTF8 { out.append(contentsOf: $0) }
             out.append(0x09)
-            appendHex(event.hash, into: &out)
+            hash.withUTF8 { out.append(contentsOf: $0) }
             out.append(0x0A)
         }
         return ByteBuffer(bytes: out)
     }
-
-    /// A digest's lowercase hex, as `Digest.hex` spells it.
-    static func appendHex(_ digest: Digest, into out: inout [UInt8]) {
-        let digits = hexDigits
-        digest.withUnsafeBytes { bytes in
-            for byte in bytes {
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0F)])
-            }
-        }
-    }
-
-    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends one value escaped for COPY's text format; false when it holds a NUL byte.
     static func appendCopyField(_ text: String, into out: inout [UInt8]) -> Bool {

@@ -129,7 +129,7 @@ public struct SyncClient: Sendable {
         transport: any SyncTransport = URLSessionSyncTransport(),
         chunkSize: Int = SyncClient.maximumChunkSize, collectorKey: NoteVerifierKey? = nil,
         retry: SyncRetry = SyncRetry(),
-        pipelineDepth: Int = 2
+        pipelineDepth: Int = 4
     ) throws(SyncClientError) {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
         else { throw .invalidURL(base) }
