@@ -67,7 +67,7 @@ public struct Collector: Sendable {
 
     /// Parses and stores one chunk of events.
     ///
-    /// `audit sync` sends the next chunk while this one is stored, on a second connection; a chunk that finds
+    /// `audit sync` sends the next chunks while this one is stored, on other connections; a chunk that finds
     /// the one before it missing waits for it while an append of the same log is under way here (or briefly,
     /// for one on another collector process), then is refused as a gap. Each chunk is still stored in its own
     /// transaction, only as a continuation, and acknowledged after its commit.

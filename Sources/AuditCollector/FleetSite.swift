@@ -54,16 +54,26 @@ public struct FleetSite: Sendable, Hashable {
 
     /// Folds the site's events (all of them, in seq order) with the same projection and rules as `audit check`.
     public static func project(logID: String, installer: String, site: String, events: [LoggedEvent]) -> FleetSite {
-        let first = events.first?.observedAt.rfc3339 ?? ""
-        let last = events.last?.observedAt.rfc3339 ?? ""
-        let lastSeq = events.last?.seq ?? 0
-        let state: SiteState
-        do { state = try SiteProjection.rebuild(site: site, events: events) } catch {
-            // A log may hold events this library cannot fold (another tool's types): shown, never hidden.
+        let state: SiteState?
+        // A log may hold events this library cannot fold (another tool's types): shown, never hidden.
+        do { state = try SiteProjection.rebuild(site: site, events: events) } catch { state = nil }
+        return row(
+            logID: logID, installer: installer, site: site, state: state, eventCount: events.count,
+            lastSeq: events.last?.seq ?? 0, firstAt: events.first?.observedAt.rfc3339 ?? "",
+            lastAt: events.last?.observedAt.rfc3339 ?? "")
+    }
+
+    /// The row of a site whose events folded into `state` (nil: they did not fold, `unreadable`): one mapping for
+    /// a whole-site rebuild and for a fold carried from chunk to chunk.
+    static func row(
+        logID: String, installer: String, site: String, state: SiteState?, eventCount: Int, lastSeq: Int64,
+        firstAt: String, lastAt: String
+    ) -> FleetSite {
+        guard let state else {
             return FleetSite(
                 logID: logID, site: site, installer: installer, verdict: "unreadable", failing: [], firmware: [],
-                dipOriginal: nil, dipFinal: nil, simulation: false, lateEntries: 0, eventCount: events.count,
-                lastSeq: lastSeq, firstAt: first, lastAt: last)
+                dipOriginal: nil, dipFinal: nil, simulation: false, lateEntries: 0, eventCount: eventCount,
+                lastSeq: lastSeq, firstAt: firstAt, lastAt: lastAt)
         }
         let check = SiteCheck(state)
         return FleetSite(
@@ -73,8 +83,8 @@ public struct FleetSite: Sendable, Hashable {
             dipOriginal: state.master?.addr.original?.value.description,
             dipFinal: state.master?.addr.now?.value.description,
             simulation: state.procedure?.value.transport?.isSimulation ?? false,
-            lateEntries: state.lateEntries.count, eventCount: events.count, lastSeq: lastSeq, firstAt: first,
-            lastAt: last)
+            lateEntries: state.lateEntries.count, eventCount: eventCount, lastSeq: lastSeq, firstAt: firstAt,
+            lastAt: lastAt)
     }
 
     /// The object `GET /v1/sites` lists.

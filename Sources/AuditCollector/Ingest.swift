@@ -61,7 +61,8 @@ public enum Ingest {
             if heldHash != event.hash { forked.append(ForkedRow(offered: event, heldHash: heldHash)) }
         }
         if !forked.isEmpty { return .fork(forked) }
-        let new = chunk.filter { $0.seq > size }
+        // Nearly every chunk starts after what is held: then it is the chunk itself, not a copy of its events.
+        let new = first.seq > size ? chunk : chunk.filter { $0.seq > size }
         if let next = new.first, next.prevHash != (held?.head ?? ChainHash.genesis(logID: logID)) {
             throw .conflict("seq \(next.seq)'s prev_hash is not the hash of the collector's seq \(size)")
         }

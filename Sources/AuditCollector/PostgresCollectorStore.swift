@@ -11,6 +11,8 @@ import PostgresNIO
 public struct PostgresCollectorStore: CollectorStore {
     public let client: PostgresClient
     let logger: Logger
+    /// The folds of the sites each log's latest chunks touched, valid for the head they were folded to.
+    let folds = SiteFoldCache()
 
     public init(url: DatabaseURL, logger: Logger) {
         client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
@@ -162,9 +164,10 @@ public struct PostgresCollectorStore: CollectorStore {
                 {
                     created = true
                 }
-                guard let state = try await Self.state(logID, connection, logger, lock: true) else {
+                guard let locked = try await Self.lockedState(logID, connection, logger) else {
                     throw SyncError.storage("log \(logID) vanished inside its transaction")
                 }
+                let (state, storedRange) = locked
                 guard state.installer == installer else {
                     throw SyncError.forbidden("log \(logID) is synced by installer '\(state.installer)'")
                 }
@@ -204,25 +207,28 @@ public struct PostgresCollectorStore: CollectorStore {
                     // What the folds and the compact range need is read first; then PostgreSQL stores the rows
                     // while this process folds the touched sites and extends the range, instead of one waiting
                     // for the other.
-                    let stored = created ? nil : try await Self.storedRange(logID: logID, connection, logger)
-                    // Each touched site is folded again from its held events (one query for them all) and the
-                    // chunk's, which are in hand: the chunk's rows are never read back.
+                    let stored = created ? nil : storedRange
+                    // Each touched site continues from its fold as of the log's head when this process kept it
+                    // (the head is checked under the row lock), else from its held events (one query for them
+                    // all); the chunk's rows are in hand and never read back.
                     let sites = Set(new.map(\.site)).sorted()
-                    var bySite: [String: [LoggedEvent]] = [:]
-                    for event in try await Self.events(
-                        logID: logID, sites: sites, before: new[0].seq, connection, logger)
-                    {
-                        bySite[event.site, default: []].append(event)
+                    var running = folds.take(logID: logID, size: state.size, head: state.head)
+                    let missing = sites.filter { running[$0] == nil }
+                    for site in missing { running[site] = RunningSite(site: site) }
+                    if !created && !missing.isEmpty {
+                        for event in try await Self.events(
+                            logID: logID, sites: missing, before: new[0].seq, connection, logger)
+                        {
+                            running[event.site]?.apply(event)
+                        }
                     }
                     let whole = new.count == chunk.count
                     let text = whole ? prepared?.copyText : Self.copyText(new, logID: logID)
                     async let inserted: Void = Self.insert(new, text: text, logID: logID, connection, logger)
                     let leaves = prepared.map { Array($0.leaves.suffix(new.count)) } ?? Self.leaves(new)
                     let range = try Self.extendedRange(stored, size: state.size, leaves: leaves, created: created)
-                    for event in new { bySite[event.site, default: []].append(event) }
-                    let rows = sites.map { site in
-                        FleetSite.project(logID: logID, installer: installer, site: site, events: bySite[site] ?? [])
-                    }
+                    for event in new { running[event.site]?.apply(event) }
+                    let rows = sites.compactMap { running[$0]?.row(logID: logID, installer: installer) }
                     try await inserted
                     try await connection.query(
                         """
@@ -231,6 +237,9 @@ public struct PostgresCollectorStore: CollectorStore {
                         WHERE log_id = \(logID)
                         """, logger: logger)
                     for row in rows { try await Self.upsert(row, connection, logger) }
+                    // Kept before the commit: the entry names the head it was folded to, and a chunk that finds
+                    // another head in PostgreSQL (this one rolled back) drops it.
+                    folds.keep(logID: logID, size: last.seq, head: last.hash, sites: running, touched: sites)
                     return .appended(AppendOutcome(appended: new.count, size: last.seq))
                 }
             }
@@ -265,15 +274,25 @@ public struct PostgresCollectorStore: CollectorStore {
         return events.map { MerkleTree.leafHash(of: $0.hash, using: hasher) }
     }
 
-    /// The log's stored compact range (hex), nil for a log synced before migration 0002.
-    static func storedRange(logID: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> String? {
-        var stored: String?
-        for try await text in try await connection.query(
-            "SELECT merkle_range FROM log WHERE log_id = \(logID)", logger: logger
-        ).decode(String?.self) {
-            stored = text
+    /// The log's state, its row locked FOR UPDATE, and its stored compact range (hex; nil for a log synced before
+    /// migration 0002): one round trip, since every one under the lock is one the next chunk waits for.
+    static func lockedState(_ logID: String, _ connection: PostgresConnection, _ logger: Logger) async throws
+        -> (LogState, String?)?
+    {
+        let rows = try await connection.query(
+            """
+            SELECT installer, size, head, witnessed_size, fork_detected_at IS NOT NULL, merkle_range FROM log
+            WHERE log_id = \(logID) FOR UPDATE
+            """, logger: logger)
+        for try await (installer, size, head, witnessed, forked, range) in rows.decode(
+            (String, Int64, String, Int64, Bool, String?).self)
+        {
+            guard let digest = Digest(hex: head) else { throw SyncError.storage("log.head is not hex") }
+            let state = LogState(
+                logID: logID, installer: installer, size: size, head: digest, witnessedSize: witnessed, forked: forked)
+            return (state, range)
         }
-        return stored
+        return nil
     }
 
     static func decodeRange(_ text: String, size: Int64) throws -> MerkleTree.CompactRange {
@@ -323,19 +342,32 @@ public struct PostgresCollectorStore: CollectorStore {
     static func copyText(_ events: [LoggedEvent], logID: String) -> ByteBuffer? {
         var out: [UInt8] = []
         out.reserveCapacity(events.count * 560)
+        // Written field by field (no array of optional strings per row); hex is never escaped.
         for event in events {
-            let fields: [String?] = [
-                logID, String(event.seq), event.eventID, event.site, event.stack, event.type, event.payload,
-                event.observedAt.rfc3339, event.recordedAt.rfc3339, event.actor, event.prevHash.hex, event.hash.hex,
-            ]
-            for (index, field) in fields.enumerated() {
-                if index > 0 { out.append(0x09) }
-                guard let field else {
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "N")])
-                    continue
-                }
-                guard appendCopyField(field, into: &out) else { return nil }
+            func field(_ text: String) -> Bool {
+                out.append(0x09)
+                return appendCopyField(text, into: &out)
             }
+            guard appendCopyField(logID, into: &out) else { return nil }
+            out.append(0x09)
+            out.append(contentsOf: String(event.seq).utf8)
+            guard field(event.eventID), field(event.site) else { return nil }
+            if let stack = event.stack {
+                guard field(stack) else { return nil }
+            } else {
+                out.append(0x09)
+                out.append(0x5C)
+                out.append(UInt8(ascii: "N"))
+            }
+            guard field(event.type), field(event.payload), field(event.observedAt.rfc3339),
+                field(event.recordedAt.rfc3339), field(event.actor)
+            else { return nil }
+            var previous = event.prevHash.hex
+            var hash = event.hash.hex
+            out.append(0x09)
+            previous.withUTF8 { out.append(contentsOf: $0) }
+            out.append(0x09)
+            hash.withUTF8 { out.append(contentsOf: $0) }
             out.append(0x0A)
         }
         return ByteBuffer(bytes: out)
@@ -512,7 +544,7 @@ public struct PostgresCollectorStore: CollectorStore {
             for try await (size, root, note, head) in try await client.query(
                 """
                 SELECT c.size, c.root, c.note, e.hash FROM checkpoint c
-                LEFT JOIN event e ON e.log_id = c.log_id AND e.seq = c.size
+                LEFT JOIN event e ON e.log_id = c.log_id COLLATE "C" AND e.seq = c.size
                 WHERE c.log_id = \(logID) ORDER BY c.size DESC LIMIT 1
                 """, logger: logger
             ).decode((Int64, String, String, String?).self) {

@@ -121,7 +121,8 @@ public struct SyncClient: Sendable {
     public var collectorKey: NoteVerifierKey?
     /// How often a request cut off or answered 5xx is sent again; a 4xx never is.
     public var retry: SyncRetry
-    /// Chunks sent before the oldest one is answered (1: one at a time).
+    /// Chunks sent before the oldest one is answered (1: one at a time). Four by default: the collector parses and
+    /// checks the next ones while the oldest holds the log's row lock; with two it waited for the laptop's next.
     public var pipelineDepth: Int
 
     public init(
@@ -129,7 +130,7 @@ public struct SyncClient: Sendable {
         transport: any SyncTransport = URLSessionSyncTransport(),
         chunkSize: Int = SyncClient.maximumChunkSize, collectorKey: NoteVerifierKey? = nil,
         retry: SyncRetry = SyncRetry(),
-        pipelineDepth: Int = 2
+        pipelineDepth: Int = 4
     ) throws(SyncClientError) {
         guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
         else { throw .invalidURL(base) }

@@ -41,6 +41,9 @@ import Testing
         events[1].stack = nil
         events[2].site = "Dépôt 7/Nord \u{1F50B}"
         events[3].payload = #"{"note":"tab\there","n":1}"#
+        // Every byte below 0x20, and escapes at the start, side by side and at the end of a value.
+        events[4].eventID = "\"" + (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }.joined() + "\\\"\\"
+        events[5].payload = ""
         var expected: [UInt8] = []
         JSONValue.object(["events": .array(events.map(SyncEvent.json))]).writeCanonical(into: &expected)
         let body = SyncEvent.chunkBody(events)
