@@ -28,6 +28,7 @@ import Testing
         }
         #expect(outcome.quickCheckPassed)
         #expect(outcome.indexKeys == keys)
+        #expect(try store.dbQueue.read { db in try IntegrityScan.shape(db) } == outcome.shape)
         #expect(try store.verify(checkingIntegrity: true).damage == [])
     }
 
@@ -48,6 +49,25 @@ import Testing
                 try SQLiteEventStore.integrityProblems(db, tableKeys: keys, beside: outcome)
             }
             #expect(problems == [])
+        }
+    }
+
+    /// A second connection's result is taken only for the walk's own file shape: the same claim with another page
+    /// count (as after a REINDEX or VACUUM between the two snapshots) is checked again here, where it fails.
+    @Test func aResultFromAFileOfAnotherShapeIsCheckedAgain() throws {
+        let dir = try TemporaryDirectory()
+        let (store, keys) = try walkedLog(4, in: dir)
+        var claimed = keys
+        claimed.eventID.add(nil, seq: 9)
+        let shape = try store.dbQueue.read { db in try IntegrityScan.shape(db) }
+        for (outcomeShape, expected) in [(shape, 0), (shape.map { $0 + 1 }, 1)] {
+            let problems = try store.dbQueue.read { db in
+                try SQLiteEventStore.integrityProblems(
+                    db, tableKeys: claimed,
+                    beside: .success(
+                        IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: claimed, shape: outcomeShape)))
+            }
+            #expect(problems.count == expected, "\(problems)")
         }
     }
 

@@ -1,21 +1,36 @@
 import Dispatch
+import Foundation
 import GRDB
 
 /// SQLite's quick check and the index digests, run on a second read-only connection while the chain walk reads the
 /// table on the first: the two scans share no state, and on two cores the check then costs little wall time.
 ///
 /// The second connection's snapshot begins after the walk's, and a writer may commit between the two. Its result is
-/// therefore only trusted when it proves the walk's snapshot sound: quick check "ok" and index digests equal to the
-/// walk's table digests. Anything else is settled again on the walk's own connection (`integrityProblems`).
+/// therefore only trusted when it proves the walk's snapshot sound: quick check "ok", index digests equal to the
+/// walk's table digests, and the same schema version, page count and free-page count as the walk's snapshot (a
+/// rebuilt index holds the same rows in other pages). Anything else is settled again on the walk's own connection
+/// (`integrityProblems`).
 final class IntegrityScan: @unchecked Sendable {
     /// What the second connection saw.
     struct Outcome: Sendable {
         var quickCheckPassed: Bool
         var indexKeys: TableKeys
+        /// The snapshot's `shape`: equal rows in a rebuilt file (a REINDEX or VACUUM committed between the two
+        /// snapshots) still differ here.
+        var shape: [Int64] = []
+    }
+
+    /// The schema version, page count and free-page count of the connection's snapshot.
+    static func shape(_ db: Database) throws -> [Int64] {
+        try ["schema_version", "page_count", "freelist_count"].map { try Int64.fetchOne(db, sql: "PRAGMA \($0)") ?? -1 }
     }
 
     private let connection: DatabaseQueue?
     private let done = DispatchGroup()
+    /// Set by `cancel`, under `lock`; checked before each of the scan's statements, since an interrupt reaches only
+    /// a statement that is running.
+    private var isCancelled = false
+    private let lock = NSLock()
     /// Written by the scan's thread before it leaves `done`, read only after waiting on it.
     private var result: Result<Outcome, any Error>
 
@@ -31,7 +46,7 @@ final class IntegrityScan: @unchecked Sendable {
             result = .failure(CancellationError())
             done.enter()
             DispatchQueue.global().async { [self] in
-                result = Result { try connection.read(Self.scan) }
+                result = Result { try connection.read { db in try scan(db) } }
                 done.leave()
             }
         } catch {
@@ -42,6 +57,7 @@ final class IntegrityScan: @unchecked Sendable {
 
     /// Stops the scan early (the walk found a break, so the full check runs on the walk's connection) and waits.
     func cancel() {
+        lock.withLock { isCancelled = true }
         connection?.interrupt()
         done.wait()
     }
@@ -53,12 +69,21 @@ final class IntegrityScan: @unchecked Sendable {
         return result
     }
 
-    private static func scan(_ db: Database) throws -> Outcome {
+    private func scan(_ db: Database) throws -> Outcome {
+        func proceed() throws {
+            if lock.withLock({ isCancelled }) { throw CancellationError() }
+        }
         // A sequential scan gains nothing from a large cache; keep verify's memory flat.
         try db.execute(sql: "PRAGMA cache_size = -2000")
-        let quick = try SQLiteEventStore.checkedTables.flatMap {
-            try String.fetchAll(db, sql: "PRAGMA quick_check(\($0))")
+        let shape = try Self.shape(db)
+        var quick: [String] = []
+        for table in SQLiteEventStore.checkedTables {
+            try proceed()
+            quick += try String.fetchAll(db, sql: "PRAGMA quick_check(\(table))")
         }
-        return Outcome(quickCheckPassed: quick.allSatisfy { $0 == "ok" }, indexKeys: try SQLiteEventStore.indexKeys(db))
+        try proceed()
+        return Outcome(
+            quickCheckPassed: quick.allSatisfy { $0 == "ok" }, indexKeys: try SQLiteEventStore.indexKeys(db),
+            shape: shape)
     }
 }

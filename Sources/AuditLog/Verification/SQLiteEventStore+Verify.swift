@@ -61,7 +61,9 @@ extension SQLiteEventStore {
         _ db: Database, tableKeys: TableKeys?, beside: Result<IntegrityScan.Outcome, any Error>? = nil
     ) throws -> [String] {
         if let tableKeys {
-            if case .success(let outcome) = beside, outcome.quickCheckPassed, outcome.indexKeys == tableKeys {
+            if case .success(let outcome) = beside, outcome.quickCheckPassed, outcome.indexKeys == tableKeys,
+                try outcome.shape == IntegrityScan.shape(db)
+            {
                 return []
             }
             let quick = try checkedTables.flatMap { try String.fetchAll(db, sql: "PRAGMA quick_check(\($0))") }

@@ -4,6 +4,12 @@ import AuditDomain
 import AuditLog
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append",
@@ -117,7 +123,11 @@ struct AcknowledgementLines {
         var written = 0
         bytes.withUnsafeBytes { raw in
             while written < raw.count {
-                let count = Glibc.write(1, raw.baseAddress! + written, raw.count - written)
+                #if canImport(Glibc)
+                    let count = Glibc.write(1, raw.baseAddress! + written, raw.count - written)
+                #else
+                    let count = Darwin.write(1, raw.baseAddress! + written, raw.count - written)
+                #endif
                 if count < 0, errno == EINTR { continue }
                 // Standard output is gone (closed, a full disk): as with `print`, the lines are lost, not the log.
                 guard count > 0 else { return }
