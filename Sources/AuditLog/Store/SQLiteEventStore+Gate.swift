@@ -151,13 +151,19 @@ public struct GatedBatch<Gate: SiteGuard> {
     let gate: Gate
     let db: Database
     let recordedAt: Timestamp
-    /// The folded state of each site this transaction touched, as of the site's last inserted event.
-    var states: [String: Gate.State] = [:]
-    /// Each touched site's last inserted event: the head its state in `states` names at commit.
-    var heads: [String: (seq: Int64, hash: Digest)] = [:]
-    /// When each site in `states` was last touched, counted in sites admitted: beyond `keptSites`, the oldest
-    /// are let go.
-    var touched: [String: Int] = [:]
+    /// What the batch holds of a site it inserted events for.
+    struct SiteEntry {
+        /// The folded state, as of `head`.
+        var state: Gate.State
+        /// The site's last inserted event: the head its state names at commit.
+        var head: (seq: Int64, hash: Digest)
+        /// When the site was last touched, counted in sites admitted: beyond `keptSites`, the oldest are let go.
+        var touch: Int
+    }
+
+    /// Each site this transaction inserted events for. One table, not one per field: with every site touched by
+    /// every part, each String-keyed lookup was paid per site and part.
+    var entries: [String: SiteEntry] = [:]
     var touches = 0
     /// Set while a part is appended and left set if it throws: the states may hold drafts that were not inserted,
     /// so the batch takes no more parts and does not commit (a feed that catches a refusal cannot go on with it).
@@ -169,9 +175,7 @@ public struct GatedBatch<Gate: SiteGuard> {
 
     /// What the cache learns at commit.
     var kept: [String: CachedSiteState] {
-        heads.reduce(into: [:]) { kept, head in
-            kept[head.key] = CachedSiteState(seq: head.value.seq, hash: head.value.hash, state: states[head.key]!)
-        }
+        entries.mapValues { CachedSiteState(seq: $0.head.seq, hash: $0.head.hash, state: $0.state) }
     }
 
     init(store: SQLiteEventStore, gate: Gate, db: Database, recordedAt: Timestamp) {
@@ -216,19 +220,22 @@ public struct GatedBatch<Gate: SiteGuard> {
             }
             nextSeq += 1
         }
+        // Each site's state as admitted, in the order of `sites`; back into `entries` once the insert placed them.
+        var admitted: [Gate.State] = []
+        admitted.reserveCapacity(sites.count)
         for (number, site) in sites.enumerated() {
             let group = groups[number]
             let news = group.map { drafts[$0.offset] }
-            // Taken out of `states` so the fold below holds the only reference and mutates it in place. Keep it
+            // Taken out of `entries` so the fold below holds the only reference and mutates it in place. Keep it
             // here: handed back through a helper's return it was copied, and a 200k-line batch took 20× longer.
-            var state = try states.removeValue(forKey: site) ?? store.siteState(site, gate: gate, db)
+            var state = try entries.removeValue(forKey: site)?.state ?? store.siteState(site, gate: gate, db)
             if !gate.canAdmit(news, with: state) {
                 state = try store.rebuild(site, gate: gate, keepingHistory: true, db)
             }
             do {
                 try gate.admitting(news, seqs: group.map(\.seq), recordedAt: recordedAt, site: site, state: &state)
-                // Moved back, not copied: a copy retained every array of the site's state.
-                states[site] = consume state
+                // Moved, not copied: a copy retained every array of the site's state.
+                admitted.append(consume state)
             } catch {
                 // The state is void after a refusal: read it again (the log holds this batch's earlier parts).
                 var before = try store.siteState(site, gate: gate, db)
@@ -260,9 +267,9 @@ public struct GatedBatch<Gate: SiteGuard> {
         // Each admitted site's head is its last new draft: set once per site and part, not once per event.
         for (number, site) in sites.enumerated() {
             let last = groups[number].last!
-            heads[site] = (last.seq, results[last.offset].hash)
             touches += 1
-            touched[site] = touches
+            entries[site] = SiteEntry(
+                state: admitted[number], head: (last.seq, results[last.offset].hash), touch: touches)
         }
         do { try letGoOfOldSites() } catch { throw BatchRefusal(offset: nil, error: Self.refusal(error)) }
         spoiled = false
@@ -287,13 +294,11 @@ public struct GatedBatch<Gate: SiteGuard> {
     /// Keeps the states of the `keptSites` sites touched last; the others' snapshots, where worth keeping, are
     /// written now (in this transaction, naming an event of it), so a later part restores them cheaply.
     private mutating func letGoOfOldSites() throws {
-        guard states.count > Self.keptSites else { return }
-        let oldest = touched.sorted { $0.value < $1.value }.prefix(states.count - Self.keptSites).map(\.key)
+        guard entries.count > Self.keptSites else { return }
+        let oldest = entries.map { (site: $0.key, touch: $0.value.touch) }.sorted { $0.touch < $1.touch }
+            .prefix(entries.count - Self.keptSites).map(\.site)
         for site in oldest {
-            if let state = states[site], let head = heads[site] { try keepSnapshot(site: site, state, head) }
-            states[site] = nil
-            heads[site] = nil
-            touched[site] = nil
+            if let entry = entries.removeValue(forKey: site) { try keepSnapshot(site: site, entry.state, entry.head) }
         }
     }
 
@@ -319,10 +324,7 @@ public struct GatedBatch<Gate: SiteGuard> {
     /// Writes each touched site's snapshot row, where the guard finds its state worth keeping, in the same
     /// transaction as its events, so a row never names an event that did not commit.
     func keepSnapshots() throws {
-        for (site, head) in heads {
-            guard let state = states[site] else { continue }
-            try keepSnapshot(site: site, state, head)
-        }
+        for (site, entry) in entries { try keepSnapshot(site: site, entry.state, entry.head) }
     }
 
     private func keepSnapshot(site: String, _ state: Gate.State, _ head: (seq: Int64, hash: Digest)) throws {
