@@ -52,6 +52,7 @@ enum Dashboard {
             "verdict": .text(row.verdict),
             "failing": .text(row.failing.isEmpty ? "none" : row.failing.joined(separator: ", ")),
             "witnessed": .text(row.witnessed ? "yes" : "no"),
+            "signed_report_href": .text("/v1/logs/\(row.logID)/sites/\(percentEncoded(row.site))/report"),
             "events": .list(
                 events.map { event in
                     [

@@ -36,6 +36,13 @@ import Testing
                 "chromium", common + ["--dump-dom", url + "/sites/\(laptop.logID)/site-ok"])
             #expect(page.stdout.contains(#"<h1 id="site">site-ok</h1>"#), "\(page.stdout.prefix(400))")
             #expect(page.stdout.contains("procedure.started"))
+            #expect(
+                page.stdout.contains(
+                    #"<a id="signed-report" href="/v1/logs/\#(laptop.logID)/sites/site-ok/report">Signed report</a>"#))
+            // The link answers with the report the collector signs (its signature checked in CollectorReportTests).
+            let signed = try await CollectorProcessTests.get(url + "/v1/logs/\(laptop.logID)/sites/site-ok/report")
+            #expect(signed["signature"]?.stringValue?.count == 128)
+            #expect(signed["report"]?.stringValue?.contains(#""site":"site-ok""#) == true)
             let screenshot = try await Run.tool(
                 "chromium", common + ["--screenshot=\(shot)", "--window-size=1280,800", url + "/"])
             #expect(screenshot.status == 0, "\(screenshot.stderr)")
