@@ -69,13 +69,19 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     /// Lowercase hex, the form stored in the log and printed everywhere.
     public var hex: String {
+        String(unsafeUninitializedCapacity: 64) { out in
+            writeHex(to: UnsafeMutableBufferPointer(rebasing: out[0..<64]))
+            return 64
+        }
+    }
+
+    /// The 64 lowercase hex digits into `out`, which holds exactly 64 bytes.
+    private func writeHex(to out: UnsafeMutableBufferPointer<UInt8>) {
+        let digits = Hex.digits
         withUnsafeBytes { raw in
-            String(unsafeUninitializedCapacity: 64) { out in
-                for index in 0..<32 {
-                    out[2 * index] = Hex.digits[Int(raw[index] >> 4)]
-                    out[2 * index + 1] = Hex.digits[Int(raw[index] & 0x0F)]
-                }
-                return 64
+            for index in 0..<32 {
+                out[2 * index] = digits[Int(raw[index] >> 4)]
+                out[2 * index + 1] = digits[Int(raw[index] & 0x0F)]
             }
         }
     }
@@ -84,13 +90,9 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     /// Appends the lowercase hex to `bytes`, for output written as bytes without a String per digest.
     public func appendHex(to bytes: inout [UInt8]) {
-        let digits = Hex.digits
-        withUnsafeBytes { raw in
-            for byte in raw {
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0x0F)])
-            }
-        }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 64))
+        bytes.withUnsafeMutableBufferPointer { writeHex(to: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
     }
 
     /// Compares with lowercase hex text without allocating; the verify loop depends on it.

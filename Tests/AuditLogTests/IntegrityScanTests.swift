@@ -39,9 +39,11 @@ import Testing
         var later = keys
         later.eventID.add(nil, seq: 5)
         later.site.add(nil, seq: 5)
+        // The walk's own shape, so each outcome is refused for its own reason.
+        let shape = try store.dbQueue.read { db in try IntegrityScan.shape(db) }
         let outcomes: [Result<IntegrityScan.Outcome, any Error>] = [
-            .success(IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: later)),
-            .success(IntegrityScan.Outcome(quickCheckPassed: false, indexKeys: keys)),
+            .success(IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: later, shape: shape)),
+            .success(IntegrityScan.Outcome(quickCheckPassed: false, indexKeys: keys, shape: shape)),
             .failure(DatabaseError(resultCode: .SQLITE_INTERRUPT)),
         ]
         for outcome in outcomes {
@@ -93,10 +95,11 @@ import Testing
         let (store, keys) = try walkedLog(4, in: dir)
         var wrong = keys
         wrong.eventID.add(nil, seq: 9)
+        let shape = try store.dbQueue.read { db in try IntegrityScan.shape(db) }
         let problems = try store.dbQueue.read { db in
             try SQLiteEventStore.integrityProblems(
                 db, tableKeys: wrong,
-                beside: .success(IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: keys)))
+                beside: .success(IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: keys, shape: shape)))
         }
         #expect(
             problems == [

@@ -151,7 +151,7 @@ extension ChainWalker {
             else { return suspect() }
             bytes.append(contentsOf: prevPlaceholder)
             withUnsafeBytes(of: UInt64(bitPattern: seq).bigEndian) { bytes.append(contentsOf: $0) }
-            for column in Int32(1)...8 { Self.stageField(sqlite, column, to: &bytes) }
+            for column in Int32(1)...8 { Self.appendField(sqlite, column, to: &bytes) }
             ends.append(bytes.count)
             let hashBytes = UnsafeBufferPointer(start: hashText, count: 64)
             storedHashes.append(contentsOf: hashBytes)
@@ -181,21 +181,6 @@ extension ChainWalker {
             return .suspect(seq: 1, expectedPrev: genesis)
         }
         return .intact(size: expectedSeq - 1, head: head, keys: keys)
-    }
-
-    /// `appendField`'s encoding with its five header bytes appended at once: this runs for every column of
-    /// every row, and a byte-at-a-time append checks the array's uniqueness and capacity per byte.
-    @inline(__always)
-    static func stageField(_ statement: OpaquePointer, _ index: Int32, to bytes: inout [UInt8]) {
-        guard let text = sqlite3_column_text(statement, index) else {
-            bytes.append(0x00)
-            return
-        }
-        let count = Int(sqlite3_column_bytes(statement, index))
-        // 0x01, then the length as four bytes big-endian, in the first five bytes of one word.
-        let header = (UInt64(0x01) << 56 | UInt64(UInt32(truncatingIfNeeded: count)) << 24).bigEndian
-        withUnsafeBytes(of: header) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<5])) }
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
     }
 
     static func column(_ statement: OpaquePointer, _ index: Int32, equals text: [UInt8]) -> Bool {

@@ -17,7 +17,7 @@ final class IntegrityScan: @unchecked Sendable {
         var indexKeys: TableKeys
         /// The snapshot's `shape`: equal rows in a rebuilt file (a REINDEX or VACUUM committed between the two
         /// snapshots) still differ here.
-        var shape: [Int64] = []
+        var shape: [Int64]
     }
 
     /// The schema version, page count and free-page count of the connection's snapshot.
@@ -76,14 +76,9 @@ final class IntegrityScan: @unchecked Sendable {
         // A sequential scan gains nothing from a large cache; keep verify's memory flat.
         try db.execute(sql: "PRAGMA cache_size = -2000")
         let shape = try Self.shape(db)
-        var quick: [String] = []
-        for table in SQLiteEventStore.checkedTables {
-            try proceed()
-            quick += try String.fetchAll(db, sql: "PRAGMA quick_check(\(table))")
-        }
+        let quickCheckPassed = try SQLiteEventStore.quickCheckPasses(db, beforeEach: proceed)
         try proceed()
         return Outcome(
-            quickCheckPassed: quick.allSatisfy { $0 == "ok" }, indexKeys: try SQLiteEventStore.indexKeys(db),
-            shape: shape)
+            quickCheckPassed: quickCheckPassed, indexKeys: try SQLiteEventStore.indexKeys(db), shape: shape)
     }
 }

@@ -66,8 +66,7 @@ extension SQLiteEventStore {
             {
                 return []
             }
-            let quick = try checkedTables.flatMap { try String.fetchAll(db, sql: "PRAGMA quick_check(\($0))") }
-            if quick.allSatisfy({ $0 == "ok" }), try indexKeys(db) == tableKeys { return [] }
+            if try quickCheckPasses(db), try indexKeys(db) == tableKeys { return [] }
         }
         var problems: [String] = []
         for table in checkedTables {
@@ -82,6 +81,16 @@ extension SQLiteEventStore {
                     + "(sqlite_autoindex_events_1 or events_by_site)")
         }
         return problems
+    }
+
+    /// Whether `PRAGMA quick_check` (every page and b-tree) finds the checked tables sound; `beforeEach` runs
+    /// before each table's check and may throw to stop.
+    static func quickCheckPasses(_ db: Database, beforeEach: () throws -> Void = {}) throws -> Bool {
+        for table in checkedTables {
+            try beforeEach()
+            guard try String.fetchAll(db, sql: "PRAGMA quick_check(\(table))") == ["ok"] else { return false }
+        }
+        return true
     }
 
     /// The digests of what each index of `events` holds, read by a scan of the index alone (both cover their keys).
@@ -216,7 +225,10 @@ struct ChainWalker {
             UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
     }
 
-    /// The FORMAT.md field encoding, fed from SQLite's own buffer.
+    /// The FORMAT.md field encoding, fed from SQLite's own buffer, its five header bytes appended at once: this
+    /// runs for every column of every row, and a byte-at-a-time append checks the array's uniqueness and capacity
+    /// per byte.
+    @inline(__always)
     static func appendField(_ statement: OpaquePointer, _ index: Int32, to message: inout [UInt8]) {
         // sqlite3_column_text is NULL exactly for SQL NULL (an empty text is a non-NULL pointer).
         guard let text = sqlite3_column_text(statement, index) else {
@@ -224,8 +236,9 @@ struct ChainWalker {
             return
         }
         let count = Int(sqlite3_column_bytes(statement, index))
-        message.append(0x01)
-        ChainHash.appendField(utf8Count: count, to: &message)
+        // 0x01, then the length as four bytes big-endian, in the first five bytes of one word.
+        let header = (UInt64(0x01) << 56 | UInt64(UInt32(truncatingIfNeeded: count)) << 24).bigEndian
+        withUnsafeBytes(of: header) { message.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<5])) }
         message.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
     }
 
