@@ -18,17 +18,26 @@ import Testing
         return (store, try #require(keys))
     }
 
+    /// The walk's snapshot's shape, read on the store's connection.
+    func shape(of store: SQLiteEventStore) throws -> [Int64] {
+        try store.dbQueue.read { db in try IntegrityScan.shape(db) }
+    }
+
+    /// What the check on the walk's connection reports, given the walk's digests and the second connection's result.
+    func problems(
+        of store: SQLiteEventStore, tableKeys: TableKeys, beside: Result<IntegrityScan.Outcome, any Error>
+    ) throws -> [String] {
+        try store.dbQueue.read { db in try SQLiteEventStore.integrityProblems(db, tableKeys: tableKeys, beside: beside)
+        }
+    }
+
     @Test func theSecondConnectionFindsAnIntactLogSound() throws {
         let dir = try TemporaryDirectory()
         let (store, keys) = try walkedLog(5, in: dir)
-        let scan = IntegrityScan(beside: store.dbQueue)
-        guard case .success(let outcome) = scan.outcome() else {
-            Issue.record("the second connection's scan failed")
-            return
-        }
+        let outcome = try IntegrityScan(beside: store.dbQueue).outcome().get()
         #expect(outcome.quickCheckPassed)
         #expect(outcome.indexKeys == keys)
-        #expect(try store.dbQueue.read { db in try IntegrityScan.shape(db) } == outcome.shape)
+        #expect(try shape(of: store) == outcome.shape)
         #expect(try store.verify(checkingIntegrity: true).damage == [])
     }
 
@@ -40,17 +49,14 @@ import Testing
         later.eventID.add(nil, seq: 5)
         later.site.add(nil, seq: 5)
         // The walk's own shape, so each outcome is refused for its own reason.
-        let shape = try store.dbQueue.read { db in try IntegrityScan.shape(db) }
+        let shape = try shape(of: store)
         let outcomes: [Result<IntegrityScan.Outcome, any Error>] = [
             .success(IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: later, shape: shape)),
             .success(IntegrityScan.Outcome(quickCheckPassed: false, indexKeys: keys, shape: shape)),
             .failure(DatabaseError(resultCode: .SQLITE_INTERRUPT)),
         ]
         for outcome in outcomes {
-            let problems = try store.dbQueue.read { db in
-                try SQLiteEventStore.integrityProblems(db, tableKeys: keys, beside: outcome)
-            }
-            #expect(problems == [])
+            #expect(try problems(of: store, tableKeys: keys, beside: outcome) == [])
         }
     }
 
@@ -61,15 +67,11 @@ import Testing
         let (store, keys) = try walkedLog(4, in: dir)
         var claimed = keys
         claimed.eventID.add(nil, seq: 9)
-        let shape = try store.dbQueue.read { db in try IntegrityScan.shape(db) }
+        let shape = try shape(of: store)
         for (outcomeShape, expected) in [(shape, 0), (shape.map { $0 + 1 }, 1)] {
-            let problems = try store.dbQueue.read { db in
-                try SQLiteEventStore.integrityProblems(
-                    db, tableKeys: claimed,
-                    beside: .success(
-                        IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: claimed, shape: outcomeShape)))
-            }
-            #expect(problems.count == expected, "\(problems)")
+            let claim = IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: claimed, shape: outcomeShape)
+            let found = try problems(of: store, tableKeys: claimed, beside: .success(claim))
+            #expect(found.count == expected, "\(found)")
         }
     }
 
@@ -79,10 +81,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let (store, _) = try walkedLog(6, in: dir)
         #expect(unlink(dir.path("log.db")) == 0)
-        guard case .failure = IntegrityScan(beside: store.dbQueue).outcome() else {
-            Issue.record("a second connection opened on a removed file")
-            return
-        }
+        #expect(throws: (any Error).self) { try IntegrityScan(beside: store.dbQueue).outcome().get() }
         let verification = try store.verify(checkingIntegrity: true)
         #expect(verification.isIntact)
         #expect(verification.size == 6)
@@ -95,14 +94,9 @@ import Testing
         let (store, keys) = try walkedLog(4, in: dir)
         var wrong = keys
         wrong.eventID.add(nil, seq: 9)
-        let shape = try store.dbQueue.read { db in try IntegrityScan.shape(db) }
-        let problems = try store.dbQueue.read { db in
-            try SQLiteEventStore.integrityProblems(
-                db, tableKeys: wrong,
-                beside: .success(IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: keys, shape: shape)))
-        }
+        let agreeing = IntegrityScan.Outcome(quickCheckPassed: true, indexKeys: keys, shape: try shape(of: store))
         #expect(
-            problems == [
+            try problems(of: store, tableKeys: wrong, beside: .success(agreeing)) == [
                 "an index of events does not hold exactly the table's rows "
                     + "(sqlite_autoindex_events_1 or events_by_site)"
             ])
