@@ -15,15 +15,16 @@ import Testing
         static let snapshotFormat = "at-most/1"
         func initialState(site: String, keepingHistory: Bool) -> Int { 0 }
         func apply(_ event: LoggedEvent, to state: inout Int) throws { state += 1 }
-        func canAdmit(_ drafts: [EventDraft], with state: Int) -> Bool { true }
+        func canAdmit(_ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, with state: Int) -> Bool { true }
         func admit(_ drafts: [EventDraft], site: String, state: Int) throws {
             if state + drafts.count > limit { throw Full(count: state) }
         }
         func admitting(
-            _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: inout Int
+            _ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, recordedAt: Timestamp, site: String,
+            state: inout Int
         ) throws {
-            try admit(drafts, site: site, state: state)
-            state += drafts.count
+            try admit(placed.map { part[$0.offset] }, site: site, state: state)
+            state += placed.count
         }
         func snapshot(of state: Int) -> [UInt8]? { Array("\(state)".utf8) }
         func restore(_ bytes: [UInt8], site: String) -> Int? { Int(String(decoding: bytes, as: UTF8.self)) }
@@ -151,5 +152,58 @@ import Testing
         }
         #expect(swallowed?.offset == nil)
         #expect(try log.head().size == 0)
+    }
+
+    /// A part is inserted before it is admitted; an id that clashes with a logged event stops the insert there.
+    /// The refusal is still the one an admission of every new draft gives first, and nothing of the part stays.
+    @Test func anIDClashBeforeARefusedDraftReportsTheRefusal() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 1)
+        let logged = draft("site-a")
+        _ = try log.append([logged], attaching: [], gate: gate)
+        let clash = draft("site-a", data: ["text": "other"], id: try #require(UUID(uuidString: logged.eventID)))
+        let part = [draft("site-b"), clash, draft("site-c"), draft("site-c")]
+        let error = #expect(throws: BatchRefusal.self) {
+            try log.appendBatch(gate: gate) { batch in _ = try batch.append(part) }
+        }
+        #expect(error?.offset == 3)
+        #expect(error?.error.refusal as? AtMost.Full == AtMost.Full(count: 0))
+        #expect(try log.head().size == 1)
+        #expect(log.cachedState(site: "site-b", gate: gate) == nil)
+    }
+
+    @Test func anIDClashAloneIsReportedAtItsDraftAndNothingStays() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 5)
+        let logged = draft("site-a")
+        _ = try log.append([logged], attaching: [], gate: gate)
+        let clash = draft("site-a", data: ["text": "other"], id: try #require(UUID(uuidString: logged.eventID)))
+        let error = #expect(throws: BatchRefusal.self) {
+            try log.appendBatch(gate: gate) { batch in _ = try batch.append([draft("site-b"), clash, draft("site-b")]) }
+        }
+        #expect(error?.offset == 1)
+        #expect(error?.error == .eventIDConflict(eventID: logged.eventID, seq: 1))
+        #expect(try log.head().size == 1)
+        // The batch's states were never kept: the next append is judged on the log alone.
+        _ = try log.append([draft("site-b")], attaching: [], gate: gate)
+        #expect(log.cachedState(site: "site-b", gate: gate)?.state == 1)
+    }
+
+    /// Retries are inserted as nothing and admitted as nothing; a site whose drafts were all retries keeps its
+    /// state, and the part's new drafts are folded at the seqs they were logged at.
+    @Test func aPartOfRetriesAndNewDraftsFoldsOnlyTheNewOnes() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 3)
+        let first = draft("site-a")
+        let other = draft("site-b")
+        _ = try log.append([first, other], attaching: [], gate: gate)
+        let results = try log.append([first, draft("site-a"), other, draft("site-a")], attaching: [], gate: gate)
+        #expect(results.map(\.inserted) == [false, true, false, true])
+        #expect(results.map(\.seq) == [1, 3, 2, 4])
+        #expect(log.cachedState(site: "site-a", gate: gate).map { [$0.state, Int($0.seq ?? 0)] } == [3, 4])
+        #expect(log.cachedState(site: "site-b", gate: gate).map { [$0.state, Int($0.seq ?? 0)] } == [1, 2])
     }
 }

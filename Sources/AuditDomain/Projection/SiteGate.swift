@@ -31,9 +31,9 @@ public struct SiteGate: SiteGuard {
     public func apply(_ event: LoggedEvent, to state: inout State) throws { try Self.apply(event, to: &state) }
 
     /// A lean state (no history) cannot find the event a correction names, nor survive one arriving.
-    public func canAdmit(_ drafts: [EventDraft], with state: State) -> Bool {
+    public func canAdmit(_ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, with state: State) -> Bool {
         guard !state.fold.sawCorrection else { return false }
-        return state.fold.keepsHistory || !drafts.contains { $0.data["corrects"] != nil }
+        return state.fold.keepsHistory || !placed.contains { part[$0.offset].data["corrects"] != nil }
     }
 
     public func snapshot(of state: State) -> [UInt8]? {
@@ -72,35 +72,40 @@ public struct SiteGate: SiteGuard {
     }
 
     public func admitting(
-        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: inout State
+        _ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, recordedAt: Timestamp, site: String,
+        state: inout State
     ) throws {
-        try Self.admit(drafts, site: site, state: &state, placing: (seqs, recordedAt))
+        try Self.admit(part, placed, site: site, state: &state, recordedAt: recordedAt)
     }
 
     /// Decodes and admits each draft in order against a copy of `state`, which is left as it was.
     static func admit(_ drafts: [EventDraft], site: String, state: State) throws(AdmissionError) {
         var copy = state
-        try admit(drafts, site: site, state: &copy, placing: nil)
+        try admit(drafts, drafts.indices.lazy.map { PlacedDraft(offset: $0, seq: 0) }, site: site, state: &copy)
     }
 
-    /// Decodes and admits each draft in order, folding it in so the next draft sees it. With `placement`, each
-    /// draft is folded at the seq and time it will be logged with, so the state returned is the one a fold of
-    /// the log after the insert would give (SiteGateTests compare the two); without, seqs are 0.
+    /// Decodes and admits the drafts of `part` at `placed`, in order, folding each in so the next draft sees it.
+    /// With `recordedAt`, each draft is folded at its placed seq and that time, so the state returned is the one a
+    /// fold of the log after the insert would give (SiteGateTests compare the two); without, seqs are 0.
     static func admit(
-        _ drafts: [EventDraft], site: String, state: inout State, placing placement: ([Int64], Timestamp)?
+        _ part: [EventDraft], _ placed: some Collection<PlacedDraft>, site: String, state: inout State,
+        recordedAt: Timestamp? = nil
     ) throws(AdmissionError) {
-        // By index, not `enumerated()`: each draft the iterator hands out is a copy, retaining its texts.
-        for index in drafts.indices {
-            let seq = placement?.0[index] ?? 0
+        // The site's first seq in this part: a correction naming it or a later one names a draft, not an event.
+        let pendingFrom = recordedAt == nil ? nil : placed.first?.seq
+        // By offset into the part, never a copy of a draft: each copy retains its texts.
+        for place in placed {
+            let index = place.offset
+            let seq = place.seq
             state.folded += 1
-            let isDomainType = EventType(rawValue: drafts[index].type) != nil
+            let isDomainType = EventType(rawValue: part[index].type) != nil
             guard isDomainType || state.fold.state.registeredSeq != nil else {
                 state.firstForeign = state.firstForeign ?? seq
                 continue
             }
-            guard isDomainType else { throw .notADomainType(drafts[index].type, site: site) }
+            guard isDomainType else { throw .notADomainType(part[index].type, site: site) }
             let decoded: (event: DomainEvent, correction: CorrectionMark?)
-            do { decoded = try DomainEvent.decodeMarked(type: drafts[index].type, data: drafts[index].data) } catch {
+            do { decoded = try DomainEvent.decodeMarked(type: part[index].type, data: part[index].data) } catch {
                 throw .invalid(error)
             }
             let event = decoded.event
@@ -108,20 +113,19 @@ public struct SiteGate: SiteGuard {
                 throw .foreignEvents(site: site, seq: firstForeign)
             }
             if let mark = decoded.correction {
-                // A correction names a logged event, never one of this batch (whose seq is only foretold).
-                if let pendingFrom = placement?.0.first, mark.corrects >= pendingFrom {
+                // A correction names an event the state already holds, never a draft of this part.
+                if let pendingFrom, mark.corrects >= pendingFrom {
                     throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
                 }
-                try state.fold.admitCorrection(event, stack: drafts[index].stack, mark: mark)
+                try state.fold.admitCorrection(event, stack: part[index].stack, mark: mark)
             } else {
-                try state.fold.state.admit(event, stack: drafts[index].stack)
+                try state.fold.state.admit(event, stack: part[index].stack)
             }
-            let recordedAt = placement?.1
             state.fold.apply(
-                event, stack: drafts[index].stack, seq: seq,
-                at: drafts[index].observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0),
+                event, stack: part[index].stack, seq: seq,
+                at: part[index].observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0),
                 recordedAt: recordedAt,
-                actor: placement == nil ? nil : drafts[index].actor, correcting: decoded.correction)
+                actor: recordedAt == nil ? nil : part[index].actor, correcting: decoded.correction)
         }
     }
 }

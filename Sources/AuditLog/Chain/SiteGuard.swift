@@ -17,17 +17,19 @@ public protocol SiteGuard: Sendable {
     /// Folds one logged event of the site into its state.
     func apply(_ event: LoggedEvent, to state: inout State) throws
 
-    /// Whether `state` can judge `drafts`; false sends the store back to the whole history.
-    func canAdmit(_ drafts: [EventDraft], with state: State) -> Bool
+    /// Whether `state` can judge the drafts of `part` at `placed`; false sends the store back to the whole history.
+    func canAdmit(_ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, with state: State) -> Bool
 
     /// Admits, in order, the drafts new to the log for one site against the site's state; throws to refuse.
     func admit(_ drafts: [EventDraft], site: String, state: State) throws
 
-    /// Admits like `admit` and folds the drafts into `state` as the store will log them: each at its seq in
-    /// `seqs`, recorded at `recordedAt`. The store keeps that state, so it never decodes a draft twice. In place,
-    /// so a site's state is not copied once per part; after a throw, `state` is void and the store reads it again.
+    /// Admits like `admit` the drafts of `part` at `placed`, in order, and folds them into `state` as the store
+    /// will log them: each at its placed seq, recorded at `recordedAt`. The store keeps that state, so it never
+    /// decodes a draft twice. In place, so a site's state is not copied once per part; after a throw, `state` is
+    /// void and the store reads it again.
     func admitting(
-        _ drafts: [EventDraft], seqs: [Int64], recordedAt: Timestamp, site: String, state: inout State
+        _ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, recordedAt: Timestamp, site: String,
+        state: inout State
     ) throws
 
     /// The state as bytes for the store to keep across processes, or nil when it is not worth keeping.
@@ -48,6 +50,18 @@ extension SiteGuard {
     /// The same check as a plain append guard, re-reading the history: for stores that keep no state.
     public var appendGuard: AppendGuard {
         { site, logged, new in try admit(new, site: site, state: try fold(site: site, logged)) }
+    }
+}
+
+/// One draft of a part by its offset there, with the seq the store will log it at: a site's drafts are handed
+/// to its guard as these, not as copies (each copy of a draft retains every one of its texts).
+public struct PlacedDraft: Sendable, Hashable {
+    public var offset: Int
+    public var seq: Int64
+
+    public init(offset: Int, seq: Int64) {
+        self.offset = offset
+        self.seq = seq
     }
 }
 

@@ -130,13 +130,14 @@ extension SQLiteEventStore {
         return state
     }
 
-    /// The state folded from the site's whole history.
+    /// The state folded from the site's whole history, or from its events up to seq `through`.
     func rebuild<Gate: SiteGuard>(
-        _ site: String, gate: Gate, keepingHistory: Bool, _ db: Database
+        _ site: String, gate: Gate, keepingHistory: Bool, through last: Int64 = .max, _ db: Database
     ) throws -> Gate.State {
         var state = gate.initialState(site: site, keepingHistory: keepingHistory)
-        let all = try db.cachedStatement(sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? ORDER BY seq")
-        try EventRow.forEach(db, all, arguments: [site]) { event in
+        let all = try db.cachedStatement(
+            sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? AND seq <= ? ORDER BY seq")
+        try EventRow.forEach(db, all, arguments: [site, last]) { event in
             try gate.apply(event, to: &state)
             return true
         }
@@ -144,28 +145,42 @@ extension SQLiteEventStore {
     }
 }
 
-/// One transaction's worth of gated appends; each `append` admits its drafts against the sites' states (read
-/// once per site per transaction), inserts them and folds them in, so the next part sees them.
+/// One transaction's worth of gated appends; each `append` inserts its drafts, then admits the new ones against
+/// the sites' states (read once per site per transaction) and folds them in, so the next part sees them.
 public struct GatedBatch<Gate: SiteGuard> {
     let store: SQLiteEventStore
     let gate: Gate
     let db: Database
     let recordedAt: Timestamp
-    /// What the batch holds of a site it inserted events for.
-    struct SiteEntry {
+    /// What the batch holds of a site it inserted events for. A class, so each state is folded where it lies:
+    /// this code is generic, and each read of a struct entry through the table copied the whole state (every
+    /// array of it retained, then released).
+    final class SiteEntry {
         /// The folded state, as of `head`.
         var state: Gate.State
-        /// The site's last inserted event: the head its state names at commit.
-        var head: (seq: Int64, hash: Digest)
+        /// The site's last inserted event: the head its state names at commit; nil while the batch inserted none.
+        var head: (seq: Int64, hash: Digest)?
         /// When the site was last touched, counted in sites admitted: beyond `keptSites`, the oldest are let go.
         var touch: Int
+        /// The part that last grouped this site, and the site's group in it: grouping a part costs one table
+        /// lookup per draft, and no table of its own.
+        var groupedIn = 0
+        var group = 0
+
+        init(state: Gate.State, head: (seq: Int64, hash: Digest)?, touch: Int) {
+            self.state = state
+            self.head = head
+            self.touch = touch
+        }
     }
 
     /// Each site this transaction inserted events for. One table, not one per field: with every site touched by
     /// every part, each String-keyed lookup was paid per site and part.
     var entries: [String: SiteEntry] = [:]
     var touches = 0
-    /// Set while a part is appended and left set if it throws: the states may hold drafts that were not inserted,
+    /// Parts appended so far: names the part a site entry was last grouped in.
+    var parts = 0
+    /// Set while a part is appended and left set if it throws: the log and the states may hold refused drafts,
     /// so the batch takes no more parts and does not commit (a feed that catches a refusal cannot go on with it).
     var spoiled = false
 
@@ -175,7 +190,9 @@ public struct GatedBatch<Gate: SiteGuard> {
 
     /// What the cache learns at commit.
     var kept: [String: CachedSiteState] {
-        entries.mapValues { CachedSiteState(seq: $0.head.seq, hash: $0.head.hash, state: $0.state) }
+        entries.compactMapValues { entry in
+            entry.head.map { CachedSiteState(seq: $0.seq, hash: $0.hash, state: entry.state) }
+        }
     }
 
     init(store: SQLiteEventStore, gate: Gate, db: Database, recordedAt: Timestamp) {
@@ -185,7 +202,8 @@ public struct GatedBatch<Gate: SiteGuard> {
         self.recordedAt = recordedAt
     }
 
-    /// Appends one part: validates, admits each site's new drafts, stores `evidence`, inserts; throws `BatchRefusal`.
+    /// Appends one part: validates, stores `evidence`, inserts, then admits each site's new drafts (a refusal rolls
+    /// the batch back); throws `BatchRefusal`.
     public mutating func append(_ drafts: [EventDraft], attaching evidence: [[UInt8]] = []) throws -> [AppendResult] {
         try checkIntact()
         spoiled = true
@@ -198,78 +216,36 @@ public struct GatedBatch<Gate: SiteGuard> {
             }
             throw BatchRefusal(offset: index, error: .invalidEvent(index: index, reason))
         }
-        let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")
-        // The drafts new to the log are inserted in order right after the head: their seqs are known now.
+        // Each draft's site entry, read before the insert: a state read after it would already hold the part.
+        let entryOf = try siteEntries(of: drafts)
         let head = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
-        var nextSeq = head + 1
-        var seen = Set<String>()
-        // The sites in order of first draft, and each one's new drafts as offsets into `drafts`, not copies: a
-        // draft's copy retains each of its texts and its data. One table lookup per draft.
-        var sites: [String] = []
-        var groups: [[(offset: Int, seq: Int64)]] = []
-        var groupOf: [String: Int] = [:]
-        for offset in drafts.indices where seen.insert(drafts[offset].eventID).inserted {
-            guard try !Self.holds(isLogged, drafts[offset].eventID, db) else { continue }
-            let site = drafts[offset].site
-            if let number = groupOf[site] {
-                groups[number].append((offset, nextSeq))
-            } else {
-                groupOf[site] = groups.count
-                sites.append(site)
-                groups.append([(offset, nextSeq)])
-            }
-            nextSeq += 1
-        }
-        // Each site's state as admitted, in the order of `sites`; back into `entries` once the insert placed them.
-        var admitted: [Gate.State] = []
-        admitted.reserveCapacity(sites.count)
-        for (number, site) in sites.enumerated() {
-            let group = groups[number]
-            let news = group.map { drafts[$0.offset] }
-            // Taken out of `entries` so the fold below holds the only reference and mutates it in place. Keep it
-            // here: handed back through a helper's return it was copied, and a 200k-line batch took 20× longer.
-            var state = try entries.removeValue(forKey: site)?.state ?? store.siteState(site, gate: gate, db)
-            if !gate.canAdmit(news, with: state) {
-                state = try store.rebuild(site, gate: gate, keepingHistory: true, db)
-            }
-            do {
-                try gate.admitting(news, seqs: group.map(\.seq), recordedAt: recordedAt, site: site, state: &state)
-                // Moved, not copied: a copy retained every array of the site's state.
-                admitted.append(consume state)
-            } catch {
-                // The state is void after a refusal: read it again (the log holds this batch's earlier parts).
-                var before = try store.siteState(site, gate: gate, db)
-                if !gate.canAdmit(news, with: before) {
-                    before = try store.rebuild(site, gate: gate, keepingHistory: true, db)
-                }
-                // Said as an admission without foretold seqs says it: a refused batch's seqs never exist.
-                var reason = error
-                do { try gate.admit(news, site: site, state: before) } catch { reason = error }
-                throw BatchRefusal(
-                    offset: try firstRefused(group.map { ($0.offset, drafts[$0.offset]) }, state: before),
-                    error: Self.refusal(reason))
-            }
-        }
         for bytes in evidence { try SQLiteEventStore.storeEvidence(bytes, in: db) }
-        let results: [AppendResult]
+        // Inserted first, admitted after, in the same transaction: the insert's own index probe tells which drafts
+        // are new (a probe of its own per draft cost a tenth of a batch append), and a refusal rolls it all back.
+        var results: [AppendResult] = []
         do {
-            results = try SQLiteEventStore.append(drafts, recordedAt: recordedAt, genesis: store.genesis, in: db)
+            try SQLiteEventStore.append(
+                drafts, recordedAt: recordedAt, genesis: store.genesis, in: db, into: &results)
+        } catch let conflict as BatchRefusal {
+            throw try refusalAfterConflict(conflict, drafts, entryOf, settled: results, head: head)
         } catch let error as AuditLogError {
             // Only the id clash names its draft (a `BatchRefusal` already); nothing else is one draft's fault.
             throw BatchRefusal(offset: nil, error: error)
         }
-        // The states were folded at the seqs foretold above: an insert that placed the drafts otherwise voids them.
-        let inserted = results.lazy.filter(\.inserted)
-        guard inserted.count == nextSeq - head - 1, inserted.first.map({ $0.seq == head + 1 }) ?? true else {
-            throw BatchRefusal(
-                offset: nil, error: .corrupt("the batch's events were not inserted at the seqs its admission folded"))
+        var news: [PlacedDraft] = []
+        news.reserveCapacity(drafts.count)
+        for offset in results.indices where results[offset].inserted {
+            news.append(PlacedDraft(offset: offset, seq: results[offset].seq))
         }
+        parts += 1
+        let grouped = group(news, entryOf)
+        try admit(grouped, drafts, head: head)
         // Each admitted site's head is its last new draft: set once per site and part, not once per event.
-        for (number, site) in sites.enumerated() {
-            let last = groups[number].last!
+        for number in grouped.entries.indices {
+            let last = grouped.placed[grouped.starts[number + 1] - 1]
             touches += 1
-            entries[site] = SiteEntry(
-                state: admitted[number], head: (last.seq, results[last.offset].hash), touch: touches)
+            grouped.entries[number].head = (last.seq, results[last.offset].hash)
+            grouped.entries[number].touch = touches
         }
         do { try letGoOfOldSites() } catch { throw BatchRefusal(offset: nil, error: Self.refusal(error)) }
         spoiled = false
@@ -282,13 +258,115 @@ public struct GatedBatch<Gate: SiteGuard> {
         throw BatchRefusal(offset: nil, error: .database("a part of this batch was refused; the batch cannot go on"))
     }
 
-    /// Whether the statement (one text argument) returns a row; by SQLite's calls, as GRDB's generic fetch cost
-    /// 8% of a batch append here, once per draft.
-    static func holds(_ statement: Statement, _ text: String, _ db: Database) throws -> Bool {
-        statement.setUncheckedArguments([text])
-        let sqlite = statement.sqliteStatement
-        defer { sqlite3_reset(sqlite) }
-        return try db.step(sqlite)
+    /// The entry of each draft's site, read from the log (snapshot row, kept state or history) for a site this
+    /// batch has not touched yet. One table lookup per draft.
+    private mutating func siteEntries(of drafts: [EventDraft]) throws -> [SiteEntry] {
+        var entryOf: [SiteEntry] = []
+        entryOf.reserveCapacity(drafts.count)
+        for offset in drafts.indices {
+            let site = drafts[offset].site
+            if let known = entries[site] {
+                entryOf.append(known)
+            } else {
+                let entry = SiteEntry(state: try store.siteState(site, gate: gate, db), head: nil, touch: touches)
+                entries[site] = entry
+                entryOf.append(entry)
+            }
+        }
+        return entryOf
+    }
+
+    /// The new drafts of a part grouped by site, each group in input order: `entries[n]` is the n-th site's entry,
+    /// `placed[starts[n]..<starts[n + 1]]` its drafts. The sites come in order of their first new draft. Flat
+    /// arrays, so a part of drafts for 2,000 sites does not allocate 2,000 arrays.
+    private func group(
+        _ news: [PlacedDraft], _ entryOf: [SiteEntry]
+    ) -> (entries: [SiteEntry], placed: [PlacedDraft], starts: [Int]) {
+        var groupEntries: [SiteEntry] = []
+        var groupOf = [Int](repeating: 0, count: news.count)
+        // By index, not `enumerated()`: this code is generic, and each step of that iterator looked up its type.
+        for number in news.indices {
+            let entry = entryOf[news[number].offset]
+            if entry.groupedIn != parts {
+                entry.groupedIn = parts
+                entry.group = groupEntries.count
+                groupEntries.append(entry)
+            }
+            groupOf[number] = entry.group
+        }
+        // A counting sort: each group's drafts side by side, in input order.
+        var starts = [Int](repeating: 0, count: groupEntries.count + 1)
+        for group in groupOf { starts[group + 1] += 1 }
+        for group in groupEntries.indices { starts[group + 1] += starts[group] }
+        var placed = news
+        var next = starts
+        for number in news.indices {
+            placed[next[groupOf[number]]] = news[number]
+            next[groupOf[number]] += 1
+        }
+        return (groupEntries, placed, starts)
+    }
+
+    /// Admits each site's group, folding it into the site's entry in place (a class: this code is generic, and a
+    /// state taken out of the table and put back was copied, every array of it retained and released).
+    private func admit(
+        _ grouped: (entries: [SiteEntry], placed: [PlacedDraft], starts: [Int]), _ drafts: [EventDraft],
+        head: Int64
+    ) throws {
+        for number in grouped.entries.indices {
+            let entry = grouped.entries[number]
+            let placed = grouped.placed[grouped.starts[number]..<grouped.starts[number + 1]]
+            let site = drafts[placed[placed.startIndex].offset].site
+            if !gate.canAdmit(drafts, at: placed, with: entry.state) {
+                entry.state = try store.rebuild(site, gate: gate, keepingHistory: true, through: head, db)
+            }
+            do {
+                try gate.admitting(drafts, at: placed, recordedAt: recordedAt, site: site, state: &entry.state)
+            } catch {
+                throw try refusal(error, site: site, placed.map { ($0.offset, drafts[$0.offset]) }, head: head)
+            }
+        }
+    }
+
+    /// An id clash stopped the insert at a draft: the refusal is the one the gate gives first, if any, as when
+    /// every draft was admitted before the insert; else the clash. The drafts new to the log are those inserted
+    /// before the clash and, after it, those whose id neither the log nor an earlier draft holds, each at the seq
+    /// it would have had.
+    private mutating func refusalAfterConflict(
+        _ conflict: BatchRefusal, _ drafts: [EventDraft], _ entryOf: [SiteEntry], settled: [AppendResult],
+        head: Int64
+    ) throws -> BatchRefusal {
+        guard let clash = conflict.offset else { return conflict }
+        var news: [PlacedDraft] = []
+        for offset in settled.indices where settled[offset].inserted {
+            news.append(PlacedDraft(offset: offset, seq: settled[offset].seq))
+        }
+        var nextSeq = (news.last?.seq ?? head) + 1
+        var seen = Set(drafts[...clash].map(\.eventID))
+        let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")
+        for offset in drafts.indices.dropFirst(clash + 1) where seen.insert(drafts[offset].eventID).inserted {
+            let logged = try Bool.fetchOne(isLogged, arguments: [drafts[offset].eventID]) ?? false
+            guard !logged else { continue }
+            news.append(PlacedDraft(offset: offset, seq: nextSeq))
+            nextSeq += 1
+        }
+        parts += 1
+        try admit(group(news, entryOf), drafts, head: head)
+        return conflict
+    }
+
+    /// The refusal of a site's drafts as an admission without foretold seqs says it (a refused batch's seqs never
+    /// exist), naming the first draft refused. The state in the batch is void after a refusal, so it is read again
+    /// from the log, which holds this batch's earlier parts.
+    private func refusal(
+        _ error: any Error, site: String, _ group: [(offset: Int, draft: EventDraft)], head: Int64
+    ) throws -> BatchRefusal {
+        let news = group.map(\.draft)
+        // The log already holds the part: the state before it is the fold of the site up to `head`.
+        let before = try store.rebuild(site, gate: gate, keepingHistory: true, through: head, db)
+        var reason = error
+        do { try gate.admit(news, site: site, state: before) } catch { reason = error }
+        return BatchRefusal(offset: try firstRefused(group, state: before), error: Self.refusal(reason))
     }
 
     /// Keeps the states of the `keptSites` sites touched last; the others' snapshots, where worth keeping, are
@@ -327,8 +405,9 @@ public struct GatedBatch<Gate: SiteGuard> {
         for (site, entry) in entries { try keepSnapshot(site: site, entry.state, entry.head) }
     }
 
-    private func keepSnapshot(site: String, _ state: Gate.State, _ head: (seq: Int64, hash: Digest)) throws {
-        guard let bytes = gate.snapshot(of: state) else { return }
+    /// A site with no event of this batch (its drafts were all retries) has a state but nothing new to keep.
+    private func keepSnapshot(site: String, _ state: Gate.State, _ head: (seq: Int64, hash: Digest)?) throws {
+        guard let head, let bytes = gate.snapshot(of: state) else { return }
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO site_snapshot (site, format, seq, hash, state) VALUES (?, ?, ?, ?, ?)

@@ -67,6 +67,17 @@ public final class SQLiteEventStore: EventStore, Sendable {
         _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database,
         sealed: (LoggedEvent) throws -> Void = { _ in }
     ) throws -> [AppendResult] {
+        var results: [AppendResult] = []
+        try append(drafts, recordedAt: recordedAt, genesis: genesis, in: db, into: &results, sealed: sealed)
+        return results
+    }
+
+    /// Like `append`, each draft's result added to `results` as it is settled: after a throw, `results` holds
+    /// those of the drafts before the one refused, so a batch can tell which of them it inserted.
+    static func append(
+        _ drafts: [EventDraft], recordedAt: Timestamp, genesis: Digest, in db: Database,
+        into results: inout [AppendResult], sealed: (LoggedEvent) throws -> Void = { _ in }
+    ) throws {
         let headRow = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"))
         var appender = ChainAppender(
@@ -78,8 +89,7 @@ public final class SQLiteEventStore: EventStore, Sendable {
                 INSERT INTO events (\(EventRow.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (event_id) DO NOTHING
                 """)
-        var results: [AppendResult] = []
-        results.reserveCapacity(drafts.count)
+        results.reserveCapacity(results.count + drafts.count)
         // By index, not `enumerated()`, and the appender rolled back by hand rather than copied per event: each
         // copy retained a draft's texts, and a copied appender reallocated its message buffer at every seal.
         for index in drafts.indices {
@@ -111,7 +121,6 @@ public final class SQLiteEventStore: EventStore, Sendable {
             }
             results.append(AppendResult(seq: existing.seq, hash: existing.hash, inserted: false))
         }
-        return results
     }
 
     public func scan(_ filter: EventFilter, _ body: (LoggedEvent) -> Bool) throws(AuditLogError) {
