@@ -43,6 +43,31 @@ import Testing
             contains: "is already recorded as seq 3 with different content")
     }
 
+    /// Acknowledgements that cannot be written (standard output on a full disk) are an I/O failure, not a
+    /// success: the events stay recorded, and the one line on stderr says both.
+    @Test(arguments: ["single", "batch", "per-line"])
+    func acknowledgementsThatCannotBeWrittenExit74AndKeepTheEvents(mode: String) async throws {
+        let scratch = try TemporaryDirectory()
+        let db = try await makeLog(in: scratch, events: 0)
+        let input = scratch.path("batch.jsonl")
+        try Data((#"{"site":"a","type":"x"}"# + "\n" + #"{"site":"b","type":"y"}"# + "\n").utf8)
+            .write(to: URL(fileURLWithPath: input))
+        let arguments =
+            switch mode {
+            case "single": ["append", "--db", db, "--site", "a", "--type", "x"]
+            case "batch": ["append", "--db", db, "--jsonl", input]
+            default: ["append", "--db", db, "--jsonl", input, "--per-line"]
+            }
+        let result = try await CLI.run(
+            "/bin/sh", ["-c", #"exec "$0" "$@" > /dev/full"#, CLI.auditPath] + arguments)
+        #expect(result.status == 74)
+        expectOneLineError(
+            result, contains: "standard output: cannot write the acknowledgements (No space left on device)")
+        #expect(result.stderr.contains(mode == "single" ? "the event is recorded" : "the events are recorded"))
+        let count = try await CLI.sqlite(db, "SELECT COUNT(*) FROM events").stdout
+        #expect(count == (mode == "single" ? "1\n" : "2\n"))
+    }
+
     /// A batch's acknowledgements are written as bytes: each line must still be what the single append prints.
     @Test func aBatchAcknowledgesEachLineInOrderInTextAndJSON() async throws {
         let scratch = try TemporaryDirectory()

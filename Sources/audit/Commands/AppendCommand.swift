@@ -51,22 +51,26 @@ struct AppendCommand: ParsableCommand {
         let store = try self.log.open()
         let log = SiteLog(store)
         let defaultActor = try LogLocation.resolveActor(explicit: actor, installer: try store.installer())
-        if let jsonl {
-            let source = JSONLinesSource(argument: jsonl)
-            if perLine { return try log.feed(from: source, defaultActor: defaultActor) { acknowledge($0) } }
-            // A batch is acknowledged only after commit, all at once: one flush at the end, not one per line.
-            var lines = AcknowledgementLines(format: output.format)
-            defer { lines.flush() }
-            return try log.appendBatch(from: source, defaultActor: defaultActor) { lines.write($0) }
+        var lines = AcknowledgementLines(format: output.format)
+        defer { lines.flush() }
+        guard let jsonl else {
+            lines.write(try log.append(try makeDraft(actor: defaultActor)))
+            lines.flush()
+            return try lines.checkWritten(recorded: "the event is recorded")
         }
-        acknowledge(try log.append(try makeDraft(actor: defaultActor)))
-    }
-
-    /// One line per event; flushed at once by default, so a per-line feed's reader sees each commit live.
-    func acknowledge(_ result: AppendResult) {
-        var line = AcknowledgementLines(format: output.format)
-        line.write(result)
-        line.flush()
+        let source = JSONLinesSource(argument: jsonl)
+        if perLine {
+            // Each line's acknowledgement is written at once, so a reader sees each commit live.
+            try log.feed(from: source, defaultActor: defaultActor) { result in
+                lines.write(result)
+                lines.flush()
+            }
+        } else {
+            // A batch is acknowledged only after commit, all at once: one flush at the end, not one per line.
+            try log.appendBatch(from: source, defaultActor: defaultActor) { lines.write($0) }
+        }
+        lines.flush()
+        try lines.checkWritten(recorded: "the events are recorded ('audit log' lists them)")
     }
 
     /// The single event the options describe; a value that parses as text but is not valid input names its option.
@@ -93,6 +97,8 @@ struct AppendCommand: ParsableCommand {
 struct AcknowledgementLines {
     let format: OutputFormat
     private var bytes: [UInt8] = []
+    /// The errno of the first write that failed: the lines from there on are lost, the events are not.
+    private(set) var failure: Int32?
 
     init(format: OutputFormat) { self.format = format }
 
@@ -117,6 +123,15 @@ struct AcknowledgementLines {
     /// Writes what is buffered, so a reader sees every acknowledged line.
     mutating func flush() { writeOut() }
 
+    /// Throws an I/O failure when a line could not be written: what was appended stays appended (`recorded` says
+    /// so), but whoever reads the acknowledgements did not get them all, and a zero status would say they did.
+    func checkWritten(recorded: String) throws {
+        guard let failure else { return }
+        throw PresentedFailure(
+            .ioError,
+            "standard output: cannot write the acknowledgements (\(String(cString: strerror(failure)))); \(recorded)")
+    }
+
     /// Straight to descriptor 1, after whatever `print` left in the C stream, so lines keep their order.
     private mutating func writeOut() {
         fflush(nil)
@@ -129,8 +144,12 @@ struct AcknowledgementLines {
                     let count = Darwin.write(1, raw.baseAddress! + written, raw.count - written)
                 #endif
                 if count < 0, errno == EINTR { continue }
-                // Standard output is gone (closed, a full disk): as with `print`, the lines are lost, not the log.
-                guard count > 0 else { return }
+                // Standard output is gone (closed, a full disk): the lines are lost, not the log, and the exit
+                // status says so.
+                guard count > 0 else {
+                    failure = failure ?? (count < 0 ? errno : EIO)
+                    return
+                }
                 written += count
             }
         }
