@@ -74,19 +74,18 @@ public enum Ingest {
     public static func check(logID: String, chunk: [LoggedEvent]) throws(SyncError) {
         guard let first = chunk.first else { throw .malformed("the chunk holds no event") }
         let hasher = SHA256Hasher()
-        for (index, event) in chunk.enumerated() {
-            guard event.seq == first.seq + Int64(index) else {
-                throw .conflict("seq \(event.seq) follows seq \(chunk[index - 1].seq): a chunk's seqs are consecutive")
+        var message: [UInt8] = []
+        // By index, each event read in place: a loop's copy of an event retained each of its texts.
+        for index in chunk.indices {
+            let seq = chunk[index].seq
+            guard seq == first.seq + Int64(index) else {
+                throw .conflict("seq \(seq) follows seq \(chunk[index - 1].seq): a chunk's seqs are consecutive")
             }
-            let computed = ChainHash.hash(
-                prevHash: event.prevHash, seq: event.seq, eventID: event.eventID, site: event.site,
-                stack: event.stack, type: event.type, payload: event.payload, observedAt: event.observedAt.rfc3339,
-                recordedAt: event.recordedAt.rfc3339, actor: event.actor, using: hasher)
-            guard computed == event.hash else {
-                throw .conflict("the hash of seq \(event.seq) is not the SHA-256 of its columns")
+            guard ChainHash.hash(of: chunk[index], using: hasher, buffer: &message) == chunk[index].hash else {
+                throw .conflict("the hash of seq \(seq) is not the SHA-256 of its columns")
             }
-            if index > 0, event.prevHash != chunk[index - 1].hash {
-                throw .conflict("seq \(event.seq)'s prev_hash is not seq \(event.seq - 1)'s hash")
+            if index > 0, chunk[index].prevHash != chunk[index - 1].hash {
+                throw .conflict("seq \(seq)'s prev_hash is not seq \(seq - 1)'s hash")
             }
         }
         if first.seq == 1, first.prevHash != ChainHash.genesis(logID: logID) {

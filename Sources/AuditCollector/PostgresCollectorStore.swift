@@ -227,7 +227,8 @@ public struct PostgresCollectorStore: CollectorStore {
                     async let inserted: Void = Self.insert(new, text: text, logID: logID, connection, logger)
                     let leaves = prepared.map { Array($0.leaves.suffix(new.count)) } ?? Self.leaves(new)
                     let range = try Self.extendedRange(stored, size: state.size, leaves: leaves, created: created)
-                    for event in new { running[event.site]?.apply(event) }
+                    // By index: a loop's copy of an event retained each of its texts.
+                    for index in new.indices { running[new[index].site]?.apply(new[index]) }
                     let rows = sites.compactMap { running[$0]?.row(logID: logID, installer: installer) }
                     try await inserted
                     try await connection.query(
@@ -271,7 +272,7 @@ public struct PostgresCollectorStore: CollectorStore {
 
     static func leaves(_ events: [LoggedEvent]) -> [Digest] {
         let hasher = SHA256Hasher()
-        return events.map { MerkleTree.leafHash(of: $0.hash, using: hasher) }
+        return events.indices.map { MerkleTree.leafHash(of: events[$0].hash, using: hasher) }
     }
 
     /// The log's state, its row locked FOR UPDATE, and its stored compact range (hex; nil for a log synced before
@@ -342,35 +343,41 @@ public struct PostgresCollectorStore: CollectorStore {
     static func copyText(_ events: [LoggedEvent], logID: String) -> ByteBuffer? {
         var out: [UInt8] = []
         out.reserveCapacity(events.count * 560)
-        // Written field by field (no array of optional strings per row); hex is never escaped.
-        for event in events {
-            func field(_ text: String) -> Bool {
-                out.append(0x09)
-                return appendCopyField(text, into: &out)
-            }
+        // Written field by field (no array of optional strings per row), each event read in place by index (a
+        // loop's copy retained each of its texts); times and hex are written as bytes and never need escaping.
+        for index in events.indices {
             guard appendCopyField(logID, into: &out) else { return nil }
             out.append(0x09)
-            out.append(contentsOf: String(event.seq).utf8)
-            guard field(event.eventID), field(event.site) else { return nil }
-            if let stack = event.stack {
-                guard field(stack) else { return nil }
-            } else {
-                out.append(0x09)
-                out.append(0x5C)
-                out.append(UInt8(ascii: "N"))
+            out.append(contentsOf: String(events[index].seq).utf8)
+            guard copyField(events[index].eventID, into: &out), copyField(events[index].site, into: &out) else {
+                return nil
             }
-            guard field(event.type), field(event.payload), field(event.observedAt.rfc3339),
-                field(event.recordedAt.rfc3339), field(event.actor)
-            else { return nil }
-            var previous = event.prevHash.hex
-            var hash = event.hash.hex
+            if let stack = events[index].stack {
+                guard copyField(stack, into: &out) else { return nil }
+            } else {
+                out.append(contentsOf: [0x09, 0x5C, UInt8(ascii: "N")])
+            }
+            guard copyField(events[index].type, into: &out), copyField(events[index].payload, into: &out) else {
+                return nil
+            }
             out.append(0x09)
-            previous.withUTF8 { out.append(contentsOf: $0) }
+            events[index].observedAt.appendRFC3339(to: &out)
             out.append(0x09)
-            hash.withUTF8 { out.append(contentsOf: $0) }
+            events[index].recordedAt.appendRFC3339(to: &out)
+            guard copyField(events[index].actor, into: &out) else { return nil }
+            out.append(0x09)
+            events[index].prevHash.appendHex(to: &out)
+            out.append(0x09)
+            events[index].hash.appendHex(to: &out)
             out.append(0x0A)
         }
         return ByteBuffer(bytes: out)
+    }
+
+    /// Appends a tab, then the value escaped; false when it holds a NUL byte.
+    static func copyField(_ text: String, into out: inout [UInt8]) -> Bool {
+        out.append(0x09)
+        return appendCopyField(text, into: &out)
     }
 
     /// Appends one value escaped for COPY's text format; false when it holds a NUL byte.

@@ -11,8 +11,9 @@ struct RunningSite: Sendable {
     private(set) var fold: SiteFold?
     private(set) var eventCount = 0
     private(set) var lastSeq: Int64 = 0
-    private(set) var firstAt = ""
-    private(set) var lastAt = ""
+    /// The first and last observed times, rendered only for the row: once per site and chunk, not per event.
+    private(set) var firstTime: Timestamp?
+    private(set) var lastTime: Timestamp?
 
     init(site: String) {
         self.site = site
@@ -22,10 +23,10 @@ struct RunningSite: Sendable {
     /// Applies the site's next event (events of other sites are ignored, as the fold does).
     mutating func apply(_ event: LoggedEvent) {
         guard event.site == site else { return }
-        if eventCount == 0 { firstAt = event.observedAt.rfc3339 }
+        if eventCount == 0 { firstTime = event.observedAt }
         eventCount += 1
         lastSeq = event.seq
-        lastAt = event.observedAt.rfc3339
+        lastTime = event.observedAt
         do throws(DomainError) { try fold?.apply(event) } catch { fold = nil }
     }
 
@@ -33,7 +34,7 @@ struct RunningSite: Sendable {
     func row(logID: String, installer: String) -> FleetSite {
         FleetSite.row(
             logID: logID, installer: installer, site: site, state: fold?.state, eventCount: eventCount,
-            lastSeq: lastSeq, firstAt: firstAt, lastAt: lastAt)
+            lastSeq: lastSeq, firstAt: firstTime?.rfc3339 ?? "", lastAt: lastTime?.rfc3339 ?? "")
     }
 }
 

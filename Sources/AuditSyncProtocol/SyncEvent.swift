@@ -119,7 +119,7 @@ public enum SyncEvent {
         }
         func time(_ key: String) throws(SyncError) -> Timestamp {
             let text = try string(key)
-            guard let time = Timestamp(rfc3339: text), time.rfc3339 == text else {
+            guard let time = Timestamp.canonical(text) else {
                 throw .malformed("\(path).\(key) is not a canonical RFC 3339 UTC time")
             }
             return time
@@ -250,10 +250,7 @@ enum ChunkScanner {
             return value
         }
 
-        static func time(_ text: String) -> Timestamp? {
-            guard let time = Timestamp(rfc3339: text), time.rfc3339 == text else { return nil }
-            return time
-        }
+        static func time(_ text: String) -> Timestamp? { Timestamp.canonical(text) }
 
         static func digest(_ text: String) -> Digest? {
             var text = text

@@ -154,15 +154,20 @@ import Testing
         #expect(try log.head().size == 0)
     }
 
+    /// One event logged at site-a, and a draft with its id and other content.
+    func loggedEventAndClash(in log: SQLiteEventStore, gate: AtMost) throws -> (EventDraft, EventDraft) {
+        let logged = draft("site-a")
+        _ = try log.append([logged], attaching: [], gate: gate)
+        return (logged, draft("site-a", data: ["text": "other"], id: try #require(UUID(uuidString: logged.eventID))))
+    }
+
     /// A part is inserted before it is admitted; an id that clashes with a logged event stops the insert there.
     /// The refusal is still the one an admission of every new draft gives first, and nothing of the part stays.
     @Test func anIDClashBeforeARefusedDraftReportsTheRefusal() throws {
         let directory = try TemporaryDirectory()
         let log = try store(directory)
         let gate = AtMost(limit: 1)
-        let logged = draft("site-a")
-        _ = try log.append([logged], attaching: [], gate: gate)
-        let clash = draft("site-a", data: ["text": "other"], id: try #require(UUID(uuidString: logged.eventID)))
+        let (_, clash) = try loggedEventAndClash(in: log, gate: gate)
         let part = [draft("site-b"), clash, draft("site-c"), draft("site-c")]
         let error = #expect(throws: BatchRefusal.self) {
             try log.appendBatch(gate: gate) { batch in _ = try batch.append(part) }
@@ -177,9 +182,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let log = try store(directory)
         let gate = AtMost(limit: 5)
-        let logged = draft("site-a")
-        _ = try log.append([logged], attaching: [], gate: gate)
-        let clash = draft("site-a", data: ["text": "other"], id: try #require(UUID(uuidString: logged.eventID)))
+        let (logged, clash) = try loggedEventAndClash(in: log, gate: gate)
         let error = #expect(throws: BatchRefusal.self) {
             try log.appendBatch(gate: gate) { batch in _ = try batch.append([draft("site-b"), clash, draft("site-b")]) }
         }

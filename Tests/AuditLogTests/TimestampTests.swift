@@ -18,6 +18,12 @@ import Testing
         let time = try #require(Timestamp(rfc3339: input))
         #expect(time.rfc3339 == canonical)
         #expect(Timestamp(rfc3339: canonical) == time)
+        // The byte form hashing and COPY rows write, and the check a sync chunk's times must pass.
+        var bytes: [UInt8] = [0x41]
+        time.appendRFC3339(to: &bytes)
+        #expect(bytes == [0x41] + Array(canonical.utf8))
+        #expect(Timestamp.canonical(canonical) == time)
+        #expect(Timestamp.canonical(input) == (input == canonical ? time : nil))
     }
 
     @Test(arguments: [

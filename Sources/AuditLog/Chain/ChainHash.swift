@@ -43,11 +43,31 @@ public enum ChainHash {
         return hasher.hash(message)
     }
 
+    /// The hash `event` must carry, its message built in `buffer` (reused from event to event) with each time
+    /// written as bytes: the collector checks every event of every chunk this way.
+    public static func hash(
+        of event: LoggedEvent, using hasher: SHA256Hasher, buffer message: inout [UInt8]
+    ) -> Digest {
+        message.removeAll(keepingCapacity: true)
+        event.prevHash.withUnsafeBytes { message.append(contentsOf: $0) }
+        appendUInt64(UInt64(bitPattern: event.seq), to: &message)
+        appendField(event.eventID, to: &message)
+        appendField(event.site, to: &message)
+        appendField(event.stack, to: &message)
+        appendField(event.type, to: &message)
+        appendField(event.payload, to: &message)
+        for time in [event.observedAt, event.recordedAt] {
+            message.append(0x01)
+            appendField(utf8Count: Timestamp.rfc3339Count, to: &message)
+            time.appendRFC3339(to: &message)
+        }
+        appendField(event.actor, to: &message)
+        return hasher.hash(message)
+    }
+
     public static func hash(of event: LoggedEvent) -> Digest {
-        hash(
-            prevHash: event.prevHash, seq: event.seq, eventID: event.eventID, site: event.site,
-            stack: event.stack, type: event.type, payload: event.payload,
-            observedAt: event.observedAt.rfc3339, recordedAt: event.recordedAt.rfc3339, actor: event.actor)
+        var message: [UInt8] = []
+        return hash(of: event, using: SHA256Hasher(), buffer: &message)
     }
 
     static func appendUInt64(_ value: UInt64, to message: inout [UInt8]) {

@@ -22,35 +22,66 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The canonical text form stored in the log; written byte by byte because every append hashes it.
     public var rfc3339: String {
+        String(unsafeUninitializedCapacity: Self.rfc3339Count) { buffer in
+            write(into: buffer)
+            return Self.rfc3339Count
+        }
+    }
+
+    /// The length of `rfc3339`, whatever the instant: four digits of year, always.
+    public static let rfc3339Count = 24
+
+    /// Appends the bytes of `rfc3339`, with no String made: hashing and COPY rows write two per event.
+    public func appendRFC3339(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: Self.rfc3339Count))
+        bytes.withUnsafeMutableBufferPointer { all in
+            write(into: UnsafeMutableBufferPointer(rebasing: all[start...]))
+        }
+    }
+
+    /// Whether `text` is exactly the canonical form of some instant, as a log and a sync chunk must hold it: the
+    /// instant it parses to written back, compared byte for byte, with no String made.
+    public static func canonical(_ text: String) -> Timestamp? {
+        guard let time = Timestamp(rfc3339: text) else { return nil }
+        var text = text
+        return text.withUTF8 { given in
+            guard given.count == rfc3339Count else { return false }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rfc3339Count) { written in
+                time.write(into: written)
+                return written.elementsEqual(given)
+            }
+        } ? time : nil
+    }
+
+    /// Writes the canonical form into the first `rfc3339Count` bytes of `buffer`.
+    func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
         let millis = ((millisecondsSinceEpoch % 1000) + 1000) % 1000
         let seconds = (millisecondsSinceEpoch - millis) / 1000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
-        return String(unsafeUninitializedCapacity: 24) { buffer in
-            func put(_ value: Int64, _ width: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                }
+        func put(_ value: Int64, _ width: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
             }
-            put(year, 4, at: 0)
-            buffer[4] = UInt8(ascii: "-")
-            put(month, 2, at: 5)
-            buffer[7] = UInt8(ascii: "-")
-            put(day, 2, at: 8)
-            buffer[10] = UInt8(ascii: "T")
-            put(secondOfDay / 3600, 2, at: 11)
-            buffer[13] = UInt8(ascii: ":")
-            put(secondOfDay / 60 % 60, 2, at: 14)
-            buffer[16] = UInt8(ascii: ":")
-            put(secondOfDay % 60, 2, at: 17)
-            buffer[19] = UInt8(ascii: ".")
-            put(millis, 3, at: 20)
-            buffer[23] = UInt8(ascii: "Z")
-            return 24
         }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(secondOfDay / 3600, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(secondOfDay / 60 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(secondOfDay % 60, 2, at: 17)
+        buffer[19] = UInt8(ascii: ".")
+        put(millis, 3, at: 20)
+        buffer[23] = UInt8(ascii: "Z")
     }
 
     /// Parses RFC 3339 (`Z` or `±HH:MM` offset, optional fraction); digits past milliseconds are truncated.
