@@ -128,8 +128,8 @@ import Testing
         #expect(try fresh.head().size == 3)
     }
 
-    /// A feed that catches a refused part cannot go on with the batch, nor commit it: the gate's states may hold
-    /// drafts that were never inserted.
+    /// A feed that catches a refused part cannot go on with the batch, nor commit it: the log holds the refused
+    /// part's rows until the rollback, and the gate's states may hold its drafts.
     @Test func aBatchWithARefusedPartTakesNoMorePartsAndDoesNotCommit() throws {
         let directory = try TemporaryDirectory()
         let log = try store(directory)
@@ -208,5 +208,46 @@ import Testing
         #expect(results.map(\.seq) == [1, 3, 2, 4])
         #expect(log.cachedState(site: "site-a", gate: gate).map { [$0.state, Int($0.seq ?? 0)] } == [3, 4])
         #expect(log.cachedState(site: "site-b", gate: gate).map { [$0.state, Int($0.seq ?? 0)] } == [1, 2])
+    }
+
+    /// A site whose drafts were all retries is not read and keeps what it had: cache, head and snapshot row.
+    @Test func aSiteWhoseDraftsAreAllRetriesKeepsItsHeadAcrossParts() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 4)
+        let first = [draft("site-b"), draft("site-b")]
+        try log.appendBatch(gate: gate) { batch in
+            _ = try batch.append(first)
+            // The same drafts again, in a later part of the same batch, beside one new draft elsewhere.
+            let again = try batch.append(first + [draft("site-a")])
+            #expect(again.map(\.inserted) == [false, false, true])
+        }
+        #expect(log.cachedState(site: "site-b", gate: gate).map { [$0.state, Int($0.seq ?? 0)] } == [2, 2])
+        #expect(try log.snapshotRow(site: "site-b", format: AtMost.snapshotFormat)?.seq == 2)
+        #expect(try log.snapshotRow(site: "site-a", format: AtMost.snapshotFormat)?.seq == 3)
+        // A forged snapshot row of a retry-only site is never read: a retry of its events is answered as before.
+        try log.dbQueue.write { db in
+            try db.execute(sql: "UPDATE site_snapshot SET state = CAST('x' AS BLOB) WHERE site = 'site-b'")
+        }
+        let fresh = try SQLiteEventStore.open(at: directory.path("log.sqlite"))
+        #expect(try fresh.append(first, attaching: [], gate: gate).map(\.seq) == [1, 2])
+        #expect(try fresh.snapshotRow(site: "site-b", format: AtMost.snapshotFormat)?.state == Array("x".utf8))
+    }
+
+    /// An id clash after drafts of the refused site were inserted: its state before the part is read up to the log
+    /// as it was, not with the part's rows the insert had already placed.
+    @Test func aClashAfterInsertedDraftsOfTheRefusedSiteReadsItsStateBeforeThePart() throws {
+        let directory = try TemporaryDirectory()
+        let log = try store(directory)
+        let gate = AtMost(limit: 2)
+        let (_, clash) = try loggedEventAndClash(in: log, gate: gate)
+        let error = #expect(throws: BatchRefusal.self) {
+            try log.appendBatch(gate: gate) { batch in
+                _ = try batch.append([draft("site-b"), draft("site-b"), clash, draft("site-b")])
+            }
+        }
+        #expect(error?.offset == 3)
+        #expect(error?.error.refusal as? AtMost.Full == AtMost.Full(count: 0))
+        #expect(try log.head().size == 1)
     }
 }

@@ -359,9 +359,10 @@ struct BatchTally {
 }
 
 extension SiteLog {
-    /// Commits each line on its own and acknowledges it once durable; the first bad line stops the feed.
+    /// Commits each line on its own and acknowledges it once durable; the first bad line stops the feed, and so
+    /// does an acknowledgement that throws (its line stays committed).
     public func feed(
-        from source: JSONLinesSource, defaultActor: String, acknowledge: (AppendResult) -> Void
+        from source: JSONLinesSource, defaultActor: String, acknowledge: (AppendResult) throws -> Void
     ) throws(FeedError) {
         var lineNumber = 0
         let lines = try source.lines()
@@ -371,7 +372,7 @@ extension SiteLog {
                 // A blank line (spaces, tabs, CR) parses to no draft and is skipped.
                 let drafts = try EventDraft.parseJSONLines(bytes: line, defaultActor: defaultActor)
                 guard !drafts.isEmpty else { continue }
-                acknowledge(try append(drafts)[0])
+                try acknowledge(try append(drafts)[0])
             } catch let error as JSONLinesError {
                 throw FeedError(
                     source: source.description, line: lineNumber, PresentedFailure(.invalidInput, error.reason))

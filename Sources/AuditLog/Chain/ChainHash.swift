@@ -56,11 +56,8 @@ public enum ChainHash {
         appendField(event.stack, to: &message)
         appendField(event.type, to: &message)
         appendField(event.payload, to: &message)
-        for time in [event.observedAt, event.recordedAt] {
-            message.append(0x01)
-            appendField(utf8Count: Timestamp.rfc3339Count, to: &message)
-            time.appendRFC3339(to: &message)
-        }
+        appendField(event.observedAt, to: &message)
+        appendField(event.recordedAt, to: &message)
         appendField(event.actor, to: &message)
         return hasher.hash(message)
     }
@@ -85,6 +82,13 @@ public enum ChainHash {
         message.append(0x01)
         appendField(utf8Count: text.utf8.count, to: &message)
         message.append(contentsOf: text.utf8)
+    }
+
+    /// A time as the text field of its canonical form, written as bytes.
+    static func appendField(_ time: Timestamp, to message: inout [UInt8]) {
+        message.append(0x01)
+        appendField(utf8Count: Timestamp.rfc3339Count, to: &message)
+        time.appendRFC3339(to: &message)
     }
 
     static func appendField(utf8Count count: Int, to message: inout [UInt8]) {

@@ -26,7 +26,7 @@ public protocol SiteGuard: Sendable {
     /// Admits like `admit` the drafts of `part` at `placed`, in order, and folds them into `state` as the store
     /// will log them: each at its placed seq, recorded at `recordedAt`. The store keeps that state, so it never
     /// decodes a draft twice. In place, so a site's state is not copied once per part; after a throw, `state` is
-    /// void and the store reads it again.
+    /// void, and the batch that holds it takes no more parts and rolls back.
     func admitting(
         _ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, recordedAt: Timestamp, site: String,
         state: inout State

@@ -28,7 +28,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    /// The length of `rfc3339`, whatever the instant: four digits of year, always.
+    /// The length of `rfc3339`: four digits of year, always (the parser accepts years 0000 to 9999 only).
     public static let rfc3339Count = 24
 
     /// Appends the bytes of `rfc3339`, with no String made: hashing and COPY rows write two per event.

@@ -76,12 +76,16 @@ extension SQLiteEventStore {
         try appendBatch(gate: gate) { batch in try feed { part in try batch.append(part) } }
     }
 
-    /// The site's state as of its head: the kept one when it names the head, caught up when it names an earlier
-    /// event of the site still in the log, restored from the site's snapshot row likewise, rebuilt otherwise.
-    func siteState<Gate: SiteGuard>(_ site: String, gate: Gate, _ db: Database) throws -> Gate.State {
+    /// The site's state as of its head (its last event up to seq `through`): the kept one when it names the head,
+    /// caught up when it names an earlier event of the site still in the log, restored from the site's snapshot
+    /// row likewise, rebuilt otherwise.
+    func siteState<Gate: SiteGuard>(
+        _ site: String, gate: Gate, through last: Int64 = .max, _ db: Database
+    ) throws -> Gate.State {
         let headRow = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT seq, hash FROM events WHERE site = ? ORDER BY seq DESC LIMIT 1"),
-            arguments: [site])
+            try db.cachedStatement(
+                sql: "SELECT seq, hash FROM events WHERE site = ? AND seq <= ? ORDER BY seq DESC LIMIT 1"),
+            arguments: [site, last])
         guard let headRow else { return gate.initialState(site: site, keepingHistory: false) }
         let headSeq: Int64 = headRow[0]
         let headHash: String = headRow[1]
@@ -107,10 +111,11 @@ extension SQLiteEventStore {
                 return caughtUp
             }
         }
-        return try rebuild(site, gate: gate, keepingHistory: false, db)
+        return try rebuild(site, gate: gate, keepingHistory: false, through: last, db)
     }
 
-    /// The state folded on from the event at `seq`, or nil when that event is not the site's with that hash.
+    /// The state folded on from the event at `seq` up to `head`, or nil when that event is not the site's with
+    /// that hash.
     private func catchUp<Gate: SiteGuard>(
         _ kept: Gate.State, site: String, from seq: Int64, hash: String, head: Int64, gate: Gate, _ db: Database
     ) throws -> Gate.State? {
@@ -122,8 +127,8 @@ extension SQLiteEventStore {
         var state = kept
         guard seq < head else { return state }
         let after = try db.cachedStatement(
-            sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? AND seq > ? ORDER BY seq")
-        try EventRow.forEach(db, after, arguments: [site, seq]) { event in
+            sql: "SELECT \(EventRow.columns) FROM events WHERE site = ? AND seq > ? AND seq <= ? ORDER BY seq")
+        try EventRow.forEach(db, after, arguments: [site, seq, head]) { event in
             try gate.apply(event, to: &state)
             return true
         }
@@ -147,7 +152,8 @@ extension SQLiteEventStore {
 
 /// One transaction's worth of gated appends; each `append` inserts its drafts, then admits the new ones against
 /// the sites' states (read once per site per transaction) and folds them in, so the next part sees them.
-public struct GatedBatch<Gate: SiteGuard> {
+/// Not copyable: a copy would share the sites' entries (and a refused part's spoiled mark would not follow it).
+public struct GatedBatch<Gate: SiteGuard>: ~Copyable {
     let store: SQLiteEventStore
     let gate: Gate
     let db: Database
@@ -158,7 +164,8 @@ public struct GatedBatch<Gate: SiteGuard> {
     final class SiteEntry {
         /// The folded state, as of `head`.
         var state: Gate.State
-        /// The site's last inserted event: the head its state names at commit; nil while the batch inserted none.
+        /// The site's last inserted event: the head its state names at commit. Nil only between the entry's
+        /// creation and the end of its first part (whose insert gives it), or after a refusal spoiled the batch.
         var head: (seq: Int64, hash: Digest)?
         /// When the site was last touched, counted in sites admitted: beyond `keptSites`, the oldest are let go.
         var touch: Int
@@ -216,8 +223,7 @@ public struct GatedBatch<Gate: SiteGuard> {
             }
             throw BatchRefusal(offset: index, error: .invalidEvent(index: index, reason))
         }
-        // Each draft's site entry, read before the insert: a state read after it would already hold the part.
-        let entryOf = try siteEntries(of: drafts)
+        // The log's last seq before the part: states read after the insert are read up to it.
         let head = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(seq) FROM events")) ?? 0
         for bytes in evidence { try SQLiteEventStore.storeEvidence(bytes, in: db) }
         // Inserted first, admitted after, in the same transaction: the insert's own index probe tells which drafts
@@ -227,7 +233,7 @@ public struct GatedBatch<Gate: SiteGuard> {
             try SQLiteEventStore.append(
                 drafts, recordedAt: recordedAt, genesis: store.genesis, in: db, into: &results)
         } catch let conflict as BatchRefusal {
-            throw try refusalAfterConflict(conflict, drafts, entryOf, settled: results, head: head)
+            throw try refusalAfterConflict(conflict, drafts, settled: results, head: head)
         } catch let error as AuditLogError {
             // Only the id clash names its draft (a `BatchRefusal` already); nothing else is one draft's fault.
             throw BatchRefusal(offset: nil, error: error)
@@ -238,7 +244,7 @@ public struct GatedBatch<Gate: SiteGuard> {
             news.append(PlacedDraft(offset: offset, seq: results[offset].seq))
         }
         parts += 1
-        let grouped = group(news, entryOf)
+        let grouped = try group(news, of: drafts, head: head)
         try admit(grouped, drafts, head: head)
         // Each admitted site's head is its last new draft: set once per site and part, not once per event.
         for number in grouped.entries.indices {
@@ -258,35 +264,27 @@ public struct GatedBatch<Gate: SiteGuard> {
         throw BatchRefusal(offset: nil, error: .database("a part of this batch was refused; the batch cannot go on"))
     }
 
-    /// The entry of each draft's site, read from the log (snapshot row, kept state or history) for a site this
-    /// batch has not touched yet. One table lookup per draft.
-    private mutating func siteEntries(of drafts: [EventDraft]) throws -> [SiteEntry] {
-        var entryOf: [SiteEntry] = []
-        entryOf.reserveCapacity(drafts.count)
-        for offset in drafts.indices {
-            let site = drafts[offset].site
-            if let known = entries[site] {
-                entryOf.append(known)
-            } else {
-                let entry = SiteEntry(state: try store.siteState(site, gate: gate, db), head: nil, touch: touches)
-                entries[site] = entry
-                entryOf.append(entry)
-            }
-        }
-        return entryOf
-    }
-
     /// The new drafts of a part grouped by site, each group in input order: `entries[n]` is the n-th site's entry,
-    /// `placed[starts[n]..<starts[n + 1]]` its drafts. The sites come in order of their first new draft. Flat
-    /// arrays, so a part of drafts for 2,000 sites does not allocate 2,000 arrays.
-    private func group(
-        _ news: [PlacedDraft], _ entryOf: [SiteEntry]
-    ) -> (entries: [SiteEntry], placed: [PlacedDraft], starts: [Int]) {
+    /// `placed[starts[n]..<starts[n + 1]]` its drafts. The sites come in order of their first new draft. A site
+    /// this batch has not touched yet gets its entry here, its state read up to `head` (the log before the part),
+    /// so a site whose drafts were all retries is never read. Flat arrays, so a part of drafts for 2,000 sites
+    /// does not allocate 2,000 arrays, and one table lookup per new draft.
+    private mutating func group(
+        _ news: [PlacedDraft], of drafts: [EventDraft], head: Int64
+    ) throws -> (entries: [SiteEntry], placed: [PlacedDraft], starts: [Int]) {
         var groupEntries: [SiteEntry] = []
         var groupOf = [Int](repeating: 0, count: news.count)
         // By index, not `enumerated()`: this code is generic, and each step of that iterator looked up its type.
         for number in news.indices {
-            let entry = entryOf[news[number].offset]
+            let site = drafts[news[number].offset].site
+            let entry: SiteEntry
+            if let known = entries[site] {
+                entry = known
+            } else {
+                entry = SiteEntry(
+                    state: try store.siteState(site, gate: gate, through: head, db), head: nil, touch: touches)
+                entries[site] = entry
+            }
             if entry.groupedIn != parts {
                 entry.groupedIn = parts
                 entry.group = groupEntries.count
@@ -333,8 +331,7 @@ public struct GatedBatch<Gate: SiteGuard> {
     /// before the clash and, after it, those whose id neither the log nor an earlier draft holds, each at the seq
     /// it would have had.
     private mutating func refusalAfterConflict(
-        _ conflict: BatchRefusal, _ drafts: [EventDraft], _ entryOf: [SiteEntry], settled: [AppendResult],
-        head: Int64
+        _ conflict: BatchRefusal, _ drafts: [EventDraft], settled: [AppendResult], head: Int64
     ) throws -> BatchRefusal {
         guard let clash = conflict.offset else { return conflict }
         var news: [PlacedDraft] = []
@@ -351,7 +348,7 @@ public struct GatedBatch<Gate: SiteGuard> {
             nextSeq += 1
         }
         parts += 1
-        try admit(group(news, entryOf), drafts, head: head)
+        try admit(try group(news, of: drafts, head: head), drafts, head: head)
         return conflict
     }
 

@@ -60,10 +60,12 @@ struct AppendCommand: ParsableCommand {
         }
         let source = JSONLinesSource(argument: jsonl)
         if perLine {
-            // Each line's acknowledgement is written at once, so a reader sees each commit live.
+            // Each line's acknowledgement is written at once, so a reader sees each commit live; the first one
+            // that cannot be written stops the feed: nobody would see what comes after.
             try log.feed(from: source, defaultActor: defaultActor) { result in
                 lines.write(result)
                 lines.flush()
+                try lines.checkWritten(recorded: "this line and the ones before it are recorded; the feed stops here")
             }
         } else {
             // A batch is acknowledged only after commit, all at once: one flush at the end, not one per line.
