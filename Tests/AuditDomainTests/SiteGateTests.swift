@@ -95,4 +95,53 @@ import Testing
         #expect(decisions.count == 2, "\(decisions)")
         #expect(try writers[0].events(EventFilter()).map(\.eventID) == reference.events(EventFilter()).map(\.eventID))
     }
+
+    /// Batches of several parts, each inserted and then admitted, are decided as one append of all their drafts
+    /// is by a full reread: appended or refused (which refusal may differ: a batch admits part by part), the same
+    /// seqs, and kept states equal to a fold of the log at the head they name.
+    @Test(arguments: 1...6 as ClosedRange<UInt64>)
+    func randomBatchesOfSeveralPartsAreDecidedAsOneAppendOfAllTheirDrafts(seed: UInt64) throws {
+        let directory = try TemporaryDirectory()
+        let writer = try SQLiteEventStore.create(
+            at: directory.path("log.sqlite"), options: SQLiteEventStore.Options(synchronous: .normal))
+        let gate = SiteGate(snapshotThreshold: 1)
+        let reference = InMemoryEventStore()
+        var random = SplitMix64(seed: seed &+ 100)
+        // Both sites registered first (in two parts), so later batches of observations can pass.
+        let registered = ["p", "q"].map { registration.draft(site: $0, stack: nil, observedAt: nil, actor: "t") }
+        try writer.appendParts(gate: gate) { append in for draft in registered { _ = try append([draft]) } }
+        _ = try SiteLog(reference).append(registered)
+        var earlier = registered
+        var decisions: Set<String> = []
+        for _ in 0..<60 {
+            let size = try reference.head().size
+            // Small batches: most random drafts are refused, and a long batch would nearly always be.
+            let parts = try (0..<Int.random(in: 1...2, using: &random)).map { _ in
+                try (0..<Int.random(in: 1...2, using: &random)).map { _ in
+                    try randomDraft(&random, size: size, earlier: earlier)
+                }
+            }
+            earlier += parts.joined()
+            let batched = outcome {
+                var results: [AppendResult] = []
+                try writer.appendParts(gate: gate) { append in
+                    for part in parts { results += try append(part) }
+                }
+                return results
+            }
+            let reread = outcome { try SiteLog(reference).append(Array(parts.joined())) }
+            let decision = batched.hasPrefix("refused") ? "refused" : "appended"
+            #expect(decision == (reread.hasPrefix("refused") ? "refused" : "appended"), "seed \(seed): \(reread)")
+            if decision == "appended" { #expect(batched == reread, "seed \(seed)") }
+            decisions.insert(decision)
+            for site in ["p", "q"] {
+                guard let kept = writer.cachedState(site: site, gate: gate) else { continue }
+                let upTo = try writer.events(site: site).filter { $0.seq <= kept.seq ?? 0 }
+                #expect(kept.hash == upTo.last?.hash)
+                #expect(kept.state.siteState == (try SiteGate().fold(site: site, upTo)).siteState)
+            }
+        }
+        #expect(decisions.count == 2, "\(decisions)")
+        #expect(try writer.events(EventFilter()).map(\.eventID) == reference.events(EventFilter()).map(\.eventID))
+    }
 }
