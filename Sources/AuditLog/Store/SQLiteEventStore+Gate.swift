@@ -402,7 +402,7 @@ public struct GatedBatch<Gate: SiteGuard>: ~Copyable {
         for (site, entry) in entries { try keepSnapshot(site: site, entry.state, entry.head) }
     }
 
-    /// A site with no event of this batch (its drafts were all retries) has a state but nothing new to keep.
+    /// An entry whose head is not set (its part was refused, so the batch rolls back) has nothing to keep.
     private func keepSnapshot(site: String, _ state: Gate.State, _ head: (seq: Int64, hash: Digest)?) throws {
         guard let head, let bytes = gate.snapshot(of: state) else { return }
         let upsert = try db.cachedStatement(
