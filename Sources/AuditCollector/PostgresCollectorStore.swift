@@ -355,7 +355,7 @@ public struct PostgresCollectorStore: CollectorStore {
             if let stack = events[index].stack {
                 guard copyField(stack, into: &out) else { return nil }
             } else {
-                out.append(contentsOf: [0x09, 0x5C, UInt8(ascii: "N")])
+                out.append(contentsOf: "\t\\N".utf8)
             }
             guard copyField(events[index].type, into: &out), copyField(events[index].payload, into: &out) else {
                 return nil

@@ -23,10 +23,12 @@ public enum ChainHash {
             buffer: &message)
     }
 
-    /// The append loop's form: the message buffer is reused from event to event.
-    static func hash(
+    /// The append loop's form: the message buffer is reused from event to event. The times are given as their
+    /// canonical text (the append loop has it rendered) or as instants (the collector's check writes their bytes):
+    /// one encoder either way.
+    static func hash<Time: ChainHashTime>(
         prevHash: Digest, seq: Int64, eventID: String, site: String, stack: String?, type: String,
-        payload: String, observedAt: String, recordedAt: String, actor: String, using hasher: SHA256Hasher,
+        payload: String, observedAt: Time, recordedAt: Time, actor: String, using hasher: SHA256Hasher,
         buffer message: inout [UInt8]
     ) -> Digest {
         message.removeAll(keepingCapacity: true)
@@ -37,8 +39,8 @@ public enum ChainHash {
         appendField(stack, to: &message)
         appendField(type, to: &message)
         appendField(payload, to: &message)
-        appendField(observedAt, to: &message)
-        appendField(recordedAt, to: &message)
+        observedAt.appendField(to: &message)
+        recordedAt.appendField(to: &message)
         appendField(actor, to: &message)
         return hasher.hash(message)
     }
@@ -48,18 +50,10 @@ public enum ChainHash {
     public static func hash(
         of event: LoggedEvent, using hasher: SHA256Hasher, buffer message: inout [UInt8]
     ) -> Digest {
-        message.removeAll(keepingCapacity: true)
-        event.prevHash.withUnsafeBytes { message.append(contentsOf: $0) }
-        appendUInt64(UInt64(bitPattern: event.seq), to: &message)
-        appendField(event.eventID, to: &message)
-        appendField(event.site, to: &message)
-        appendField(event.stack, to: &message)
-        appendField(event.type, to: &message)
-        appendField(event.payload, to: &message)
-        appendField(event.observedAt, to: &message)
-        appendField(event.recordedAt, to: &message)
-        appendField(event.actor, to: &message)
-        return hasher.hash(message)
+        hash(
+            prevHash: event.prevHash, seq: event.seq, eventID: event.eventID, site: event.site, stack: event.stack,
+            type: event.type, payload: event.payload, observedAt: event.observedAt, recordedAt: event.recordedAt,
+            actor: event.actor, using: hasher, buffer: &message)
     }
 
     public static func hash(of event: LoggedEvent) -> Digest {
@@ -84,18 +78,29 @@ public enum ChainHash {
         message.append(contentsOf: text.utf8)
     }
 
-    /// A time as the text field of its canonical form, written as bytes.
-    static func appendField(_ time: Timestamp, to message: inout [UInt8]) {
-        message.append(0x01)
-        appendField(utf8Count: Timestamp.rfc3339Count, to: &message)
-        time.appendRFC3339(to: &message)
-    }
-
     static func appendField(utf8Count count: Int, to message: inout [UInt8]) {
         let length = UInt32(count)
         message.append(UInt8(truncatingIfNeeded: length >> 24))
         message.append(UInt8(truncatingIfNeeded: length >> 16))
         message.append(UInt8(truncatingIfNeeded: length >> 8))
         message.append(UInt8(truncatingIfNeeded: length))
+    }
+}
+
+/// A time field of the message: its canonical text, already rendered or written from the instant.
+protocol ChainHashTime {
+    func appendField(to message: inout [UInt8])
+}
+
+extension String: ChainHashTime {
+    func appendField(to message: inout [UInt8]) { ChainHash.appendField(self, to: &message) }
+}
+
+extension Timestamp: ChainHashTime {
+    /// The text field of the canonical form, its bytes written in place.
+    func appendField(to message: inout [UInt8]) {
+        message.append(0x01)
+        ChainHash.appendField(utf8Count: Timestamp.rfc3339Count, to: &message)
+        appendRFC3339(to: &message)
     }
 }

@@ -238,11 +238,7 @@ public struct GatedBatch<Gate: SiteGuard>: ~Copyable {
             // Only the id clash names its draft (a `BatchRefusal` already); nothing else is one draft's fault.
             throw BatchRefusal(offset: nil, error: error)
         }
-        var news: [PlacedDraft] = []
-        news.reserveCapacity(drafts.count)
-        for offset in results.indices where results[offset].inserted {
-            news.append(PlacedDraft(offset: offset, seq: results[offset].seq))
-        }
+        let news = Self.inserted(results)
         parts += 1
         let grouped = try group(news, of: drafts, head: head)
         try admit(grouped, drafts, head: head)
@@ -262,6 +258,16 @@ public struct GatedBatch<Gate: SiteGuard>: ~Copyable {
     func checkIntact() throws {
         guard spoiled else { return }
         throw BatchRefusal(offset: nil, error: .database("a part of this batch was refused; the batch cannot go on"))
+    }
+
+    /// The drafts the insert logged, by their offset in the part (the same as in `results`), at their seqs.
+    static func inserted(_ results: [AppendResult]) -> [PlacedDraft] {
+        var news: [PlacedDraft] = []
+        news.reserveCapacity(results.count)
+        for offset in results.indices where results[offset].inserted {
+            news.append(PlacedDraft(offset: offset, seq: results[offset].seq))
+        }
+        return news
     }
 
     /// The new drafts of a part grouped by site, each group in input order: `entries[n]` is the n-th site's entry,
@@ -334,10 +340,7 @@ public struct GatedBatch<Gate: SiteGuard>: ~Copyable {
         _ conflict: BatchRefusal, _ drafts: [EventDraft], settled: [AppendResult], head: Int64
     ) throws -> BatchRefusal {
         guard let clash = conflict.offset else { return conflict }
-        var news: [PlacedDraft] = []
-        for offset in settled.indices where settled[offset].inserted {
-            news.append(PlacedDraft(offset: offset, seq: settled[offset].seq))
-        }
+        var news = Self.inserted(settled)
         var nextSeq = (news.last?.seq ?? head) + 1
         var seen = Set(drafts[...clash].map(\.eventID))
         let isLogged = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE event_id = ?")

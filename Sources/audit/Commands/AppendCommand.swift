@@ -4,12 +4,6 @@ import AuditDomain
 import AuditLog
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 struct AppendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "append",
@@ -90,71 +84,5 @@ struct AppendCommand: ParsableCommand {
             actor: defaultActor)
         do { try draft.validate() } catch { throw PresentedFailure(.invalidInput, "\(error)") }
         return draft
-    }
-}
-
-/// A batch's acknowledgements, one line per event, written as bytes and flushed once: a million lines through
-/// `print` and `escapingControls` took a tenth of the batch's main thread. A line holds only words, a seq and a
-/// hash's hex, so it has nothing to escape; the text is what `say` and `emit` (canonical JSON) would write.
-struct AcknowledgementLines {
-    let format: OutputFormat
-    private var bytes: [UInt8] = []
-    /// The errno of the first write that failed: the lines from there on are lost, the events are not.
-    private(set) var failure: Int32?
-
-    init(format: OutputFormat) { self.format = format }
-
-    mutating func write(_ result: AppendResult) {
-        switch format {
-        case .json:
-            bytes.append(contentsOf: #"{"hash":""#.utf8)
-            result.hash.appendHex(to: &bytes)
-            bytes.append(contentsOf: #"","seq":"#.utf8)
-            bytes.append(contentsOf: String(result.seq).utf8)
-            bytes.append(UInt8(ascii: "}"))
-        case .text:
-            bytes.append(contentsOf: (result.inserted ? "recorded seq " : "already recorded seq ").utf8)
-            bytes.append(contentsOf: String(result.seq).utf8)
-            bytes.append(contentsOf: " hash ".utf8)
-            result.hash.appendHex(to: &bytes)
-        }
-        bytes.append(0x0A)
-        if bytes.count >= 1 << 16 { writeOut() }
-    }
-
-    /// Writes what is buffered, so a reader sees every acknowledged line.
-    mutating func flush() { writeOut() }
-
-    /// Throws an I/O failure when a line could not be written: what was appended stays appended (`recorded` says
-    /// so), but whoever reads the acknowledgements did not get them all, and a zero status would say they did.
-    func checkWritten(recorded: String) throws {
-        guard let failure else { return }
-        throw PresentedFailure(
-            .ioError,
-            "standard output: cannot write the acknowledgements (\(String(cString: strerror(failure)))); \(recorded)")
-    }
-
-    /// Straight to descriptor 1, after whatever `print` left in the C stream, so lines keep their order.
-    private mutating func writeOut() {
-        fflush(nil)
-        var written = 0
-        bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                #if canImport(Glibc)
-                    let count = Glibc.write(1, raw.baseAddress! + written, raw.count - written)
-                #else
-                    let count = Darwin.write(1, raw.baseAddress! + written, raw.count - written)
-                #endif
-                if count < 0, errno == EINTR { continue }
-                // Standard output is gone (closed, a full disk): the lines are lost, not the log, and the exit
-                // status says so.
-                guard count > 0 else {
-                    failure = failure ?? (count < 0 ? errno : EIO)
-                    return
-                }
-                written += count
-            }
-        }
-        bytes.removeAll(keepingCapacity: true)
     }
 }
