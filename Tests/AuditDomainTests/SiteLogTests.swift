@@ -181,6 +181,33 @@ import Testing
         #expect(inserted.last?.hash == (try store.head().hash))
     }
 
+    /// An id used again in a later part names the line it was first used on, past blank lines and retries (the
+    /// batch keeps its inserted lines as runs between them).
+    @Test func anIDReusedInALaterPartNamesItsFirstLinePastGaps() throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteEventStore.create(at: directory.path("log.db"))
+        let logged = UUID().uuidString.lowercased()
+        let retry = #"{"site":"s","type":"reading.taken","event_id":"\#(logged)","data":{"n":1}}"#
+        _ = try SiteLog(store).append(try EventDraft.parseJSONLines(retry, defaultActor: "t")[0])
+        let reused = UUID().uuidString.lowercased()
+        var lines = Array(repeating: good, count: SiteLog.partSize + 10)
+        lines[1] = retry
+        lines[3] = ""
+        lines[6] = retry
+        lines[10] = #"{"site":"s","type":"reading.taken","event_id":"\#(reused)","data":{"n":1}}"#
+        lines[SiteLog.partSize + 5] = #"{"site":"s","type":"reading.taken","event_id":"\#(reused)","data":{"n":2}}"#
+        let path = try file(lines.joined(separator: "\n"))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: FeedError.self) {
+            try SiteLog(store).appendBatch(from: .file(path: path), defaultActor: "t") { _ in }
+        }
+        #expect(error?.line == SiteLog.partSize + 6)
+        #expect(
+            error?.message == "\(path): line \(SiteLog.partSize + 6): event id \(reused) appears twice in this batch, "
+                + "lines 11 and \(SiteLog.partSize + 6), with different content")
+        #expect(try store.head().size == 1)
+    }
+
     @Test func anEmptySourceIsAnEmptyBatch() throws {
         let store = InMemoryEventStore()
         var acknowledged: [AppendResult] = []
@@ -275,8 +302,8 @@ import Testing
             #expect(try store.head().size == Int64(sites + 1))
             let kept = try #require(store.cachedState(site: "p0", gate: SiteGate()))
             #expect(kept.seq == Int64(sites + 1))
-            #expect(kept.state.siteState == (try log.state(site: "p0")))
-            #expect(kept.state.siteState.stacks.first?.addr.now?.seq == Int64(sites + 1))
+            #expect(kept.state.facts == AdmissionState(try log.state(site: "p0")))
+            #expect(kept.state.folded == 2)
             // The batch did let go: p1 (old, untouched since) is not kept; the last registered site is.
             #expect(store.cachedState(site: "p1", gate: SiteGate()) == nil)
             #expect(store.cachedState(site: "p\(sites - 1)", gate: SiteGate()) != nil)

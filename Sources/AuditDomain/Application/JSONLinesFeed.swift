@@ -273,6 +273,38 @@ final class ParsedParts: @unchecked Sendable {
     }
 }
 
+/// Line numbers in the order they were added, kept as runs of consecutive numbers: a batch's inserted lines are one
+/// run between blank lines and retries, so its memory does not grow with its length (a number per line was 4 MB
+/// of a 1M-line batch's peak).
+struct LineRuns {
+    /// Each run: its first line, its length, and how many lines came before it.
+    private var runs: [(first: Int, length: Int, before: Int)] = []
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ line: Int) {
+        if let last = runs.last, last.first + last.length == line {
+            runs[runs.count - 1].length += 1
+        } else {
+            runs.append((line, 1, count))
+        }
+        count += 1
+    }
+
+    /// The line added `index`-th (from 0); `index` is below `count`.
+    subscript(index: Int) -> Int {
+        var low = 0
+        var high = runs.count - 1
+        // The last run that starts at or before `index`.
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if runs[middle].before <= index { low = middle } else { high = middle - 1 }
+        }
+        return runs[low].first + index - runs[low].before
+    }
+}
+
 /// A value moved to another thread and no longer used where it was made.
 private struct Handover<Value>: @unchecked Sendable {
     let value: Value
@@ -280,11 +312,11 @@ private struct Handover<Value>: @unchecked Sendable {
 }
 
 /// What a streamed batch must remember to acknowledge after commit and to name a line: the line of each event it
-/// inserted (4 bytes each) and the few lines that were retries of events already logged.
+/// inserted, as runs of consecutive lines, and the few lines that were retries of events already logged.
 struct BatchTally {
     /// The seq of the batch's first inserted event; the rest follow it one by one.
     var firstSeq: Int64?
-    var insertedLines: [Int32] = []
+    var insertedLines = LineRuns()
     /// Lines whose event id was already logged with the same content, in input order, with that event.
     var retries: [(position: Int, result: AppendResult)] = []
     var count = 0
@@ -293,7 +325,7 @@ struct BatchTally {
         for (result, line) in zip(results, lines) {
             if result.inserted {
                 if firstSeq == nil { firstSeq = result.seq }
-                insertedLines.append(Int32(truncatingIfNeeded: line))
+                insertedLines.append(line)
             } else {
                 retries.append((count, result))
             }
@@ -329,7 +361,7 @@ struct BatchTally {
     /// this one; nil when the event was in the log before the batch.
     func earlierLine(of eventID: String, seq: Int64, before offset: Int, part: [EventDraft], lines: [Int]) -> Int? {
         if let firstSeq, seq >= firstSeq, seq - firstSeq < insertedLines.count {
-            return Int(insertedLines[Int(seq - firstSeq)])
+            return insertedLines[Int(seq - firstSeq)]
         }
         return part[..<offset].firstIndex { $0.eventID == eventID }.map { lines[$0] }
     }

@@ -35,13 +35,6 @@ public struct SiteFold: Sendable {
         self.keepsHistory = keepsHistory
     }
 
-    /// A lean fold resumed from a kept state (a snapshot): it goes on as the rebuild that produced it would have.
-    init(restoring state: SiteState) {
-        self.state = state
-        keepsHistory = false
-        if let procedure = state.procedure?.value { loadPhases(procedure) }
-    }
-
     public var site: String { state.site }
 
     /// Applies a logged event; events of other sites are ignored so a whole interleaved log can be fed in.

@@ -5,15 +5,57 @@ import Foundation
 /// The admission gate as a fold: holds a site's state and advances it by one logged event, so a store can keep
 /// it between appends; `admit` is the same check `SiteAdmission.check` runs over a whole history.
 public struct SiteGate: SiteGuard {
-    /// What admission needs of a site: its fold, and the first event of a type outside the vocabulary.
+    /// What admission needs of a site: its facts, and the first event of a type outside the vocabulary.
+    ///
+    /// Lean (no history), it holds the facts alone; with history, the whole fold, which can find the event a
+    /// correction names and refold around it. Lean is what a store keeps: a batch holds one per site it touches.
     public struct State: Sendable {
-        public internal(set) var fold: SiteFold
+        /// The facts of a lean state; unused while `fold` is kept.
+        var lean: AdmissionState
+        /// The whole fold with its history, for a state that can judge a correction; nil when lean.
+        var fold: SiteFold?
+        /// A correction reached a lean state: its facts are void, and the store rebuilds with history.
+        var sawCorrection = false
         /// Generic events can only predate registration (the gate refuses them after it).
         public internal(set) var firstForeign: Int64?
         /// Every event of the site folded in, generic ones too: what a rebuild would cost.
         public internal(set) var folded = 0
 
-        public var siteState: SiteState { fold.state }
+        init(site: String, keepingHistory: Bool) {
+            lean = AdmissionState(site: site)
+            fold = keepingHistory ? SiteFold(site: site) : nil
+        }
+
+        init(restoring snapshot: Snapshot) {
+            lean = snapshot.state
+            firstForeign = snapshot.firstForeign
+            folded = snapshot.folded
+        }
+
+        /// What admission reads now, however the state is kept: what a kept state is compared by.
+        public var facts: AdmissionState { fold.map { AdmissionState($0.state) } ?? lean }
+
+        /// Admits one decoded observation against the facts, by whichever view the state keeps.
+        func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
+            if let fold { try fold.state.admit(event, stack: stack) } else { try lean.admit(event, stack: stack) }
+        }
+
+        var registeredSeq: Int64? { fold?.state.registeredSeq ?? lean.registeredSeq }
+
+        /// Folds in an admitted or logged event; a correction voids a lean state, whose facts cannot refold.
+        mutating func apply(
+            _ event: DomainEvent, stack: String?, seq: Int64, at: Timestamp, recordedAt: Timestamp?, actor: String?,
+            correcting: CorrectionMark?
+        ) {
+            if fold != nil {
+                fold!.apply(
+                    event, stack: stack, seq: seq, at: at, recordedAt: recordedAt, actor: actor, correcting: correcting)
+            } else if correcting != nil {
+                sawCorrection = true
+            } else {
+                lean.apply(event, seq: seq)
+            }
+        }
     }
 
     /// A site with fewer events refolds in a few milliseconds, less than a snapshot costs to write at every append.
@@ -22,23 +64,23 @@ public struct SiteGate: SiteGuard {
     public init(snapshotThreshold: Int = 4_096) { self.snapshotThreshold = snapshotThreshold }
 
     /// Bump when the fold or `SiteState` changes meaning: kept snapshots of another format are rebuilt, not read.
-    public static let snapshotFormat = "site-gate/1"
+    public static let snapshotFormat = "site-gate/2"
 
     public func initialState(site: String, keepingHistory: Bool) -> State {
-        State(fold: SiteFold(site: site, keepsHistory: keepingHistory), firstForeign: nil)
+        State(site: site, keepingHistory: keepingHistory)
     }
 
     public func apply(_ event: LoggedEvent, to state: inout State) throws { try Self.apply(event, to: &state) }
 
     /// A lean state (no history) cannot find the event a correction names, nor survive one arriving.
     public func canAdmit(_ part: [EventDraft], at placed: ArraySlice<PlacedDraft>, with state: State) -> Bool {
-        guard !state.fold.sawCorrection else { return false }
-        return state.fold.keepsHistory || !placed.contains { part[$0.offset].data["corrects"] != nil }
+        guard !state.sawCorrection else { return false }
+        return state.fold != nil || !placed.contains { part[$0.offset].data["corrects"] != nil }
     }
 
     public func snapshot(of state: State) -> [UInt8]? {
-        guard state.folded >= snapshotThreshold, !state.fold.sawCorrection else { return nil }
-        let kept = Snapshot(state: state.fold.state, firstForeign: state.firstForeign, folded: state.folded)
+        guard state.folded >= snapshotThreshold, !state.sawCorrection else { return nil }
+        let kept = Snapshot(state: state.facts, firstForeign: state.firstForeign, folded: state.folded)
         // An encoding failure only means no snapshot: the next append rebuilds from the log, as without one.
         do { return Array(try JSONEncoder().encode(kept)) } catch { return nil }
     }
@@ -48,12 +90,12 @@ public struct SiteGate: SiteGuard {
         let kept: Snapshot
         do { kept = try JSONDecoder().decode(Snapshot.self, from: Data(bytes)) } catch { return nil }
         guard kept.state.site == site else { return nil }
-        return State(fold: SiteFold(restoring: kept.state), firstForeign: kept.firstForeign, folded: kept.folded)
+        return State(restoring: kept)
     }
 
-    /// What a snapshot row holds (FORMAT.md §2.7): the folded state, without the history only corrections need.
+    /// What a snapshot row holds (FORMAT.md §2.7): the site's facts, without the history only corrections need.
     struct Snapshot: Codable {
-        var state: SiteState
+        var state: AdmissionState
         var firstForeign: Int64?
         var folded: Int
     }
@@ -64,7 +106,19 @@ public struct SiteGate: SiteGuard {
             state.firstForeign = state.firstForeign ?? event.seq
             return
         }
-        do { try state.fold.apply(event) } catch { throw AdmissionError.invalid(error) }
+        guard state.fold == nil else {
+            do { try state.fold!.apply(event) } catch { throw AdmissionError.invalid(error) }
+            return
+        }
+        let decoded: (event: DomainEvent, correction: CorrectionMark?)
+        do {
+            decoded = try DomainEvent.decodeMarked(type: event.type, stack: event.stack, payload: event.payload)
+        } catch { throw AdmissionError.invalid(.inEvent(seq: event.seq, error)) }
+        if decoded.correction != nil {
+            state.sawCorrection = true
+        } else {
+            state.lean.apply(decoded.event, seq: event.seq)
+        }
     }
 
     public func admit(_ drafts: [EventDraft], site: String, state: State) throws {
@@ -99,7 +153,7 @@ public struct SiteGate: SiteGuard {
             let seq = place.seq
             state.folded += 1
             let isDomainType = EventType(rawValue: part[index].type) != nil
-            guard isDomainType || state.fold.state.registeredSeq != nil else {
+            guard isDomainType || state.registeredSeq != nil else {
                 state.firstForeign = state.firstForeign ?? seq
                 continue
             }
@@ -117,11 +171,15 @@ public struct SiteGate: SiteGuard {
                 if let pendingFrom, mark.corrects >= pendingFrom {
                     throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
                 }
-                try state.fold.admitCorrection(event, stack: part[index].stack, mark: mark)
+                // A lean state holds no history to find the target in; `canAdmit` sends such a part to a full one.
+                guard let fold = state.fold else {
+                    throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
+                }
+                try fold.admitCorrection(event, stack: part[index].stack, mark: mark)
             } else {
-                try state.fold.state.admit(event, stack: part[index].stack)
+                try state.admit(event, stack: part[index].stack)
             }
-            state.fold.apply(
+            state.apply(
                 event, stack: part[index].stack, seq: seq,
                 at: part[index].observedAt ?? recordedAt ?? Timestamp(millisecondsSinceEpoch: 0),
                 recordedAt: recordedAt,

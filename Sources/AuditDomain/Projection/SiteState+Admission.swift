@@ -50,7 +50,9 @@ extension SiteState {
         else { throw .noProcedure(site: site) }
         return PushStarted(imageSHA256: image, targetVersion: target, transport: transport, attempt: attempt)
     }
+}
 
+extension AdmissionView {
     /// The one gate every writer passes: registration first, once; then each observation checked against it.
     public func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
         if case .siteRegistered = event {
@@ -66,9 +68,7 @@ extension SiteState {
         }
         if case .stepCompleted(let payload) = event {
             let procedure =
-                (try? Procedure.load(
-                    id: self.procedure?.value.procedureID ?? "", version: self.procedure?.value.procedureVersion))
-                ?? Procedure.bundled.first
+                (try? Procedure.load(id: procedureID ?? "", version: procedureVersion)) ?? Procedure.bundled.first
             if let procedure, !procedure.steps.contains(where: { $0.id == payload.step }) {
                 throw .unknownStep(
                     payload.step, procedure: "\(procedure.id) \(procedure.version)", valid: procedure.steps.map(\.id))

@@ -25,10 +25,11 @@ extension SQLiteEventStore {
 
         public var synchronous: Synchronous
         public var busyTimeout: TimeInterval
-        /// SQLite's page cache; large batches spill to disk and re-read pages when it is small.
+        /// SQLite's page cache; large batches spill to disk and re-read pages when it is small. 24 MB is the knee
+        /// measured on a 1M-event batch (README): 64 MB gains 5% for 40 MB more, and 16 MB doubles system time.
         public var cacheKiB: Int
 
-        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30, cacheKiB: Int = 65_536) {
+        public init(synchronous: Synchronous = .full, busyTimeout: TimeInterval = 30, cacheKiB: Int = 24_576) {
             self.synchronous = synchronous
             self.busyTimeout = busyTimeout
             self.cacheKiB = cacheKiB

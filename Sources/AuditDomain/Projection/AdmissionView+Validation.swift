@@ -1,16 +1,13 @@
 import AuditCore
 
-extension SiteState {
+extension AdmissionView {
     /// Checks an observation against what the site already knows, before a writer appends it: the log
     /// cannot be corrected afterwards, so a DIP position with the wrong pin count or an unknown stack stops here.
     /// `checkingPorts` is off for a correction: the cable it replaces may be the one holding the port.
     public func validate(_ event: DomainEvent, stack: String?, checkingPorts: Bool = true) throws(DomainError) {
         if event.type.needsStack, stack == nil { throw .missingStack(type: event.type.rawValue) }
-        // By index, not `filter`: copying each StackState out of the array cost 6% of a batch append.
-        let anyRegistered = stacks.indices.contains { stacks[$0].order != nil }
         func check(_ id: String) throws(DomainError) {
-            guard !anyRegistered || stacks.indices.contains(where: { stacks[$0].order != nil && stacks[$0].id == id })
-            else { throw .unknownStack(id) }
+            guard admitsStack(id) else { throw .unknownStack(id) }
         }
         if let stack { try check(stack) }
         switch event {
