@@ -11,8 +11,10 @@ final class RawSQLite {
         var db: OpaquePointer?
         guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
         handle = db
-        // The same settings as the audit log, so the comparison measures only our code.
-        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -65536;")
+        // The same settings as the audit log, read from its defaults so they cannot drift apart: the comparison
+        // measures only our code.
+        let cache = SQLiteEventStore.Options().cacheKiB
+        try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -\(cache);")
     }
 
     deinit { sqlite3_close(handle) }

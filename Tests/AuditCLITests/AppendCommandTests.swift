@@ -43,10 +43,10 @@ import Testing
             contains: "is already recorded as seq 3 with different content")
     }
 
-    /// Acknowledgements that cannot be written (standard output on a full disk) are an I/O failure, not a
-    /// success: the events stay recorded, and the one line on stderr says both.
-    @Test(arguments: ["single", "batch", "per-line"])
-    func acknowledgementsThatCannotBeWrittenExit74AndKeepTheEvents(mode: String) async throws {
+    /// Acknowledgements that cannot be written (standard output on a full disk, or closed) are an I/O failure,
+    /// not a success: the events stay recorded, and the one line on stderr says both.
+    @Test(arguments: ["single", "batch", "per-line"], ["> /dev/full", ">&-"])
+    func acknowledgementsThatCannotBeWrittenExit74AndKeepTheEvents(mode: String, output: String) async throws {
         let scratch = try TemporaryDirectory()
         let db = try await makeLog(in: scratch, events: 0)
         let input = scratch.path("batch.jsonl")
@@ -59,10 +59,10 @@ import Testing
             default: ["append", "--db", db, "--jsonl", input, "--per-line"]
             }
         let result = try await CLI.run(
-            "/bin/sh", ["-c", #"exec "$0" "$@" > /dev/full"#, CLI.auditPath] + arguments)
+            "/bin/sh", ["-c", #"exec "$0" "$@" "# + output, CLI.auditPath] + arguments)
         #expect(result.status == 74)
-        expectOneLineError(
-            result, contains: "standard output: cannot write the acknowledgements (No space left on device)")
+        let reason = output == ">&-" ? "Bad file descriptor" : "No space left on device"
+        expectOneLineError(result, contains: "standard output: cannot write the acknowledgements (\(reason))")
         let recorded =
             switch mode {
             case "single": "the event is recorded"
