@@ -20,7 +20,7 @@ public protocol AdmissionView {
 ///
 /// A batch keeps one per site it touches. A full `SiteState` of a 21-stack site holds every observation of every
 /// stack (about 37 KB after a run); this holds the stack ids and the cables plugged (a few KB), so a batch over
-/// thousands of sites stays small. `AdmissionStateTests` fold both along random logs and compare at every event.
+/// thousands of sites stays small. `SiteGateTests` compare the two along random logs at every append.
 public struct AdmissionState: AdmissionView, Sendable, Hashable, Codable {
     public var site: String
     public var model: DeviceModel?

@@ -52,31 +52,6 @@ extension SiteState {
     }
 }
 
-extension AdmissionView {
-    /// The one gate every writer passes: registration first, once; then each observation checked against it.
-    public func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
-        if case .siteRegistered = event {
-            if let registeredSeq { throw .alreadyRegistered(site: site, seq: registeredSeq) }
-            do { try validate(event, stack: stack) } catch { throw .invalid(error) }
-            return
-        }
-        guard registeredSeq != nil else { throw .unknownSite(site) }
-        do { try validate(event, stack: stack) } catch { throw .invalid(error) }
-        if case .procedureReopened = event {
-            guard completedSeq != nil else { throw .notReopenable(site: site, reason: "it has not completed") }
-            guard isClosed else { throw .notReopenable(site: site, reason: "its reopened visit has not completed") }
-        }
-        if case .stepCompleted(let payload) = event {
-            let procedure =
-                (try? Procedure.load(id: procedureID ?? "", version: procedureVersion)) ?? Procedure.bundled.first
-            if let procedure, !procedure.steps.contains(where: { $0.id == payload.step }) {
-                throw .unknownStep(
-                    payload.step, procedure: "\(procedure.id) \(procedure.version)", valid: procedure.steps.map(\.id))
-            }
-        }
-    }
-}
-
 /// The append guard every domain writer uses: decodes and admits each new draft in order against the site's state.
 public enum SiteAdmission {
     /// Generic events (any type) stay welcome at sites the domain does not know; a registered site, or any draft
