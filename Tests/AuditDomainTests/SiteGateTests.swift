@@ -37,27 +37,37 @@ import Testing
             return DomainEvent.procedureReopened(ProcedureReopened(reason: "again")).draft(
                 site: site, stack: nil, observedAt: nil, actor: "t")
         case 8:
-            // Cables move the facts admission reads (a port holds one cable); S9 is never registered.
-            let ends = [("S1", "S2"), ("S2", "S1"), ("S1", "S9")].randomElement(using: &random)!
-            let cable = DomainEvent.cableObserved(
-                CableObserved(
-                    from: PortRef(stack: ends.0, port: .a), to: PortRef(stack: ends.1, port: .b),
-                    state: Bool.random(using: &random) ? .plugged : .unplugged))
-            return cable.draft(site: site, stack: nil, observedAt: nil, actor: "t")
+            // Cables move the facts admission reads: the first two share S1:A (one port, one cable), S9 is never
+            // registered.
+            return randomCable(&random).draft(site: site, stack: nil, observedAt: nil, actor: "t")
         case 9:
             let started = DomainEvent.procedureStarted(
                 ProcedureStarted(
-                    procedureID: "stacks-in-parallel", procedureVersion: "2023-10-27", targetVersion: "4007",
-                    imageSHA256: "ab", imageName: "x.bin"))
+                    procedureID: "stacks-in-parallel",
+                    procedureVersion: ["2023-10-27", "1999-01-01"].randomElement(using: &random)!,
+                    targetVersion: "4007", imageSHA256: "ab", imageName: "x.bin"))
             return started.draft(site: site, stack: nil, observedAt: nil, actor: "t")
         case 10:
             let step = ["isolate.power-off", "no.such-step"].randomElement(using: &random)!
             return DomainEvent.stepCompleted(StepCompleted(step: step)).draft(
                 site: site, stack: nil, observedAt: nil, actor: "t")
         default:
+            // A corrected cable moves the facts; a corrected DIP only the full state.
             let mark = CorrectionMark(corrects: Int64.random(in: 1...max(size, 1), using: &random), reason: "typo")
+            guard Bool.random(using: &random) else {
+                return randomCable(&random).draft(site: site, stack: nil, observedAt: nil, actor: "t", correcting: mark)
+            }
             return dip.draft(site: site, stack: stack, observedAt: nil, actor: "t", correcting: mark)
         }
+    }
+
+    func randomCable(_ random: inout SplitMix64) -> DomainEvent {
+        let ends = [("S1", Port.a, "S2", Port.b), ("S1", .a, "S2", .a), ("S2", .a, "S1", .b), ("S1", .a, "S9", .b)]
+            .randomElement(using: &random)!
+        return .cableObserved(
+            CableObserved(
+                from: PortRef(stack: ends.0, port: ends.1), to: PortRef(stack: ends.2, port: ends.3),
+                state: Bool.random(using: &random) ? .plugged : .unplugged))
     }
 
     /// What an append ended in, comparable across stores.
@@ -161,5 +171,34 @@ import Testing
         }
         #expect(decisions.count == 2, "\(decisions)")
         #expect(try writer.events(EventFilter()).map(\.eventID) == reference.events(EventFilter()).map(\.eventID))
+    }
+
+    /// A correction another writer logs voids this writer's lean facts: its next append is judged by the corrected
+    /// cable (the port is free), not by the stale one, and the state it keeps says so.
+    @Test func aCorrectionLoggedByAnotherWriterIsSeenByAKeptLeanState() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("log.sqlite")
+        let options = SQLiteEventStore.Options(synchronous: .normal)
+        let (mine, other) = (
+            try SQLiteEventStore.create(at: path, options: options),
+            try SQLiteEventStore.open(at: path, options: options)
+        )
+        let plugged = CableObserved(
+            from: PortRef(stack: "S1", port: .a), to: PortRef(stack: "S2", port: .b), state: .plugged)
+        _ = try SiteLog(mine).record(registration, site: "p", actor: "t")
+        let cable = try SiteLog(mine).record(.cableObserved(plugged), site: "p", actor: "t")
+        #expect(try #require(mine.cachedState(site: "p", gate: SiteGate())).state.isLean)
+        var unplugged = plugged
+        unplugged.state = .unplugged
+        _ = try SiteLog(other).record(
+            .cableObserved(unplugged), site: "p", actor: "t",
+            correcting: CorrectionMark(corrects: cable.seq, reason: "it was never plugged"))
+        // S1:A is free once the correction counts; the stale facts would refuse this as a port taken.
+        let another = CableObserved(
+            from: PortRef(stack: "S1", port: .a), to: PortRef(stack: "S2", port: .a), state: .plugged)
+        _ = try SiteLog(mine).record(.cableObserved(another), site: "p", actor: "t")
+        let kept = try #require(mine.cachedState(site: "p", gate: SiteGate()))
+        #expect(kept.state.facts.links == [another.edge: 4])
+        #expect(kept.state.facts == (try SiteGate().fold(site: "p", try mine.events(site: "p"))).facts)
     }
 }

@@ -208,6 +208,16 @@ import Testing
         #expect(try store.head().size == 1)
     }
 
+    /// Lines kept as runs read back by position: at each run's start and end, in one-line runs and in one long run.
+    @Test func lineRunsReadBackEachLineByPosition() {
+        for lines in [[5], [1, 2, 3, 4], [1, 3, 4, 5, 9, 10, 2, 7], Array(1...100) + [102] + Array(104...110)] {
+            var runs = LineRuns()
+            for line in lines { runs.append(line) }
+            #expect(runs.count == lines.count)
+            #expect(lines.indices.map { runs[$0] } == lines, "\(lines)")
+        }
+    }
+
     @Test func anEmptySourceIsAnEmptyBatch() throws {
         let store = InMemoryEventStore()
         var acknowledged: [AppendResult] = []
@@ -304,6 +314,8 @@ import Testing
             #expect(kept.seq == Int64(sites + 1))
             #expect(kept.state.facts == AdmissionState(try log.state(site: "p0")))
             #expect(kept.state.folded == 2)
+            // What a batch keeps per site is the lean facts, never the whole fold with its history.
+            #expect(kept.state.isLean)
             // The batch did let go: p1 (old, untouched since) is not kept; the last registered site is.
             #expect(store.cachedState(site: "p1", gate: SiteGate()) == nil)
             #expect(store.cachedState(site: "p\(sites - 1)", gate: SiteGate()) != nil)

@@ -275,15 +275,17 @@ final class ParsedParts: @unchecked Sendable {
 
 /// Line numbers in the order they were added, kept as runs of consecutive numbers: a batch's inserted lines are one
 /// run between blank lines and retries, so its memory does not grow with its length (a number per line was 4 MB
-/// of a 1M-line batch's peak).
-struct LineRuns {
+/// of a 1M-line batch's peak). A run costs 24 bytes: a blank line after every event is the worst case.
+package struct LineRuns {
     /// Each run: its first line, its length, and how many lines came before it.
     private var runs: [(first: Int, length: Int, before: Int)] = []
-    private(set) var count = 0
+    package private(set) var count = 0
 
-    var isEmpty: Bool { count == 0 }
+    package init() {}
 
-    mutating func append(_ line: Int) {
+    package var isEmpty: Bool { count == 0 }
+
+    package mutating func append(_ line: Int) {
         if let last = runs.last, last.first + last.length == line {
             runs[runs.count - 1].length += 1
         } else {
@@ -293,7 +295,8 @@ struct LineRuns {
     }
 
     /// The line added `index`-th (from 0); `index` is below `count`.
-    subscript(index: Int) -> Int {
+    package subscript(index: Int) -> Int {
+        precondition(index >= 0 && index < count, "line \(index) of \(count)")
         var low = 0
         var high = runs.count - 1
         // The last run that starts at or before `index`.

@@ -25,7 +25,9 @@ public struct AdmissionState: AdmissionView, Sendable, Hashable, Codable {
     public var site: String
     public var model: DeviceModel?
     public var registeredSeq: Int64?
-    /// The registered stacks' ids in chain order (master first).
+    /// The registered stacks' ids, in the registration's chain order (master first). Admission asks only whether an
+    /// id is here: a second registration, which the gate refuses and only a writer without it could log, adds its
+    /// new ids at the end, where the full fold would re-sort every stack.
     public var registeredStacks: [String] = []
     public var links: [CableEdge: Int64] = [:]
     public var completedSeq: Int64?

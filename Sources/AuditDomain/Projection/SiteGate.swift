@@ -2,8 +2,8 @@ import AuditCore
 import AuditLog
 import Foundation
 
-/// The admission gate as a fold: holds a site's state and advances it by one logged event, so a store can keep
-/// it between appends; `admit` is the same check `SiteAdmission.check` runs over a whole history.
+/// The admission gate as a fold: holds what admission reads of a site and advances it by one logged event, so a
+/// store can keep it between appends; `admit` is the same check `SiteAdmission.check` runs over a whole history.
 public struct SiteGate: SiteGuard {
     /// What admission needs of a site: its facts, and the first event of a type outside the vocabulary.
     ///
@@ -35,6 +35,9 @@ public struct SiteGate: SiteGuard {
         /// What admission reads now, however the state is kept: what a kept state is compared by.
         public var facts: AdmissionState { fold.map { AdmissionState($0.state) } ?? lean }
 
+        /// Whether only the facts are kept (no history): what a store holds between appends, which tests pin.
+        package var isLean: Bool { fold == nil }
+
         /// Admits one decoded observation against the facts, by whichever view the state keeps.
         func admit(_ event: DomainEvent, stack: String?) throws(AdmissionError) {
             if let fold { try fold.state.admit(event, stack: stack) } else { try lean.admit(event, stack: stack) }
@@ -63,7 +66,8 @@ public struct SiteGate: SiteGuard {
 
     public init(snapshotThreshold: Int = 4_096) { self.snapshotThreshold = snapshotThreshold }
 
-    /// Bump when the fold or `SiteState` changes meaning: kept snapshots of another format are rebuilt, not read.
+    /// Bump when `AdmissionState` or its `apply` changes meaning: kept snapshots of another format are rebuilt, not
+    /// read.
     public static let snapshotFormat = "site-gate/2"
 
     public func initialState(site: String, keepingHistory: Bool) -> State {
@@ -101,6 +105,8 @@ public struct SiteGate: SiteGuard {
     }
 
     static func apply(_ event: LoggedEvent, to state: inout State) throws(AdmissionError) {
+        // Another site's event is no part of this state, as the fold ignores it.
+        guard event.site == state.lean.site else { return }
         state.folded += 1
         guard EventType(rawValue: event.type) != nil else {
             state.firstForeign = state.firstForeign ?? event.seq
@@ -173,6 +179,7 @@ public struct SiteGate: SiteGuard {
                 }
                 // A lean state holds no history to find the target in; `canAdmit` sends such a part to a full one.
                 guard let fold = state.fold else {
+                    guard state.registeredSeq != nil else { throw .unknownSite(site) }
                     throw .invalid(.correctionTargetMissing(seq: mark.corrects, site: site))
                 }
                 try fold.admitCorrection(event, stack: part[index].stack, mark: mark)
