@@ -17,6 +17,7 @@ struct AuditServer: AsyncParsableCommand {
         subcommands: [WitnessCommand.self, CollectorCommand.self])
 
     static func main() async {
+        StandardStream.reserveClosedDescriptors()
         // Logs go to stderr: stdout carries only the key and the address, for whoever started the server.
         LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
         do {
@@ -27,7 +28,7 @@ struct AuditServer: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as any AuditFailure {
-            FileHandle.standardError.write(Data("audit-server: \(oneLineMessage(error))\n".utf8))
+            StandardStream.error.write("audit-server: \(oneLineMessage(error))\n")
             Foundation.exit(error.exitStatus.rawValue)
         } catch {
             exit(withError: error)
@@ -93,5 +94,5 @@ struct TrustCommand: ParsableCommand {
 
 /// One line on stdout, unbuffered: a supervisor (or a test) reads the key and the port as soon as they are known.
 func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    StandardStream.output.write(line + "\n")
 }

@@ -28,6 +28,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     /// Every failure ends as exactly one line on stderr (one JSON object with `--format json`), mapped here once.
     static func main() async {
+        StandardStream.reserveClosedDescriptors()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             let level = ProcessInfo.processInfo.environment["AUDIT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
@@ -52,7 +53,7 @@ struct AuditCommand: AsyncParsableCommand {
             let line =
                 ErrorOutput.wantsJSON(arguments)
                 ? ErrorOutput.json(status: status, message: message) : "audit: \(message)"
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            StandardStream.error.write(line + "\n")
             Foundation.exit(status.rawValue)
         }
     }

@@ -172,6 +172,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: fixture.scratch.path("r")))
     }
 
+    /// With no stderr at all (`2>&-`), a failure still exits with its status and records nothing: writing the
+    /// line through FileHandle trapped (SIGILL, 132) instead.
+    @Test(arguments: cases)
+    func eachFailureKeepsItsStatusWithStandardErrorClosed(_ testCase: Case) async throws {
+        let fixture = try Fixture()
+        let before = try fixture.head()
+        let result = try await CLI.run(
+            "/bin/sh", ["-c", #"exec "$0" "$@" 2>&-"#, CLI.auditPath] + fixture.expand(testCase.arguments))
+        #expect(result.status == testCase.status, "stderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(try fixture.head() == before)
+    }
+
     @Test func success() async throws {
         let fixture = try Fixture()
         let result = try await CLI.audit([

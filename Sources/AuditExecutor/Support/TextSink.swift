@@ -1,3 +1,4 @@
+import AuditCore
 import Foundation
 
 /// Where human-facing text goes, injected so prompts and progress can be captured in tests.
@@ -10,7 +11,7 @@ public struct StandardErrorSink: TextSink {
     public init() {}
 
     public func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
     }
 }
 
@@ -31,7 +32,7 @@ public struct StandardOutputSink: TextSink {
     public init() {}
 
     public func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStream.output.write(text)
     }
 }
 

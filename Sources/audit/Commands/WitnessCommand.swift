@@ -100,7 +100,7 @@ struct WitnessSubmitCommand: AsyncParsableCommand {
             case .success(let cosigned):
                 say("cosigned by \(outcome.witness.name): size \(cosigned.size) at \(cosigned.cosignedAt)")
             case .failure(let error):
-                FileHandle.standardError.write(Data("audit: \(oneLineMessage(error))\n".utf8))
+                StandardStream.error.write("audit: \(oneLineMessage(error))\n")
                 // Unreachable wins: it is the one status a caller retries on.
                 if worst != .ioError { worst = error.exitStatus }
             }

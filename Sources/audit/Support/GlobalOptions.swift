@@ -75,5 +75,5 @@ func parseEventID(_ text: String?) throws -> UUID {
 
 /// One warning line on stderr: what went less well than it could, while the command still succeeds.
 func warn(_ line: String) {
-    FileHandle.standardError.write(Data("audit: warning: \(oneLineMessage(PresentedFailure(.success, line)))\n".utf8))
+    StandardStream.error.write("audit: warning: \(oneLineMessage(PresentedFailure(.success, line)))\n")
 }
