@@ -14,21 +14,23 @@ public enum StandardStream: Int32, Sendable {
     /// descriptor refuses it. A refused error line has nowhere else to go: the exit status still tells.
     @discardableResult
     public func write(_ text: String) -> Bool {
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBytes { raw in
-            var written = 0
-            while written < raw.count {
-                #if canImport(Glibc)
-                    let count = Glibc.write(rawValue, raw.baseAddress! + written, raw.count - written)
-                #else
-                    let count = Darwin.write(rawValue, raw.baseAddress! + written, raw.count - written)
-                #endif
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { return false }
-                written += count
-            }
-            return true
+        Array(text.utf8).withUnsafeBytes { write($0) } == nil
+    }
+
+    /// Writes all of `bytes`; the errno of the write that failed, or nil when everything was written.
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        var written = 0
+        while written < bytes.count {
+            #if canImport(Glibc)
+                let count = Glibc.write(rawValue, bytes.baseAddress! + written, bytes.count - written)
+            #else
+                let count = Darwin.write(rawValue, bytes.baseAddress! + written, bytes.count - written)
+            #endif
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return count < 0 ? errno : EIO }
+            written += count
         }
+        return nil
     }
 
     /// Puts `/dev/null`, read-only, on each of descriptors 0, 1 and 2 the process was started without, as

@@ -52,24 +52,9 @@ struct AcknowledgementLines {
     /// Straight to descriptor 1, after whatever `print` left in the C stream, so lines keep their order.
     private mutating func writeOut() {
         fflush(nil)
-        var written = 0
-        bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                #if canImport(Glibc)
-                    let count = Glibc.write(1, raw.baseAddress! + written, raw.count - written)
-                #else
-                    let count = Darwin.write(1, raw.baseAddress! + written, raw.count - written)
-                #endif
-                if count < 0, errno == EINTR { continue }
-                // Standard output is gone (closed, a full disk): the lines are lost, not the log, and the exit
-                // status says so.
-                guard count > 0 else {
-                    failure = failure ?? (count < 0 ? errno : EIO)
-                    return
-                }
-                written += count
-            }
-        }
+        // Standard output is gone (closed, a full disk): the lines are lost, not the log, and the exit status
+        // says so.
+        if let error = bytes.withUnsafeBytes({ StandardStream.output.write($0) }) { failure = failure ?? error }
         bytes.removeAll(keepingCapacity: true)
     }
 }
